@@ -1,0 +1,76 @@
+"""Ginga: a community video contest. `create_app` builds the Flask app."""
+
+import logging
+import os
+
+from flask import Flask
+
+from . import errors
+from .config import Config, load_secret_key
+from .database import MIGRATIONS_DIR, apply_migrations, configure_engine
+from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+
+
+def create_app(config=None):
+    """Build the app: settings, extensions, blueprints, socket handlers, CLI, jobs."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    # One request never carries more than one upload part (plus a little slack).
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["UPLOAD_PART_SIZE"] + 1024 * 1024)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    configure_extensions(app)
+    configure_blueprints(app)
+    errors.init_app(app)
+
+    from . import cli, jobs, live, storage
+
+    storage.init_app(app)
+    jobs.init_app(app)
+    live.init_app(app)
+    cli.init_app(app)
+
+    if app.config["AUTO_MIGRATE"]:
+        apply_migrations(app)
+    return app
+
+
+def configure_extensions(app):
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode="threading",
+        message_queue=app.config.get("REDIS_URL"),
+        channel=app.config.get("SOCKETIO_CHANNEL", "ginga"),
+    )
+
+    from . import accounts
+
+    accounts.init_login(login_manager)
+
+
+def configure_blueprints(app):
+    from .api import bp as api_bp
+    from .auth import bp as auth_bp
+    from .entries import bp as entries_bp
+    from .main import bp as main_bp
+    from .moderation import bp as moderation_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(entries_bp)
+    app.register_blueprint(moderation_bp, url_prefix="/moderation")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

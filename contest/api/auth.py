@@ -1,0 +1,46 @@
+"""Accounts over JSON: csrf, register, login, logout, me."""
+
+from flask import jsonify
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from .. import accounts
+from ..extensions import limiter
+from . import bp
+from .body import json_body
+
+
+@bp.get("/csrf")
+def csrf_token():
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.post("/auth/register")
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    data = json_body()
+    user = accounts.register_user(data.get("username"), data.get("email"), data.get("password"))
+    login_user(user)
+    return jsonify(id=user.id, username=user.username, role=user.role), 201
+
+
+@bp.post("/auth/login")
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    data = json_body()
+    user = accounts.authenticate(data.get("login"), data.get("password"))
+    login_user(user, remember=bool(data.get("remember")))
+    return jsonify(id=user.id, username=user.username, role=user.role)
+
+
+@bp.post("/auth/logout")
+@login_required
+def logout():
+    logout_user()
+    return "", 204
+
+
+@bp.get("/me")
+@login_required
+def me():
+    return jsonify(accounts.user_to_dict(current_user, private=True))

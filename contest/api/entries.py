@@ -1,0 +1,57 @@
+"""Entries and ratings over JSON."""
+
+from flask import jsonify, url_for
+from flask_login import current_user, login_required
+
+from .. import ratings
+from ..entries_access import get_visible_entry
+from ..extensions import limiter
+from . import bp
+from .body import json_body
+
+
+def entry_to_dict(entry, user):
+    data = {
+        "id": entry.id,
+        "round_id": entry.round_id,
+        "url": url_for("entries.entry_page", entry_id=entry.id),
+        "title": entry.title,
+        "description": entry.description,
+        "author": entry.author.username,
+        "status": entry.status,
+        "video_url": url_for("entries.video", entry_id=entry.id)
+        if entry.status not in ("uploading", "rejected") else None,
+        "poster_url": url_for("entries.poster", entry_id=entry.id) if entry.poster_key else None,
+        "duration": entry.duration,
+        "width": entry.width,
+        "height": entry.height,
+        "created_at": entry.created_at.isoformat(),
+        "rating": ratings.summary(entry),
+    }
+    if user.is_authenticated:
+        data["my_rating"] = ratings.my_rating(user, entry)
+        if user.id == entry.author_id or user.is_moderator:
+            data["status_reason"] = entry.status_reason
+    return data
+
+
+@bp.get("/entries/<int:entry_id>")
+def get_entry(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    return jsonify(entry_to_dict(entry, current_user))
+
+
+@bp.put("/entries/<int:entry_id>/rating")
+@login_required
+@limiter.limit("120 per minute", methods=["PUT"])
+def put_rating(entry_id):
+    data = json_body()
+    entry = ratings.cast_rating(current_user, entry_id, data.get("stars"))
+    return jsonify(rating=ratings.summary(entry), my_rating=data["stars"])
+
+
+@bp.delete("/entries/<int:entry_id>/rating")
+@login_required
+def delete_rating(entry_id):
+    entry = ratings.remove_rating(current_user, entry_id)
+    return jsonify(rating=ratings.summary(entry), my_rating=None)

@@ -1,0 +1,75 @@
+"""Rounds over JSON: list, create, edit, read with leaderboard, close, publish."""
+
+from flask import jsonify
+from flask_login import current_user
+
+from .. import results, rounds
+from ..errors import BadInput
+from ..permissions import permission_required
+from . import bp
+from .body import json_body
+
+
+@bp.get("/rounds")
+def list_rounds():
+    from ..extensions import db
+    from ..models import Round
+
+    all_rounds = db.session.scalars(db.select(Round).order_by(Round.submissions_open_at.desc()))
+    return jsonify(rounds=[rounds.round_to_dict(r) for r in all_rounds])
+
+
+@bp.post("/rounds")
+@permission_required("moderator")
+def create_round():
+    round_ = rounds.create_round(current_user, json_body())
+    return jsonify(rounds.round_to_dict(round_)), 201
+
+
+@bp.patch("/rounds/<int:round_id>")
+@permission_required("moderator")
+def edit_round(round_id):
+    round_ = rounds.update_round(current_user, rounds.get_round(round_id), json_body())
+    return jsonify(rounds.round_to_dict(round_))
+
+
+@bp.get("/rounds/<int:round_id>")
+def get_round(round_id):
+    round_ = rounds.get_round(round_id)
+    data = rounds.round_to_dict(round_)
+    phase = data["phase"]
+    if phase == "published" or (phase == "closed" and current_user.is_authenticated
+                                and current_user.is_moderator):
+        data["results"] = [results.result_to_dict(r) for r in results.frozen_results(round_)]
+    data["leaderboard"] = [s.to_dict() for s in results.live_standings(round_.id)]
+    return jsonify(data)
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@permission_required("moderator")
+def close_round(round_id):
+    data = json_body() if _has_body() else {}
+    force = data.get("force", False)
+    if not isinstance(force, bool):
+        raise BadInput("force must be true or false.", code="invalid_field")
+    round_ = results.close_round(round_id, current_user, force=force)
+    return jsonify(
+        round=rounds.round_to_dict(round_),
+        results=[results.result_to_dict(r) for r in results.frozen_results(round_)],
+    )
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@permission_required("moderator")
+def publish_round(round_id):
+    round_ = results.publish_round(round_id, current_user)
+    return jsonify(
+        round=rounds.round_to_dict(round_),
+        results=[results.result_to_dict(r) for r in results.frozen_results(round_)],
+    )
+
+
+def _has_body():
+    from flask import request
+
+    return bool(request.data)

@@ -1,0 +1,65 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .. import accounts
+from ..errors import ContestError
+from ..extensions import limiter
+from . import bp
+from .forms import LoginForm, RegisterForm
+
+
+def _safe_next():
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.login.data, form.password.data)
+        except ContestError as error:
+            form.login.errors.append(error.message)
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next())
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(form.username.data, form.email.data, form.password.data)
+        except ContestError as error:
+            field = error.code.split("_")[-1] if error.code.startswith("invalid_") else None
+            target = getattr(form, field, None) if field else None
+            if error.code == "email_taken":
+                target = form.email
+            (target or form.username).errors.append(error.message)
+        else:
+            login_user(user)
+            flash(f"Welcome to Ginga, {user.username}!")
+            return redirect(_safe_next())
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    return redirect(url_for("main.home"))

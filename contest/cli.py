@@ -1,0 +1,110 @@
+"""`flask` commands: users, rounds, demo data."""
+
+import click
+from flask.cli import AppGroup
+
+from . import accounts, results, rounds
+from .errors import ContestError
+
+users_cli = AppGroup("users", help="Manage accounts.")
+rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
+demo_cli = AppGroup("demo", help="Demo data for a new site.")
+
+
+def _fail(error):
+    raise click.ClickException(error.message)
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(["fan", "moderator", "admin"]), default="fan")
+def create_user(username, email, password, role):
+    """Create an account."""
+    try:
+        user = accounts.register_user(username, email, password, role=role)
+    except ContestError as error:
+        _fail(error)
+    click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@users_cli.command("promote")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["fan", "moderator", "admin"]))
+def promote_user(username, role):
+    """Give USERNAME a ROLE."""
+    try:
+        user = accounts.set_role(username, role)
+    except ContestError as error:
+        _fail(error)
+    click.echo(f"{user.username} is now {user.role}.")
+
+
+@rounds_cli.command("create-monthly")
+@click.option("--month", help="YYYY-MM; default: next month.")
+def create_monthly(month):
+    """Create a month's round; running it twice makes one round."""
+    year = mon = None
+    if month:
+        try:
+            year, mon = (int(p) for p in month.split("-"))
+        except ValueError:
+            raise click.BadParameter("use YYYY-MM", param_hint="--month") from None
+    try:
+        round_, created = rounds.create_monthly_round(year, mon)
+    except ContestError as error:
+        _fail(error)
+    verb = "Created" if created else "Already there:"
+    click.echo(f"{verb} round {round_.slug} (id {round_.id}), phase {rounds.phase(round_)}.")
+
+
+@rounds_cli.command("close")
+@click.argument("round_id", type=int)
+@click.option("--force", is_flag=True, help="Close even while voting is open.")
+def close(round_id, force):
+    """Freeze a round's ranking into results."""
+    try:
+        round_ = results.close_round(round_id, force=force)
+    except ContestError as error:
+        _fail(error)
+    for result in results.frozen_results(round_)[:10]:
+        click.echo(f"{result.rank:>3}. {result.entry.title} by {result.entry.author.username} "
+                   f"score {result.score:.3f} ({result.count} ratings)")
+    click.echo(f"Round {round_.slug} is closed.")
+
+
+@rounds_cli.command("publish")
+@click.argument("round_id", type=int)
+def publish(round_id):
+    """Make a closed round's results public."""
+    try:
+        round_ = results.publish_round(round_id)
+    except ContestError as error:
+        _fail(error)
+    click.echo(f"Round {round_.slug} results are public.")
+
+
+@rounds_cli.command("close-due")
+def close_due():
+    """Close every round whose voting has ended (the scheduler does this on its own)."""
+    closed = results.close_due_rounds()
+    click.echo(f"Closed {len(closed)} round(s).")
+
+
+@demo_cli.command("seed")
+def seed():
+    """Fill an empty database with fans, rounds, videos and ratings."""
+    from .demo import seed_demo
+
+    try:
+        summary = seed_demo()
+    except ContestError as error:
+        _fail(error)
+    click.echo(summary)
+
+
+def init_app(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(rounds_cli)
+    app.cli.add_command(demo_cli)

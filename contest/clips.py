@@ -1,0 +1,55 @@
+"""Short football-ish clips made with PyAV, for the demo site and the tests (nothing downloaded)."""
+
+from fractions import Fraction
+
+import av
+from PIL import Image, ImageDraw
+
+PITCH = (34, 139, 34)
+
+
+def write_clip(path, seconds=3.0, width=640, height=360, fps=25, color=(240, 240, 240),
+               audio=True, codec="libx264", container_options=None):
+    """Write an MP4 of a ball bouncing across a pitch; returns the path."""
+    frames = max(1, int(seconds * fps))
+    options = {"movflags": "faststart"} if container_options is None else container_options
+    with av.open(str(path), "w", options=options) as out:
+        video = out.add_stream(codec, rate=fps)
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        video.time_base = Fraction(1, fps)
+        if codec == "libx264":
+            video.options = {"preset": "ultrafast"}
+        sound = out.add_stream("aac", rate=44100) if audio else None
+        r = max(4, height // 12)
+        for i in range(frames):
+            image = Image.new("RGB", (width, height), PITCH)
+            draw = ImageDraw.Draw(image)
+            draw.line([(width // 2, 0), (width // 2, height)], fill=(255, 255, 255), width=2)
+            x = int((i / frames) * (width - 2 * r)) + r
+            y = int(height - r - abs(((i * 7) % (2 * (height - 2 * r))) - (height - 2 * r)))
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=color, outline=(0, 0, 0))
+            frame = av.VideoFrame.from_image(image)
+            frame.pts, frame.time_base = i, Fraction(1, fps)
+            for packet in video.encode(frame):
+                out.mux(packet)
+        for packet in video.encode():
+            out.mux(packet)
+        if sound is not None:
+            _write_silence(out, sound, seconds)
+    return path
+
+
+def _write_silence(out, sound, seconds):
+    samples_per_frame = sound.codec_context.frame_size or 1024
+    total = int(seconds * 44100)
+    pts = 0
+    while pts < total:
+        frame = av.AudioFrame(format="fltp", layout="stereo", samples=samples_per_frame)
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        frame.sample_rate, frame.pts, frame.time_base = 44100, pts, Fraction(1, 44100)
+        pts += samples_per_frame
+        for packet in sound.encode(frame):
+            out.mux(packet)
+    for packet in sound.encode():
+        out.mux(packet)

@@ -1,0 +1,75 @@
+"""Settings read from environment variables, with safe defaults for a laptop."""
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def database_url(url):
+    """Normalise a DATABASE_URL so SQLAlchemy uses the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Every setting of the app; each one can be overridden by an environment variable."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None  # filled from the instance folder
+    SQLALCHEMY_DATABASE_URI = database_url(
+        os.environ.get("DATABASE_URL", "sqlite:///contest.db")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    AUTO_MIGRATE = _bool("AUTO_MIGRATE", True)
+
+    STORAGE = os.environ.get("STORAGE", "local")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(PROJECT_DIR / "uploads"))
+    UPLOAD_PART_SIZE = _int("UPLOAD_PART_SIZE", 8 * 1024 * 1024)
+    MAX_VIDEO_BYTES = _int("MAX_VIDEO_BYTES", 500 * 1024 * 1024)
+    MAX_VIDEO_SECONDS = _int("MAX_VIDEO_SECONDS", 120)
+    MAX_ENTRIES_PER_ROUND = _int("MAX_ENTRIES_PER_ROUND", 3)
+    PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5
+
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOB_WORKERS = _int("JOB_WORKERS", 2)
+    SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 30)  # seconds; 0 turns it off
+    PROCESSING_TIMEOUT = _int("PROCESSING_TIMEOUT", 900)  # seconds before a stuck job is redone
+    LIVE_INTERVAL = float(os.environ.get("LIVE_INTERVAL", "0.25"))
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+
+
+def load_secret_key(instance_path):
+    """Return SECRET_KEY from the environment or a random key kept in the instance folder."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,61 @@
+import sqlalchemy as sa
+from flask import current_app, render_template, request
+from flask_login import current_user, login_required
+
+from .. import ratings, rounds
+from ..entries_access import get_visible_entry
+from ..errors import NotFound
+from ..extensions import db
+from ..models import Round
+from ..storage import get_storage
+from . import bp
+
+
+@bp.get("/entries/<int:entry_id>")
+def entry_page(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    return render_template(
+        "entries/entry.html",
+        entry=entry,
+        rating=ratings.summary(entry),
+        my_rating=ratings.my_rating(current_user, entry),
+        can_rate=(
+            current_user.is_authenticated
+            and current_user.id != entry.author_id
+            and entry.status == "live"
+            and rounds.accepts_votes(entry.round)
+        ),
+    )
+
+
+@bp.get("/entries/<int:entry_id>/video")
+def video(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    if entry.status in ("uploading", "rejected"):
+        raise NotFound("This video is not available.", code="video_not_available")
+    return get_storage().serve(entry.video_key, entry.content_type or "video/mp4")
+
+
+@bp.get("/entries/<int:entry_id>/poster.jpg")
+def poster(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    if not entry.poster_key:
+        raise NotFound("This entry has no poster yet.", code="poster_not_ready")
+    return get_storage().serve(entry.poster_key, "image/jpeg")
+
+
+@bp.get("/upload")
+@login_required
+def upload_page():
+    open_rounds = [r for r in rounds.current_rounds() if rounds.accepts_entries(r)]
+    chosen = request.args.get("round")
+    if chosen:
+        wanted = db.session.scalar(sa.select(Round).where(Round.slug == chosen))
+        if wanted is not None and wanted in open_rounds:
+            open_rounds = [wanted] + [r for r in open_rounds if r is not wanted]
+    return render_template(
+        "entries/upload.html",
+        rounds=open_rounds,
+        max_bytes=current_app.config["MAX_VIDEO_BYTES"],
+        max_seconds=current_app.config["MAX_VIDEO_SECONDS"],
+    )

@@ -1,0 +1,137 @@
+"""Domain errors raised by the business rules, and their mapping to API and page answers."""
+
+from flask import jsonify, make_response, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class ContestError(Exception):
+    """A rule said no; carries an HTTP status, a snake_case code and a sentence for people."""
+
+    status = 400
+    code = "bad_request"
+    message = "The request could not be understood."
+
+    def __init__(self, message=None, code=None, status=None, **details):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.code = code or self.code
+        self.status = status or self.status
+        self.details = details
+
+
+class BadInput(ContestError):
+    status, code = 400, "bad_request"
+
+
+class NotSignedIn(ContestError):
+    status, code, message = 401, "not_signed_in", "Please sign in first."
+
+
+class Forbidden(ContestError):
+    status, code, message = 403, "forbidden", "You are not allowed to do that."
+
+
+class NotFound(ContestError):
+    status, code, message = 404, "not_found", "That does not exist."
+
+
+class Conflict(ContestError):
+    status, code = 409, "conflict"
+
+
+class TooLarge(ContestError):
+    status, code = 413, "too_large"
+
+
+class UnsupportedType(ContestError):
+    status, code = 415, "unsupported_type"
+
+
+class Invalid(ContestError):
+    status, code = 422, "invalid"
+
+
+class WrongPhase(Conflict):
+    code = "wrong_phase"
+
+
+class NotAVideo(ContestError):
+    """Raised by media checks: the file is not a video we accept."""
+
+    status, code = 422, "not_a_video"
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_signed_in",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def wants_json():
+    """True for API paths and for clients that asked for JSON."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def error_body(code, message, **details):
+    body = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"].update(details)
+    return body
+
+
+def _answer(status, code, message, details=None, headers=None):
+    if wants_json():
+        response = jsonify(error_body(code, message, **(details or {})))
+    else:
+        response = make_response(render_template("error.html", status=status, message=message))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def init_app(app):
+    """Register the handlers that turn every error into API.md's shape or a page."""
+
+    @app.errorhandler(ContestError)
+    def contest_error(error):
+        return _answer(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _answer(
+            403,
+            "csrf_failed",
+            "The security token is missing or expired. Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        status = error.code or 500
+        code = HTTP_CODES.get(status, "error")
+        if status == 429:
+            message = "Too many requests. Please wait a moment and try again."
+        elif status == 413:
+            message = "The request body is too large."
+        else:
+            message = error.description or error.name
+        headers = {}
+        if status == 429 and error.get_headers():
+            headers = {k: v for k, v in error.get_headers() if k.lower() == "retry-after"}
+        if status == 405 and getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        return _answer(status, code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _answer(500, "server_error", "Something went wrong on our side. Please try again.")

@@ -1,0 +1,174 @@
+"""Socket.IO: rooms, and coalesced broadcasts of rating and leaderboard changes."""
+
+import logging
+import re
+import threading
+import time
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+
+from .entries_access import get_visible_entry
+from .errors import ContestError, Invalid, NotFound
+from .extensions import db, socketio
+from .models import Entry, Round
+
+log = logging.getLogger(__name__)
+ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$")
+LEADERBOARD_SIZE = 10
+
+
+def safe_emit(event, data, to):
+    """Emit to a room; a dead client or a broken queue must never stop the caller."""
+    try:
+        socketio.emit(event, data, to=to)
+        return True
+    except Exception:
+        log.exception("emitting %s to %s failed", event, to)
+        return False
+
+
+def check_room(user, room):
+    """Raise unless this user may watch this room."""
+    match = ROOM_RE.match(room) if isinstance(room, str) else None
+    if not match:
+        raise Invalid("Rooms look like entry:<id> or round:<id>.", code="invalid_room")
+    kind, ident = match.group(1), int(match.group(2))
+    if kind == "entry":
+        get_visible_entry(user, ident)
+    elif db.session.get(Round, ident) is None:
+        raise NotFound("No such round.", code="round_not_found")
+
+
+def _error(error):
+    return {"error": {"code": error.code, "message": error.message}}
+
+
+def on_connect(auth=None):
+    if current_user.is_authenticated:
+        join_room(f"user:{current_user.id}")
+
+
+def on_join(data):
+    room = data.get("room") if isinstance(data, dict) else None
+    try:
+        check_room(current_user, room)
+    except ContestError as error:
+        return _error(error)
+    join_room(room)
+    return {"ok": True, "room": room}
+
+
+def on_leave(data):
+    room = data.get("room") if isinstance(data, dict) else None
+    if isinstance(room, str):
+        leave_room(room)
+    return {"ok": True, "room": room}
+
+
+def leaderboard_payload(round_id):
+    from .results import live_standings
+
+    top = live_standings(round_id)[:LEADERBOARD_SIZE]
+    return {"round_id": round_id, "top": [s.to_dict() for s in top]}
+
+
+class Broadcaster:
+    """Sends at most one `rating` per entry per interval, always ending with the latest value."""
+
+    def __init__(self, app):
+        self.app = app
+        self.interval = app.config["LIVE_INTERVAL"]
+        self._pending = {}  # entry_id -> round_id
+        self._last_sent = {}  # entry_id -> monotonic time of its last event
+        self._boards = {}  # round_id -> the last leaderboard sent
+        self._cond = threading.Condition()
+        self._thread = None
+        self._stopped = False
+
+    def mark(self, entry_id, round_id):
+        with self._cond:
+            self._pending[entry_id] = round_id
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="ginga-live", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def stop(self):
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+
+    def _take_due(self):
+        with self._cond:
+            while not self._stopped:
+                now = time.monotonic()
+                due, wait = {}, None
+                for entry_id, round_id in self._pending.items():
+                    ready_at = self._last_sent.get(entry_id, 0) + self.interval
+                    if ready_at <= now:
+                        due[entry_id] = round_id
+                    else:
+                        wait = min(wait or ready_at - now, ready_at - now)
+                if due:
+                    for entry_id in due:
+                        del self._pending[entry_id]
+                        self._last_sent[entry_id] = now
+                    if len(self._last_sent) > 10_000:
+                        old = now - 60
+                        self._last_sent = {k: t for k, t in self._last_sent.items() if t > old}
+                    return due
+                self._cond.wait(wait if wait is not None else 5.0)
+            return None
+
+    def _loop(self):
+        while True:
+            due = self._take_due()
+            if due is None:
+                return
+            try:
+                self.flush(due)
+            except Exception:  # the loop must outlive any one failure
+                log.exception("live broadcast failed")
+
+    def flush(self, due):
+        """Emit the current values of these entries and their rounds' leaderboards."""
+        from .ratings import round_prior, summary
+
+        with self.app.app_context():
+            try:
+                priors = {round_id: round_prior(round_id) for round_id in set(due.values())}
+                entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(list(due))))
+                for entry in entries:
+                    payload = {"entry_id": entry.id, **summary(entry, priors[entry.round_id])}
+                    safe_emit("rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"])
+                for round_id in priors:
+                    board = leaderboard_payload(round_id)
+                    if self._boards.get(round_id) != board:
+                        self._boards[round_id] = board
+                        safe_emit("leaderboard", board, to=f"round:{round_id}")
+            finally:
+                db.session.remove()
+
+
+def rating_changed(entry_id, round_id):
+    """Schedule a coalesced `rating` (and maybe `leaderboard`) broadcast."""
+    current_app.extensions["live"].mark(entry_id, round_id)
+
+
+def entry_status_changed(entry):
+    """Tell the uploader, live, that their entry moved on."""
+    safe_emit(
+        "entry_status",
+        {"entry_id": entry.id, "status": entry.status, "reason": entry.status_reason},
+        to=f"user:{entry.author_id}",
+    )
+
+
+def init_app(app):
+    app.extensions["live"] = Broadcaster(app)
+    socketio.on_event("connect", on_connect)
+    socketio.on_event("join", on_join)
+    socketio.on_event("leave", on_leave)

@@ -1,0 +1,66 @@
+import sqlalchemy as sa
+from flask import abort, render_template
+from flask_login import current_user
+
+from .. import ratings, results, rounds
+from ..extensions import db
+from ..models import Entry, Round
+from . import bp
+
+
+bp.add_app_template_global(rounds.phase, "phase_of")
+bp.add_app_template_global(rounds.next_change, "next_change")
+
+
+@bp.get("/")
+def home():
+    return render_template(
+        "main/home.html",
+        current=rounds.current_rounds(),
+        past=results.hall_of_fame(podium=1)[:3],
+    )
+
+
+def _round_by_slug(slug):
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug))
+    if round_ is None:
+        abort(404, "No such round.")
+    return round_
+
+
+@bp.get("/rounds/<slug>")
+def round_page(slug):
+    round_ = _round_by_slug(slug)
+    standings = results.live_standings(round_.id)
+    mine = []
+    if current_user.is_authenticated:
+        mine = db.session.scalars(
+            sa.select(Entry).where(Entry.round_id == round_.id, Entry.author_id == current_user.id)
+            .order_by(Entry.created_at.desc())
+        ).all()
+    show_results = round_.published_at is not None
+    return render_template(
+        "main/round.html",
+        round=round_,
+        phase=rounds.phase(round_),
+        standings=standings,
+        mine=mine,
+        results=results.frozen_results(round_) if show_results else [],
+        prior=ratings.round_prior(round_.id),
+    )
+
+
+@bp.get("/rounds/<slug>/results")
+def results_page(slug):
+    round_ = _round_by_slug(slug)
+    moderator = current_user.is_authenticated and current_user.is_moderator
+    if round_.published_at is None and not (moderator and round_.closed_at):
+        abort(404, "The results of this round are not public yet.")
+    return render_template(
+        "main/results.html", round=round_, results=results.frozen_results(round_)
+    )
+
+
+@bp.get("/hall-of-fame")
+def hall_of_fame():
+    return render_template("main/hall_of_fame.html", rounds=results.hall_of_fame())

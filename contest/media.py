@@ -1,0 +1,125 @@
+"""Checking uploaded files by content with PyAV, and making poster frames."""
+
+from dataclasses import dataclass
+
+import av
+from PIL import Image
+
+from .errors import NotAVideo
+
+IMAGE_FORMATS = {"image2", "jpeg_pipe", "png_pipe", "gif", "webp_pipe", "bmp_pipe", "tiff_pipe"}
+IMAGE_CODECS = {"mjpeg", "png", "gif", "bmp", "webp", "tiff", "jpegls", "jpeg2000"}
+MIN_SECONDS = 1.0
+MIN_SIDE, MAX_SIDE = 64, 4096
+POSTER_WIDTH = 720
+
+
+@dataclass
+class VideoFacts:
+    duration: float
+    width: int
+    height: int
+    codec: str
+    audio_codec: str | None
+    container: str
+
+
+def _minutes(seconds):
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def probe_video(source, max_seconds):
+    """Open a file and prove it is a whole, playable video within limits; raise NotAVideo if not."""
+    try:
+        container = av.open(source, metadata_errors="ignore")
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        raise NotAVideo("This file is not a video we can read.", code="not_a_video") from None
+    with container:
+        if container.format.name in IMAGE_FORMATS:
+            raise NotAVideo("This is a still image, not a video.", code="not_a_video")
+        if not container.streams.video:
+            raise NotAVideo("The file has no video track.", code="no_video_track")
+        stream = container.streams.video[0]
+        codec = stream.codec_context.name
+        if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
+            raise NotAVideo("This is a still image, not a video.", code="not_a_video")
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if not width or not height:
+            raise NotAVideo("The video track has no picture size.", code="not_a_video")
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_SIDE:
+            raise NotAVideo(
+                f"The picture is {width}×{height}; we take {MIN_SIDE} to {MAX_SIDE} pixels a side.",
+                code="bad_resolution",
+            )
+        declared = container.duration / av.time_base if container.duration else None
+        if declared and declared > max_seconds + 0.5:
+            raise NotAVideo(
+                f"The video is {_minutes(declared)} long; the limit is {_minutes(max_seconds)}.",
+                code="too_long",
+            )
+        covered = _decode_through(container, stream)
+        duration = declared or covered
+        if duration < MIN_SECONDS:
+            raise NotAVideo("The video is shorter than one second.", code="too_short")
+        if duration > max_seconds + 0.5:
+            raise NotAVideo(
+                f"The video is {_minutes(duration)} long; the limit is {_minutes(max_seconds)}.",
+                code="too_long",
+            )
+        if declared and covered < declared * 0.9 - 0.5:
+            raise NotAVideo(
+                "The file is cut off: it stops before the end of the video. Please upload it again.",
+                code="truncated",
+            )
+        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        return VideoFacts(
+            duration=round(duration, 3),
+            width=width,
+            height=height,
+            codec=codec,
+            audio_codec=audio,
+            container=container.format.name,
+        )
+
+
+def _decode_through(container, stream):
+    """Read every video packet (decoding the first frames); return the seconds covered."""
+    decoded = 0
+    last_end = 0.0
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None and packet.time_base is not None:
+                end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+                last_end = max(last_end, end - start)
+            if decoded < 3:
+                decoded += len(packet.decode())
+    except av.FFmpegError:
+        raise NotAVideo(
+            "The video data is damaged and cannot be played.", code="damaged"
+        ) from None
+    if decoded == 0:
+        raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
+    return last_end
+
+
+def make_poster(source, out_path, at_seconds=1.0):
+    """Write a JPEG poster frame from about one second in (or the middle of a short clip)."""
+    with av.open(source, metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        duration = container.duration / av.time_base if container.duration else 0
+        target = min(at_seconds, duration / 2) if duration else 0
+        if target > 0 and stream.time_base:
+            container.seek(int(target / stream.time_base), stream=stream, backward=True)
+        image = None
+        for frame in container.decode(stream):
+            image = frame.to_image()
+            if frame.time is None or frame.time >= target:
+                break
+    if image is None:
+        raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
+    if image.width > POSTER_WIDTH:
+        height = round(image.height * POSTER_WIDTH / image.width)
+        image = image.resize((POSTER_WIDTH, height), Image.LANCZOS)
+    image.convert("RGB").save(out_path, "JPEG", quality=82, optimize=True, progressive=True)
+    return out_path

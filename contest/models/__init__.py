@@ -1,0 +1,18 @@
+"""SQLAlchemy models only: no request code lives here."""
+
+from .audit import ModerationAction
+from .entries import Entry, Rating, Upload
+from .rounds import Result, Round
+from .types import utcnow
+from .users import User
+
+__all__ = [
+    "Entry",
+    "ModerationAction",
+    "Rating",
+    "Result",
+    "Round",
+    "Upload",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,97 @@
+"""Video entries, their uploads and the ratings they receive."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ENTRY_STATUSES = (
+    "uploading",
+    "processing",
+    "pending_review",
+    "live",
+    "rejected",
+    "hidden",
+    "disqualified",
+)
+
+
+class Entry(db.Model):
+    __tablename__ = "entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(100))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="uploading", index=True)
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    video_key: Mapped[str] = mapped_column(sa.String(300))
+    poster_key: Mapped[str | None] = mapped_column(sa.String(300))
+    original_filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    duration: Mapped[float | None]
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    codec: Mapped[str | None] = mapped_column(sa.String(40))
+    rating_count: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    round: Mapped["Round"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status in (" + ", ".join(f"'{s}'" for s in ENTRY_STATUSES) + ")", name="status"
+        ),
+    )
+
+    @property
+    def average(self):
+        return self.rating_sum / self.rating_count if self.rating_count else 0.0
+
+    def __repr__(self):
+        return f"<Entry {self.id} {self.status}>"
+
+
+class Upload(db.Model):
+    """A resumable, multi-part upload of one entry's video file."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[str] = mapped_column(sa.String(43), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(sa.String(300))
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    part_size: Mapped[int]
+    part_count: Mapped[int]
+    content_type: Mapped[str] = mapped_column(sa.String(100), default="")
+    storage_upload_id: Mapped[str | None] = mapped_column(sa.String(1024))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    entry: Mapped[Entry] = relationship()
+
+
+class Rating(db.Model):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
+    stars: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "entry_id", name="uq_ratings_user_entry"),
+        sa.CheckConstraint("stars between 1 and 5", name="stars"),
+    )

@@ -1,0 +1,53 @@
+"""Monthly rounds and their frozen results."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+
+class Round(db.Model):
+    __tablename__ = "rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(120))
+    brief: Mapped[str] = mapped_column(sa.Text, default="")
+    submissions_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submissions_close_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    voting_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    voting_close_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    results: Mapped[list["Result"]] = relationship(
+        back_populates="round", order_by="Result.rank", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self):
+        return f"<Round {self.slug}>"
+
+
+class Result(db.Model):
+    """One entry's frozen place in a closed round."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("rounds.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"))
+    rank: Mapped[int]
+    score: Mapped[float]
+    average: Mapped[float]
+    count: Mapped[int]
+
+    round: Mapped[Round] = relationship(back_populates="results")
+    entry: Mapped["Entry"] = relationship()  # noqa: F821
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "entry_id", name="uq_results_round_entry"),)

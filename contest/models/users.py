@@ -1,0 +1,49 @@
+"""Accounts: fans, moderators and admins."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ROLES = ("fan", "moderator", "admin")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    role: Mapped[str] = mapped_column(sa.String(16), default="fan")
+    display_name: Mapped[str] = mapped_column(sa.String(60), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    country: Mapped[str] = mapped_column(sa.String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ban_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    __table_args__ = (sa.CheckConstraint("role in ('fan', 'moderator', 'admin')", name="role"),)
+
+    @property
+    def is_moderator(self):
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_banned(self):
+        return self.banned_at is not None
+
+    @property
+    def is_active(self):
+        return not self.is_banned
+
+    @property
+    def name(self):
+        return self.display_name or self.username
+
+    def __repr__(self):
+        return f"<User {self.username}>"

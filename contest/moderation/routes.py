@@ -1,0 +1,70 @@
+from datetime import timezone
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import results, rounds
+from ..errors import ContestError
+from ..permissions import permission_required
+from . import bp
+from .forms import ActionForm, RoundForm
+
+
+def _form_data(form):
+    data = {"title": form.title.data, "brief": form.brief.data or "",
+            "requires_approval": bool(form.requires_approval.data)}
+    for field in rounds.WINDOW_FIELDS:
+        value = getattr(form, field).data
+        data[field] = value.replace(tzinfo=timezone.utc) if value else None
+    return data
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@permission_required("moderator")
+def new_round():
+    form = RoundForm()
+    if form.validate_on_submit():
+        try:
+            round_ = rounds.create_round(current_user, _form_data(form))
+        except ContestError as error:
+            form.title.errors.append(error.message)
+        else:
+            flash("Round created.")
+            return redirect(url_for("main.round_page", slug=round_.slug))
+    return render_template("moderation/round_form.html", form=form, round=None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@permission_required("moderator")
+def edit_round(round_id):
+    round_ = rounds.get_round(round_id)
+    form = RoundForm(obj=round_)
+    if form.validate_on_submit():
+        try:
+            rounds.update_round(current_user, round_, _form_data(form))
+        except ContestError as error:
+            form.title.errors.append(error.message)
+        else:
+            flash("Round saved.")
+            return redirect(url_for("main.round_page", slug=round_.slug))
+    return render_template("moderation/round_form.html", form=form, round=round_)
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@permission_required("moderator")
+def close_round(round_id):
+    if ActionForm().validate_on_submit():
+        round_ = results.close_round(round_id, current_user, force=True)
+        flash("Round closed: the results are frozen. Publish them when ready.")
+        return redirect(url_for("main.results_page", slug=round_.slug))
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/rounds/<int:round_id>/publish")
+@permission_required("moderator")
+def publish_round(round_id):
+    if ActionForm().validate_on_submit():
+        round_ = results.publish_round(round_id, current_user)
+        flash("Results published.")
+        return redirect(url_for("main.results_page", slug=round_.slug))
+    return redirect(url_for("main.home"))

@@ -1,0 +1,160 @@
+"""Standings, closing a round into frozen results, publishing, the hall of fame."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from . import rounds
+from .errors import Conflict
+from .extensions import db
+from .models import Entry, Rating, Result, Round, utcnow
+from .ratings import bayesian, prior
+
+
+@dataclass
+class Standing:
+    entry: Entry
+    rank: int
+    score: float
+    average: float
+    count: int
+
+    def to_dict(self):
+        return {
+            "entry_id": self.entry.id,
+            "title": self.entry.title,
+            "author": self.entry.author.username,
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "average": round(self.average, 3),
+            "count": self.count,
+        }
+
+
+def rank(rows):
+    """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload."""
+    rows = list(rows)
+    m, c = prior((n, s) for _, n, s in rows)
+    scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+    # Round the score so float noise never decides a tie that the tie-breaks should.
+    scored.sort(key=lambda r: (-round(r[3], 9), -r[1], r[0].created_at, r[0].id))
+    return [
+        Standing(entry=e, rank=i, score=score, average=(s / n if n else 0.0), count=n)
+        for i, (e, n, s, score) in enumerate(scored, start=1)
+    ]
+
+
+def live_standings(round_id):
+    """The live leaderboard from the aggregates kept on entries."""
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
+    )
+    return rank((e, e.rating_count, e.rating_sum) for e in entries)
+
+
+def tally(round_id):
+    """The standings recomputed from the rating rows themselves (what closing freezes)."""
+    counts = (
+        sa.select(
+            Rating.entry_id,
+            sa.func.count(Rating.id).label("n"),
+            sa.func.sum(Rating.stars).label("s"),
+        )
+        .group_by(Rating.entry_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Entry, sa.func.coalesce(counts.c.n, 0), sa.func.coalesce(counts.c.s, 0))
+        .outerjoin(counts, counts.c.entry_id == Entry.id)
+        .where(Entry.round_id == round_id, Entry.status == "live")
+    )
+    return rank((e, int(n), int(s)) for e, n, s in rows)
+
+
+def close_round(round_id, moderator=None, force=False):
+    """Freeze the ranking into results; closing a closed round changes nothing."""
+    round_ = db.session.scalar(
+        sa.select(Round).where(Round.id == round_id).with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if round_ is None:
+        rounds.get_round(round_id)  # raises NotFound
+    if round_.closed_at is not None:
+        db.session.commit()
+        return round_
+    if rounds.accepts_votes(round_) and not force:
+        raise Conflict(
+            "Voting is still open. Send {\"force\": true} to close it early.", code="voting_open"
+        )
+    if rounds.phase(round_) in ("upcoming", "submissions") and not force:
+        raise Conflict("Voting has not even started in this round.", code="voting_not_started")
+    for standing in tally(round_.id):
+        db.session.add(
+            Result(
+                round_id=round_.id,
+                entry_id=standing.entry.id,
+                rank=standing.rank,
+                score=standing.score,
+                average=standing.average,
+                count=standing.count,
+            )
+        )
+    now = utcnow()
+    round_.closed_at = now
+    if round_.voting_close_at > now:
+        round_.voting_close_at = now
+    if round_.submissions_close_at > now:
+        round_.submissions_close_at = now
+    rounds.audit(moderator, "close_round", "round", round_.id, "forced" if force else "")
+    db.session.commit()
+    return round_
+
+
+def publish_round(round_id, moderator=None):
+    """Make a closed round's results and hall-of-fame place public."""
+    round_ = rounds.get_round(round_id)
+    if round_.published_at is not None:
+        return round_
+    if round_.closed_at is None:
+        raise Conflict("Close the round before publishing its results.", code="round_not_closed")
+    round_.published_at = utcnow()
+    rounds.audit(moderator, "publish_round", "round", round_.id)
+    db.session.commit()
+    return round_
+
+
+def close_due_rounds(now=None):
+    """Close every round whose voting window has ended; the scheduler calls this."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Round.id).where(Round.closed_at.is_(None), Round.voting_close_at <= now)
+    ).all()
+    db.session.commit()
+    for round_id in due:
+        close_round(round_id)
+    return due
+
+
+def frozen_results(round_):
+    return list(
+        db.session.scalars(
+            sa.select(Result).where(Result.round_id == round_.id).order_by(Result.rank)
+        )
+    )
+
+
+def result_to_dict(result):
+    return {
+        "entry_id": result.entry_id,
+        "title": result.entry.title,
+        "author": result.entry.author.username,
+        "rank": result.rank,
+        "score": round(result.score, 4),
+        "average": round(result.average, 3),
+        "count": result.count,
+    }
+
+
+def hall_of_fame(podium=3):
+    """Published rounds, newest first, each with its podium."""
+    return [(r, frozen_results(r)[:podium]) for r in rounds.published_rounds()]

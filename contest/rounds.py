@@ -1,0 +1,275 @@
+"""Round lifecycle: phases derived from timestamps, creating, editing, monthly scheduling."""
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from flask import url_for
+
+from .errors import Conflict, Invalid, NotFound
+from .extensions import db
+from .models import ModerationAction, Round, utcnow
+
+PHASES = ("upcoming", "submissions", "open", "voting", "closed", "published")
+WINDOW_FIELDS = ("submissions_open_at", "submissions_close_at", "voting_open_at", "voting_close_at")
+MAX_TITLE = 120
+MAX_BRIEF = 5000
+
+
+def phase(round_, now=None):
+    """The round's phase, derived from its timestamps: never stored."""
+    now = now or utcnow()
+    if round_.published_at:
+        return "published"
+    if round_.closed_at or now >= round_.voting_close_at:
+        return "closed"
+    submitting = round_.submissions_open_at <= now < round_.submissions_close_at
+    voting = round_.voting_open_at <= now < round_.voting_close_at
+    if submitting and voting:
+        return "open"
+    if submitting:
+        return "submissions"
+    if voting:
+        return "voting"
+    return "upcoming"
+
+
+def accepts_entries(round_, now=None):
+    return phase(round_, now) in ("submissions", "open")
+
+
+def accepts_votes(round_, now=None):
+    return phase(round_, now) in ("open", "voting")
+
+
+def next_change(round_, now=None):
+    """(label, when) of the next moment the phase changes, for countdowns; None when over."""
+    now = now or utcnow()
+    moments = [
+        (round_.submissions_open_at, "Uploads open"),
+        (round_.voting_open_at, "Voting opens"),
+        (round_.submissions_close_at, "Uploads close"),
+        (round_.voting_close_at, "Voting closes"),
+    ]
+    if round_.closed_at or round_.published_at:
+        return None
+    upcoming = sorted((at, label) for at, label in moments if at > now)
+    return (upcoming[0][1], upcoming[0][0]) if upcoming else None
+
+
+def parse_time(value, field):
+    """Parse an ISO 8601 time; a time without zone is taken as UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and value.strip():
+        text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise Invalid(
+                f"{field} must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+                code="invalid_time",
+                field=field,
+            ) from None
+    else:
+        raise Invalid(f"{field} is required.", code="missing_field", field=field)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def check_windows(so, sc, vo, vc):
+    """Raise Invalid unless the four window times make a sensible round."""
+    if not so < sc:
+        raise Invalid("Uploads must close after they open.", code="invalid_windows")
+    if not so <= vo <= sc:
+        raise Invalid(
+            "Voting must open between the opening and the closing of uploads.",
+            code="invalid_windows",
+        )
+    if not vc >= sc or not vc > vo:
+        raise Invalid(
+            "Voting must close after it opens and no earlier than uploads close.",
+            code="invalid_windows",
+        )
+
+
+def slugify(text):
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:50] or "round"
+
+
+def _unique_slug(base):
+    slug, n = base, 2
+    while db.session.scalar(sa.select(Round.id).where(Round.slug == slug)):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _clean_text(data, field, limit, required):
+    value = data.get(field, "" if not required else None)
+    if value is None or not isinstance(value, str) or (required and not value.strip()):
+        if required:
+            raise Invalid(f"{field} is required.", code="missing_field", field=field)
+        raise Invalid(f"{field} must be text.", code="invalid_field", field=field)
+    value = value.strip()
+    if len(value) > limit:
+        raise Invalid(f"{field} is longer than {limit} characters.", code="too_long", field=field)
+    return value
+
+
+def _bool(data, field, default):
+    value = data.get(field, default)
+    if not isinstance(value, bool):
+        raise Invalid(f"{field} must be true or false.", code="invalid_field", field=field)
+    return value
+
+
+def audit(moderator, action, target_type, target_id, reason=""):
+    """Write one line of the moderators' audit log (committed with the caller's change)."""
+    db.session.add(
+        ModerationAction(
+            moderator_id=moderator.id if moderator else None,
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            reason=reason[:500],
+        )
+    )
+
+
+def create_round(moderator, data):
+    """Create a round from API or form data; voting opens with uploads unless told otherwise."""
+    title = _clean_text(data, "title", MAX_TITLE, required=True)
+    brief = _clean_text(data, "brief", MAX_BRIEF, required=False)
+    so = parse_time(data.get("submissions_open_at"), "submissions_open_at")
+    sc = parse_time(data.get("submissions_close_at"), "submissions_close_at")
+    vo = parse_time(data.get("voting_open_at") or so, "voting_open_at")
+    vc = parse_time(data.get("voting_close_at"), "voting_close_at")
+    check_windows(so, sc, vo, vc)
+    slug = data.get("slug")
+    if slug is not None and (not isinstance(slug, str) or slugify(slug) != slug):
+        raise Invalid("slug may hold lower-case letters, digits and dashes.", code="invalid_slug")
+    if slug and db.session.scalar(sa.select(Round.id).where(Round.slug == slug)):
+        raise Conflict("A round with that slug exists.", code="slug_taken")
+    round_ = Round(
+        slug=slug or _unique_slug(slugify(title)),
+        title=title,
+        brief=brief,
+        submissions_open_at=so,
+        submissions_close_at=sc,
+        voting_open_at=vo,
+        voting_close_at=vc,
+        requires_approval=_bool(data, "requires_approval", False),
+        created_by_id=moderator.id if moderator else None,
+    )
+    db.session.add(round_)
+    db.session.flush()
+    audit(moderator, "create_round", "round", round_.id)
+    db.session.commit()
+    return round_
+
+
+def update_round(moderator, round_, data):
+    """Edit a round; windows of a closed round are frozen, so voting can never reopen."""
+    current = phase(round_)
+    if current == "published":
+        raise Conflict("Published rounds cannot be edited.", code="round_published")
+    changes = {}
+    if "title" in data:
+        changes["title"] = _clean_text(data, "title", MAX_TITLE, required=True)
+    if "brief" in data:
+        changes["brief"] = _clean_text(data, "brief", MAX_BRIEF, required=False)
+    if "requires_approval" in data:
+        changes["requires_approval"] = _bool(data, "requires_approval", False)
+    times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
+    for field in WINDOW_FIELDS:
+        if data.get(field) is not None:
+            times[field] = parse_time(data[field], field)
+    if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS):
+        if current == "closed":
+            raise Conflict(
+                "This round is closed; its windows can no longer change.", code="round_closed"
+            )
+        check_windows(*(times[f] for f in WINDOW_FIELDS))
+        changes.update(times)
+    for field, value in changes.items():
+        setattr(round_, field, value)
+    audit(moderator, "edit_round", "round", round_.id, ", ".join(sorted(changes)))
+    db.session.commit()
+    return round_
+
+
+def monthly_windows(year, month):
+    """Default windows of a monthly round: uploads and voting open all month, uploads stop on the 25th."""
+    start = datetime(year, month, 1, tzinfo=timezone.utc)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+    return {
+        "submissions_open_at": start,
+        "submissions_close_at": start + timedelta(days=24),
+        "voting_open_at": start,
+        "voting_close_at": end,
+    }
+
+
+def create_monthly_round(year=None, month=None, moderator=None):
+    """Create the round of a month (default: next month) unless it exists; returns (round, created)."""
+    if year is None or month is None:
+        today = utcnow()
+        year, month = today.year + (today.month == 12), today.month % 12 + 1
+    if not 1 <= month <= 12:
+        raise Invalid("month must be 1 to 12.", code="invalid_month")
+    slug = f"{year:04d}-{month:02d}"
+    existing = db.session.scalar(sa.select(Round).where(Round.slug == slug))
+    if existing:
+        return existing, False
+    title = datetime(year, month, 1).strftime("%B %Y")
+    data = {"title": f"{title} skills", "slug": slug,
+            "brief": "Show us your best football skill: one clip, up to two minutes."}
+    data.update(monthly_windows(year, month))
+    try:
+        return create_round(moderator, data), True
+    except Conflict:  # another process made it a moment ago
+        db.session.rollback()
+        return db.session.scalar(sa.select(Round).where(Round.slug == slug)), False
+
+
+def get_round(round_id):
+    round_ = db.session.get(Round, round_id) if isinstance(round_id, int) else None
+    if round_ is None:
+        raise NotFound("No such round.", code="round_not_found")
+    return round_
+
+
+def current_rounds(now=None):
+    """Rounds not yet closed, soonest first."""
+    now = now or utcnow()
+    rows = db.session.scalars(
+        sa.select(Round)
+        .where(Round.closed_at.is_(None), Round.published_at.is_(None), Round.voting_close_at > now)
+        .order_by(Round.submissions_open_at)
+    )
+    return list(rows)
+
+
+def published_rounds():
+    return list(
+        db.session.scalars(
+            sa.select(Round).where(Round.published_at.is_not(None)).order_by(Round.voting_close_at.desc())
+        )
+    )
+
+
+def round_to_dict(round_):
+    return {
+        "id": round_.id,
+        "slug": round_.slug,
+        "url": url_for("main.round_page", slug=round_.slug, _external=False),
+        "title": round_.title,
+        "brief": round_.brief,
+        "phase": phase(round_),
+        "requires_approval": round_.requires_approval,
+        **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
+        "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
+        "published_at": round_.published_at.isoformat() if round_.published_at else None,
+    }

@@ -1,0 +1,32 @@
+// A tiny client for /api/v1: JSON in and out, the CSRF header on every state change.
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  function csrf() { return meta ? meta.content : ""; }
+
+  function ApiError(status, body) {
+    var error = (body && body.error) || {};
+    this.status = status;
+    this.code = error.code || "network_error";
+    this.message = error.message || "The network failed. Check your connection and try again.";
+    this.details = error;
+  }
+
+  function api(method, path, body) {
+    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    if (method !== "GET") options.headers["X-CSRFToken"] = csrf();
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch("/api/v1" + path, options).then(function (response) {
+      if (response.status === 204) return null;
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) throw new ApiError(response.status, data);
+        return data;
+      });
+    }, function () { throw new ApiError(0, null); });
+  }
+
+  window.ginga = { api: api, csrf: csrf, ApiError: ApiError };
+})();

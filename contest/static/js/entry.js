@@ -1,0 +1,45 @@
+// The entry page: tappable stars and the share button.
+(function () {
+  "use strict";
+  var rate = document.getElementById("rate");
+  var entry = document.querySelector(".entry[data-entry-id]");
+  if (rate && entry) {
+    var message = document.getElementById("rate-message");
+    var buttons = rate.querySelectorAll("button[data-stars]");
+    var show = function (stars) {
+      buttons.forEach(function (b) {
+        var n = Number(b.dataset.stars);
+        b.classList.toggle("on", stars >= n);
+        b.setAttribute("aria-pressed", stars === n ? "true" : "false");
+      });
+    };
+    buttons.forEach(function (button) {
+      button.addEventListener("click", function () {
+        var stars = Number(button.dataset.stars);
+        var before = Number(rate.dataset.myRating || 0);
+        show(stars);
+        message.textContent = "Saving…";
+        ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
+          rate.dataset.myRating = stars;
+          message.textContent = "You gave " + stars + " star" + (stars > 1 ? "s" : "") + ". Tap to change.";
+          ["average", "count", "score"].forEach(function (f) {
+            var node = entry.querySelector('[data-field="' + f + '"]');
+            if (node) node.textContent = f === "count" ? data.rating.count : data.rating[f].toFixed(f === "score" ? 2 : 1);
+          });
+        }, function (error) {
+          show(before);
+          message.textContent = error.message;
+        });
+      });
+    });
+  }
+  var share = document.getElementById("share");
+  if (share) {
+    share.addEventListener("click", function () {
+      var url = share.dataset.url, title = share.dataset.title;
+      if (navigator.share) { navigator.share({ title: title, url: url }).catch(function () {}); return; }
+      navigator.clipboard.writeText(url).then(function () { share.textContent = "Link copied"; },
+        function () { window.prompt("Copy this link", url); });
+    });
+  }
+})();

@@ -1,0 +1,63 @@
+// Live scores: joins the page's room and moves numbers and the leaderboard as ratings arrive.
+(function () {
+  "use strict";
+  if (typeof io === "undefined") return;
+  var entryEl = document.querySelector("[data-entry-id].entry");
+  var roundEl = document.getElementById("round");
+  var room = entryEl ? "entry:" + entryEl.dataset.entryId : roundEl ? "round:" + roundEl.dataset.roundId : null;
+  if (!room) return;
+  var socket = io({ transports: ["websocket", "polling"] });
+  window.gingaSocket = socket;
+  socket.on("connect", function () {
+    socket.emit("join", { room: room }, function (answer) {
+      document.documentElement.dataset.liveRoom = answer && answer.ok ? room : "";
+    });
+  });
+
+  function setField(scope, name, text) {
+    var node = scope.querySelector('[data-field="' + name + '"]');
+    if (node && node.textContent !== text) {
+      node.textContent = text;
+      node.classList.remove("flash-change"); void node.offsetWidth; node.classList.add("flash-change");
+    }
+  }
+
+  socket.on("rating", function (data) {
+    var scopes = [];
+    if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) scopes.push(entryEl);
+    document.querySelectorAll('#leaderboard li[data-entry-id="' + data.entry_id + '"]').forEach(function (li) { scopes.push(li); });
+    scopes.forEach(function (scope) {
+      setField(scope, "average", data.average.toFixed(1));
+      setField(scope, "count", String(data.count));
+      setField(scope, "score", data.score.toFixed(2));
+    });
+  });
+
+  socket.on("leaderboard", function (data) {
+    var list = document.getElementById("leaderboard");
+    if (!list) return;
+    var empty = list.querySelector(".empty");
+    if (empty && data.top.length) empty.remove();
+    data.top.forEach(function (row) {
+      var li = list.querySelector('li[data-entry-id="' + row.entry_id + '"]');
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.entryId = row.entry_id;
+        var link = document.createElement("a");
+        link.href = "/entries/" + row.entry_id;
+        link.textContent = row.title;            // text, never HTML
+        li.innerHTML = '<span class="thumb"></span><span class="rank"></span><span class="who"></span>' +
+          '<span class="num"><span data-field="score"></span><br><span class="muted"><span data-field="average"></span>★ · <span data-field="count"></span></span></span>';
+        var who = li.querySelector(".who");
+        var author = document.createElement("span");
+        author.className = "muted"; author.textContent = row.author;
+        who.appendChild(link); who.appendChild(document.createElement("br")); who.appendChild(author);
+      }
+      li.querySelector(".rank").textContent = row.rank;
+      setField(li, "score", row.score.toFixed(2));
+      setField(li, "average", row.average.toFixed(1));
+      setField(li, "count", String(row.count));
+      list.appendChild(li);  // appending in rank order re-orders the list
+    });
+  });
+})();

@@ -1,0 +1,159 @@
+// Resumable upload: parts sent 3 at a time, each retried with backoff; resumes after a reload.
+(function () {
+  "use strict";
+  var form = document.getElementById("upload-form");
+  if (!form) return;
+  var PARALLEL = 3, MAX_TRIES = 6;
+  var box = document.getElementById("upload-progress");
+  var bar = document.getElementById("progress");
+  var text = document.getElementById("progress-text");
+  var errorBox = document.getElementById("upload-error");
+  var retryButton = document.getElementById("upload-retry");
+  var button = document.getElementById("upload-button");
+
+  function say(message) { text.textContent = message; }
+  function fail(message) {
+    errorBox.textContent = message; errorBox.hidden = false;
+    button.disabled = false; retryButton.hidden = false;
+  }
+  function storageKey(file, roundId) { return "ginga-upload:" + roundId + ":" + file.name + ":" + file.size + ":" + file.lastModified; }
+  function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
+  function online() {
+    if (navigator.onLine !== false) return Promise.resolve();
+    say("Waiting for the network…");
+    return new Promise(function (r) { window.addEventListener("online", function () { r(); }, { once: true }); });
+  }
+
+  function sendPart(target, blob, onProgress) {
+    return new Promise(function (resolve, reject) {
+      var xhr = new XMLHttpRequest();
+      xhr.open(target.method || "PUT", target.url);
+      if (target.url.charAt(0) === "/") {       // our own endpoint, not a bucket
+        xhr.setRequestHeader("X-CSRFToken", ginga.csrf());
+        xhr.setRequestHeader("Content-Type", "application/octet-stream");
+      }
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) onProgress(e.loaded); };
+      xhr.onload = function () {
+        if (xhr.status >= 200 && xhr.status < 300) {
+          resolve((xhr.getResponseHeader("ETag") || "").replace(/"/g, ""));
+        } else {
+          var body = null; try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+          reject(new ginga.ApiError(xhr.status, body));
+        }
+      };
+      xhr.onerror = xhr.ontimeout = function () { reject(new ginga.ApiError(0, null)); };
+      xhr.send(blob);
+    });
+  }
+
+  function upload(file, info) {
+    var partSize = info.part_size, total = file.size;
+    var loaded = {}, etags = {};
+    (info.stored || []).forEach(function (p) { loaded[p.number] = p.size; etags[p.number] = p.etag; });
+    var queue = info.targets.slice();
+    function progress() {
+      var sum = 0; for (var k in loaded) sum += loaded[k];
+      var pct = Math.floor(sum * 100 / total);
+      bar.value = pct; say(pct + "% · " + (sum / 1e6).toFixed(1) + " of " + (total / 1e6).toFixed(1) + " MB");
+    }
+    progress();
+    function worker() {
+      var target = queue.shift();
+      if (!target) return Promise.resolve();
+      var start = (target.number - 1) * partSize;
+      var blob = file.slice(start, Math.min(start + partSize, total));
+      var attempt = function (tries) {
+        return online().then(function () {
+          return sendPart(target, blob, function (n) { loaded[target.number] = n; progress(); });
+        }).then(function (etag) {
+          loaded[target.number] = blob.size; etags[target.number] = etag; progress();
+        }, function (error) {
+          loaded[target.number] = 0; progress();
+          if (error.status && error.status < 500 && error.status !== 429) throw error;  // our mistake: stop
+          if (tries >= MAX_TRIES) throw error;
+          say("Connection trouble: retrying part " + target.number + "…");
+          return sleep(1000 * Math.pow(2, tries - 1)).then(function () { return attempt(tries + 1); });
+        });
+      };
+      return attempt(1).then(worker);
+    }
+    var workers = [];
+    for (var i = 0; i < PARALLEL; i++) workers.push(worker());
+    return Promise.all(workers).then(function () {
+      var parts = Object.keys(etags).map(function (n) { return { number: Number(n), etag: etags[n] }; });
+      say("Finishing…");
+      return ginga.api("POST", "/uploads/" + info.upload_id + "/complete", { parts: parts });
+    });
+  }
+
+  function begin(file, fields) {
+    var key = storageKey(file, fields.round_id);
+    var saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    var resume = saved ? ginga.api("GET", "/uploads/" + saved.upload_id).then(function (state) {
+      if (state.completed) return { done: true, entry_id: state.entry_id, status: state.status };
+      return { upload_id: state.upload_id, entry_id: state.entry_id, part_size: state.part_size, stored: state.parts, targets: state.targets };
+    }, function () { localStorage.removeItem(key); return null; }) : Promise.resolve(null);
+    return resume.then(function (info) {
+      if (info) { say("Resuming your earlier upload…"); return info; }
+      return ginga.api("POST", "/uploads", {
+        round_id: fields.round_id, title: fields.title, description: fields.description,
+        filename: file.name, size: file.size, content_type: file.type || "application/octet-stream"
+      }).then(function (started) {
+        var fresh = { upload_id: started.upload_id, entry_id: started.entry_id, part_size: started.part_size, stored: [], targets: started.parts };
+        localStorage.setItem(key, JSON.stringify({ upload_id: started.upload_id }));
+        return fresh;
+      });
+    }).then(function (info) {
+      if (info.done) return info;
+      return upload(file, info).then(function (answer) { localStorage.removeItem(key); return answer; });
+    });
+  }
+
+  function watch(entryId) {
+    bar.value = 100;
+    say("Uploaded. Checking your video…");
+    var finished = false;
+    function show(status, reason) {
+      if (finished) return;
+      if (status === "live" || status === "pending_review" || status === "rejected") {
+        finished = true;
+        if (status === "rejected") { fail("Your video was not accepted: " + reason); retryButton.hidden = true; return; }
+        var msg = status === "live" ? "Your clip is live! " : "Your clip waits for a moderator's approval. ";
+        text.innerHTML = "";
+        text.appendChild(document.createTextNode(msg));
+        var link = document.createElement("a");
+        link.href = "/entries/" + entryId; link.textContent = "Open it";
+        text.appendChild(link);
+      }
+    }
+    if (typeof io !== "undefined") {
+      var socket = io({ transports: ["websocket", "polling"] });
+      socket.on("entry_status", function (d) { if (d.entry_id === entryId) show(d.status, d.reason); });
+    }
+    (function poll() {
+      if (finished) return;
+      ginga.api("GET", "/entries/" + entryId).then(function (e) { show(e.status, e.status_reason); }, function () {});
+      setTimeout(poll, 2000);
+    })();
+  }
+
+  function run() {
+    var file = document.getElementById("file").files[0];
+    errorBox.hidden = true; retryButton.hidden = true;
+    if (!file) { fail("Choose a video first."); return; }
+    var maxBytes = Number(form.dataset.maxBytes);
+    if (file.size > maxBytes) { fail("This file is too large: the limit is " + Math.round(maxBytes / 1e6) + " MB."); return; }
+    var fields = {
+      round_id: Number(document.getElementById("round").value),
+      title: document.getElementById("title").value.trim(),
+      description: document.getElementById("description").value.trim()
+    };
+    if (!fields.title) { fail("Give your clip a title."); return; }
+    button.disabled = true; box.hidden = false;
+    begin(file, fields).then(function (answer) { watch(answer.entry_id); }, function (error) { fail(error.message); });
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  retryButton.addEventListener("click", run);
+})();
