@@ -1,6 +1,6 @@
 """Domain errors raised by the business rules, and their mapping to API and page answers."""
 
-from flask import jsonify, make_response, render_template, request
+from flask import jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -104,6 +104,8 @@ def init_app(app):
 
     @app.errorhandler(ContestError)
     def contest_error(error):
+        if isinstance(error, NotSignedIn) and not wants_json():
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return _answer(error.status, error.code, error.message, error.details)
 
     @app.errorhandler(CSRFError)

@@ -1,0 +1,225 @@
+"""Fixtures: a real app on SQLite (or PostgreSQL with DATABASE_URL), clients, factories."""
+
+import os
+import time
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from contest import accounts, create_app
+from contest.config import database_url
+from contest.database import apply_migrations
+from contest.extensions import db, socketio
+from contest.models import Entry, Round, utcnow
+
+PASSWORD = "correct horse"
+PART_SIZE = 64 * 1024
+
+
+def pytest_report_header(config):
+    url = os.environ.get("DATABASE_URL")
+    return [f"database: {'PostgreSQL ' + url if url else 'SQLite (set DATABASE_URL for PostgreSQL)'}",
+            f"redis: {os.environ.get('REDIS_URL') or 'unset: Redis tests skip'}"]
+
+
+@pytest.fixture(scope="session")
+def db_url(tmp_path_factory):
+    if os.environ.get("DATABASE_URL"):
+        return database_url(os.environ["DATABASE_URL"])
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+def make_config(db_url, upload_dir, **extra):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "AUTO_MIGRATE": False,
+        "UPLOAD_DIR": str(upload_dir),
+        "UPLOAD_PART_SIZE": PART_SIZE,
+        "MAX_CONTENT_LENGTH": PART_SIZE + 1024,
+        "SCHEDULER_INTERVAL": 0,
+        "RATELIMIT_ENABLED": False,
+        "REDIS_URL": None,
+        "JOB_WORKERS": 2,
+        "LIVE_INTERVAL": 0.25,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def schema(db_url, tmp_path_factory):
+    """Build the schema once, from the migrations, on a fresh database."""
+    app = create_app(make_config(db_url, tmp_path_factory.mktemp("uploads")))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        db.session.remove()
+    apply_migrations(app)
+    return db_url
+
+
+def _empty_tables(app):
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def config_overrides():
+    """Tests override settings by parametrising this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(schema, tmp_path, config_overrides):
+    app = create_app(make_config(schema, tmp_path / "uploads", **config_overrides))
+    _empty_tables(app)
+    yield app
+    app.extensions["live"].stop()
+    app.extensions["jobs"].shutdown()
+    _empty_tables(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+class Api:
+    """A Flask test client that speaks JSON and sends the CSRF header, as the site's JS does."""
+
+    def __init__(self, client):
+        self.client = client
+        self._token = None
+
+    def token(self):
+        if self._token is None:
+            self._token = self.client.get("/api/v1/csrf").get_json()["csrf_token"]
+        return self._token
+
+    def request(self, method, path, json=None, csrf=True, **kwargs):
+        headers = dict(kwargs.pop("headers", {}))
+        if csrf and method != "GET":
+            headers["X-CSRFToken"] = self.token()
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.request("POST", path, json, **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.request("PUT", path, json, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.request("PATCH", path, json, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def login(self, username, password=PASSWORD):
+        response = self.post("/api/v1/auth/login", {"login": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+@pytest.fixture
+def new_api(app):
+    """Make more signed-in API clients: new_api('bob') is Bob's own browser."""
+
+    def make(username=None):
+        other = Api(app.test_client())
+        if username:
+            other.login(username)
+        return other
+
+    return make
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def socket_client(app):
+    """Socket.IO test clients sharing a Flask test client's session (signed in or not)."""
+    made = []
+
+    def make(flask_client=None):
+        sio = socketio.test_client(app, flask_test_client=flask_client)
+        assert sio.is_connected()
+        made.append(sio)
+        return sio
+
+    yield make
+    for sio in made:
+        if sio.is_connected():
+            sio.disconnect()
+
+
+@pytest.fixture
+def make_user(app):
+    def make(username, role="fan", password=PASSWORD):
+        with app.app_context():
+            user = accounts.register_user(username, f"{username}@example.com", password, role=role)
+            return SimpleNamespace(id=user.id, username=user.username, role=user.role)
+
+    return make
+
+
+PHASE_WINDOWS = {
+    # (submissions open, submissions close, voting open, voting close) in hours from now
+    "upcoming": (24, 48, 24, 72),
+    "submissions": (-24, 24, 24, 72),
+    "open": (-24, 24, -24, 72),
+    "voting": (-48, -24, -48, 24),
+    "closed": (-72, -48, -72, -24),
+}
+
+
+@pytest.fixture
+def make_round(app):
+    def make(phase="open", title=None, **fields):
+        so, sc, vo, vc = (utcnow() + timedelta(hours=h) for h in PHASE_WINDOWS[phase])
+        with app.app_context():
+            round_ = Round(slug=fields.pop("slug", None) or f"r-{time.monotonic_ns()}",
+                           title=title or f"{phase} round", submissions_open_at=so,
+                           submissions_close_at=sc, voting_open_at=vo, voting_close_at=vc,
+                           **fields)
+            db.session.add(round_)
+            db.session.commit()
+            return SimpleNamespace(id=round_.id, slug=round_.slug)
+
+    return make
+
+
+@pytest.fixture
+def make_entry(app):
+    """A live entry row without a real file, for rating and ranking tests."""
+
+    def make(round_id, author_id, title="A skill", status="live", **fields):
+        with app.app_context():
+            entry = Entry(round_id=round_id, author_id=author_id, title=title, status=status,
+                          video_key=f"rounds/{round_id}/fake/{time.monotonic_ns()}.mp4", **fields)
+            db.session.add(entry)
+            db.session.commit()
+            return SimpleNamespace(id=entry.id, round_id=round_id)
+
+    return make
