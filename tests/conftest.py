@@ -15,7 +15,7 @@ from contest.extensions import db, socketio
 from contest.models import Entry, Round, utcnow
 
 PASSWORD = "correct horse"
-PART_SIZE = 64 * 1024
+PART_SIZE = 8 * 1024
 
 
 def pytest_report_header(config):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from contest import clips
 
-PART_SIZE = 64 * 1024
+PART_SIZE = 8 * 1024
 
 
 def wait_for(predicate, timeout=15.0, interval=0.05):
