@@ -1,0 +1,132 @@
+"""Ratings: the rules, the aggregate in the same transaction, the Bayesian score."""
+
+import pytest
+import sqlalchemy as sa
+
+from contest import ratings
+from contest.extensions import db
+from contest.models import Entry, Rating
+
+
+@pytest.fixture
+def setup(make_user, make_round, make_entry, new_api):
+    author = make_user("author")
+    make_user("voter")
+    round_ = make_round("open")
+    entry = make_entry(round_.id, author.id)
+    return {"round": round_, "entry": entry, "voter": new_api("voter"),
+            "author": new_api("author")}
+
+
+def aggregate(app, entry_id):
+    with app.app_context():
+        row = db.session.get(Entry, entry_id)
+        return row.rating_count, row.rating_sum, ratings.recount(entry_id)
+
+
+def test_rate_and_change_keeps_one_row(setup, app):
+    voter, entry = setup["voter"], setup["entry"]
+    first = voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
+    assert first.status_code == 200
+    body = first.get_json()
+    assert body["my_rating"] == 4 and body["rating"]["count"] == 1 and body["rating"]["average"] == 4
+    second = voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 2}).get_json()
+    assert second["rating"] == {"average": 2.0, "count": 1, "score": second["rating"]["score"]}
+    assert aggregate(app, entry.id) == (1, 2, (1, 2))
+    got = voter.get(f"/api/v1/entries/{entry.id}").get_json()
+    assert got["my_rating"] == 2 and got["rating"]["count"] == 1
+
+
+def test_withdraw_rating(setup, app):
+    voter, entry = setup["voter"], setup["entry"]
+    voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5})
+    response = voter.delete(f"/api/v1/entries/{entry.id}/rating")
+    assert response.status_code == 200 and response.get_json()["rating"]["count"] == 0
+    assert aggregate(app, entry.id) == (0, 0, (0, 0))
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"stars": 0}, 422, "invalid_stars"),
+    ({"stars": 6}, 422, "invalid_stars"),
+    ({"stars": -1}, 422, "invalid_stars"),
+    ({"stars": 3.5}, 422, "invalid_stars"),
+    ({"stars": "5"}, 422, "invalid_stars"),
+    ({"stars": True}, 422, "invalid_stars"),
+    ({}, 422, "invalid_stars"),
+])
+def test_bad_stars_change_nothing(setup, app, body, status, code):
+    voter, entry = setup["voter"], setup["entry"]
+    voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 3})
+    response = voter.put(f"/api/v1/entries/{entry.id}/rating", body)
+    assert response.status_code == status and response.get_json()["error"]["code"] == code
+    assert aggregate(app, entry.id) == (1, 3, (1, 3))
+
+
+def test_bad_json_rating_is_400(setup):
+    voter, entry = setup["voter"], setup["entry"]
+    response = voter.client.put(f"/api/v1/entries/{entry.id}/rating", data=b"stars=5",
+                                headers={"X-CSRFToken": voter.token()})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
+
+
+def test_own_entry_cannot_be_rated(setup, app):
+    response = setup["author"].put(f"/api/v1/entries/{setup['entry'].id}/rating", {"stars": 5})
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "own_entry"
+    assert aggregate(app, setup["entry"].id)[0] == 0
+
+
+@pytest.mark.parametrize("phase", ["upcoming", "submissions", "closed"])
+def test_rating_outside_voting_is_409(make_user, make_round, make_entry, new_api, app, phase):
+    author = make_user("author")
+    make_user("voter")
+    entry = make_entry(make_round(phase).id, author.id)
+    response = new_api("voter").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "voting_closed"
+    assert aggregate(app, entry.id)[0] == 0
+
+
+def test_rating_a_rejected_or_missing_entry(make_user, make_round, make_entry, new_api, app):
+    author = make_user("author")
+    make_user("voter")
+    make_user("mod", role="moderator")
+    round_ = make_round("open")
+    rejected = make_entry(round_.id, author.id, status="rejected")
+    voter = new_api("voter")
+    response = voter.put(f"/api/v1/entries/{rejected.id}/rating", {"stars": 5})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "entry_not_found"
+    # a moderator can see it, and is told why it cannot be rated
+    response = new_api("mod").put(f"/api/v1/entries/{rejected.id}/rating", {"stars": 5})
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "entry_not_live"
+    assert voter.put("/api/v1/entries/99999/rating", {"stars": 5}).status_code == 404
+    assert aggregate(app, rejected.id)[0] == 0
+
+
+def test_signed_out_rating_is_401_and_csrf_is_checked(setup, api, app):
+    entry = setup["entry"]
+    assert api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}).status_code == 401
+    forged = setup["voter"].put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}, csrf=False)
+    assert forged.status_code == 403
+    assert aggregate(app, entry.id)[0] == 0
+
+
+def test_bayesian_score_formula(app):
+    with app.app_context():
+        # 1 rating of 5; 10 averaging 4.5; 10 averaging 2.5 -> m = 75/21, C = median count = 10
+        m, c = ratings.prior([(1, 5), (10, 45), (10, 25)])
+        assert m == pytest.approx(75 / 21) and c == 10
+        lone = ratings.bayesian(5, 1, m, c)
+        many = ratings.bayesian(45, 10, m, c)
+        assert many > lone  # many good ratings beat one perfect one
+        assert lone == pytest.approx((10 * 75 / 21 + 5) / 11)
+        assert ratings.prior([(1, 5), (2, 8)])[1] == 5  # C is at least 5
+        assert ratings.prior([]) == (3.0, 5.0)
+        app.config["PRIOR_WEIGHT"] = 20
+        assert ratings.prior([(1, 5)])[1] == 20
+
+
+def test_ratings_rows_are_unique_per_user_and_entry(setup, app):
+    voter, entry = setup["voter"], setup["entry"]
+    for stars in (1, 2, 3, 4, 5, 4):
+        voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": stars})
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Rating.id))) == 1
