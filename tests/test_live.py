@@ -1,0 +1,140 @@
+"""Live updates over Socket.IO: rooms, rating and leaderboard events, coalescing."""
+
+import time
+
+import pytest
+from helpers import events, make_video, upload_video, wait_for
+
+from contest import live
+
+
+@pytest.fixture
+def contest(make_user, make_round, make_entry, new_api):
+    a, b = make_user("alice"), make_user("bob")
+    make_user("voter")
+    round_ = make_round("open")
+    first = make_entry(round_.id, a.id, title="Rabona")
+    second = make_entry(round_.id, b.id, title="Elastico")
+    return {"round": round_, "first": first, "second": second, "voter": new_api("voter")}
+
+
+def rated(voter, entry_id, stars):
+    response = voter.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_anonymous_viewer_of_an_entry_sees_the_rating_move(contest, socket_client):
+    viewer = socket_client()
+    entry = contest["first"]
+    assert viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True) == {
+        "ok": True, "room": f"entry:{entry.id}"}
+    answer = rated(contest["voter"], entry.id, 5)
+    got = wait_for(lambda: events(viewer, "rating"), timeout=5)
+    assert got[-1] == {"entry_id": entry.id, **answer["rating"]}
+
+
+def test_round_viewers_get_rating_and_leaderboard_reordering(contest, socket_client):
+    viewer = socket_client()
+    viewer.emit("join", {"room": f"round:{contest['round'].id}"}, callback=True)
+    rated(contest["voter"], contest["second"].id, 5)
+    received = []
+
+    def leaderboard_with_second_on_top():
+        received.extend(viewer.get_received())
+        boards = [e["args"][0] for e in received if e["name"] == "leaderboard"]
+        return boards and boards[-1]["top"][0]["entry_id"] == contest["second"].id and boards[-1]
+
+    board = wait_for(leaderboard_with_second_on_top, timeout=5)
+    assert board["round_id"] == contest["round"].id
+    assert [row["rank"] for row in board["top"]] == [1, 2]
+    assert set(board["top"][0]) >= {"entry_id", "rank", "score", "count"}
+    assert any(e["name"] == "rating" for e in received)
+    # a rating for the other entry flips the order
+    time.sleep(0.3)
+    received.clear()
+    make = contest["voter"]
+    rated(make, contest["second"].id, 1)
+    rated(make, contest["first"].id, 5)
+
+    def first_on_top():
+        received.extend(viewer.get_received())
+        boards = [e["args"][0] for e in received if e["name"] == "leaderboard"]
+        return boards and boards[-1]["top"][0]["entry_id"] == contest["first"].id
+
+    wait_for(first_on_top, timeout=5)
+
+
+def test_updates_are_coalesced_and_end_with_the_latest_value(contest, socket_client, new_api,
+                                                             make_user):
+    viewer = socket_client()
+    entry = contest["first"]
+    viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True)
+    voters = []
+    for i in range(6):
+        make_user(f"fan{i}")
+        voters.append(new_api(f"fan{i}"))
+    start = time.monotonic()
+    last = None
+    for i in range(30):
+        last = rated(voters[i % 6], entry.id, i % 5 + 1)["rating"]
+    elapsed = time.monotonic() - start
+    time.sleep(0.6)
+    got = [e for e in events(viewer, "rating") if e["entry_id"] == entry.id]
+    assert got[-1] == {"entry_id": entry.id, **last}
+    # at most one event per 250 ms window, plus the first and the trailing one
+    assert len(got) <= elapsed / 0.25 + 2, (len(got), elapsed)
+    assert len(got) < 30
+
+
+def test_join_refusals(contest, socket_client, make_entry, make_user):
+    viewer = socket_client()
+    hidden = make_entry(contest["round"].id, make_user("zed").id, status="hidden")
+    cases = [
+        ({"room": "lobby"}, "invalid_room"),
+        ({"room": "entry:abc"}, "invalid_room"),
+        ("entry:1", "invalid_room"),
+        ({"room": "entry:999999"}, "entry_not_found"),
+        ({"room": f"entry:{hidden.id}"}, "entry_not_found"),
+        ({"room": "round:999999"}, "round_not_found"),
+    ]
+    for data, code in cases:
+        answer = viewer.emit("join", data, callback=True)
+        assert answer["error"]["code"] == code, data
+    rated(contest["voter"], hidden.id - 1, 4)  # an event elsewhere
+    time.sleep(0.4)
+    assert events(viewer, "rating") == []
+
+
+def test_uploader_gets_entry_status_live(make_user, make_round, new_api, socket_client, tmp_path):
+    make_user("ana")
+    ana = new_api("ana")
+    sio = socket_client(ana.client)
+    entry_id = upload_video(ana, make_round("open").id, make_video(tmp_path))
+
+    def went_live():
+        return [e for e in events(sio, "entry_status") if e["status"] == "live"]
+
+    assert wait_for(went_live, timeout=20)[0]["entry_id"] == entry_id
+
+
+def test_a_failing_emit_never_stops_later_broadcasts(contest, socket_client, app, monkeypatch):
+    viewer = socket_client()
+    entry = contest["first"]
+    viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True)
+    real_emit = live.socketio.emit
+    calls = {"n": 0}
+
+    def flaky_emit(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("client socket is closed")  # what a dead client can raise
+        return real_emit(*args, **kwargs)
+
+    monkeypatch.setattr(live.socketio, "emit", flaky_emit)
+    rated(contest["voter"], entry.id, 2)
+    time.sleep(0.5)
+    answer = rated(contest["voter"], entry.id, 4)
+    got = wait_for(lambda: [e for e in events(viewer, "rating") if e["count"] == 1
+                            and e["average"] == 4.0], timeout=5)
+    assert got[-1] == {"entry_id": entry.id, **answer["rating"]}
