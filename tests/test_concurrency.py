@@ -1,0 +1,49 @@
+"""Many fans rating at once: the live aggregates always equal a recount of the rating rows."""
+
+import random
+import threading
+
+import sqlalchemy as sa
+
+from contest import ratings
+from contest.extensions import db
+from contest.models import Entry
+
+
+def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_entry, new_api):
+    round_ = make_round("open")
+    author = make_user("author")
+    entries = [make_entry(round_.id, author.id, title=f"e{i}").id for i in range(3)]
+    voters = []
+    for i in range(50):
+        make_user(f"fan{i:02d}")
+        voters.append(new_api(f"fan{i:02d}"))
+    errors, barrier = [], threading.Barrier(50)
+
+    def vote(api, seed):
+        rng = random.Random(seed)
+        barrier.wait()
+        for _ in range(6):
+            entry_id = rng.choice(entries)
+            if rng.random() < 0.15:
+                response = api.delete(f"/api/v1/entries/{entry_id}/rating")
+            else:
+                response = api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": rng.randint(1, 5)})
+            if response.status_code != 200:
+                errors.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=vote, args=(api, i)) for i, api in enumerate(voters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        total = 0
+        for entry_id in entries:
+            db.session.remove()
+            entry = db.session.get(Entry, entry_id)
+            assert (entry.rating_count, entry.rating_sum) == ratings.recount(entry_id)
+            total += entry.rating_count
+        assert 0 < total <= 150
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 3

@@ -1,0 +1,50 @@
+"""The whole contest loop through the public API and Socket.IO, as two fans and a moderator."""
+
+from helpers import events, make_video, upload_video, wait_for, wait_for_status
+
+
+def test_register_upload_rate_watch_close_publish(app, new_api, make_user, make_round,
+                                                  socket_client, tmp_path):
+    round_ = make_round("open", title="December skills")
+    uploader, voter = new_api(), new_api()
+    for client, name in ((uploader, "ronaldinha"), (voter, "kaka")):
+        response = client.post("/api/v1/auth/register", {
+            "username": name, "email": f"{name}@example.com", "password": "joga bonito"})
+        assert response.status_code == 201
+
+    entry_id = upload_video(uploader, round_.id, make_video(tmp_path, seconds=2), title="Elastico")
+    entry = wait_for_status(uploader, entry_id)
+    assert entry["status"] == "live" and entry["video_url"] and entry["poster_url"]
+
+    watcher = socket_client()  # an anonymous phone watching the round
+    assert watcher.emit("join", {"room": f"round:{round_.id}"}, callback=True)["ok"]
+    assert watcher.emit("join", {"room": f"entry:{entry_id}"}, callback=True)["ok"]
+
+    refused = uploader.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 5})
+    assert refused.status_code == 403
+    rated = voter.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 4})
+    assert rated.status_code == 200
+    summary = rated.get_json()["rating"]
+    got = wait_for(lambda: events(watcher, "rating"), timeout=5)
+    assert got[-1] == {"entry_id": entry_id, **summary}
+    assert summary["count"] == 1 and summary["average"] == 4.0
+
+    board = voter.get(f"/api/v1/rounds/{round_.id}").get_json()["leaderboard"]
+    assert board[0]["entry_id"] == entry_id and board[0]["author"] == "ronaldinha"
+
+    make_user("referee", role="moderator")
+    mod = new_api("referee")
+    closed = mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    assert closed.status_code == 200
+    assert closed.get_json()["results"][0]["entry_id"] == entry_id
+    late = voter.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 1})
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "voting_closed"
+    assert mod.post(f"/api/v1/rounds/{round_.id}/publish").status_code == 200
+
+    public = new_api().get(f"/api/v1/rounds/{round_.id}").get_json()
+    assert public["phase"] == "published"
+    assert public["results"][0] == {"entry_id": entry_id, "title": "Elastico",
+                                    "author": "ronaldinha", "rank": 1,
+                                    "score": summary["score"], "average": 4.0, "count": 1}
+    page = new_api().get(f"/rounds/{public['slug']}/results").data.decode()
+    assert "Elastico" in page and "ronaldinha" in page
