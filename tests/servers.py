@@ -1,0 +1,63 @@
+"""Start and stop real app server processes on 127.0.0.1 for tests."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+HERE = Path(__file__).resolve().parent
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, config, log_path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, GINGA_TEST_CONFIG=json.dumps(config))
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "live_server.py"), str(self.port)],
+            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {Path(log_path).read_text()[-2000:]}")
+            try:
+                requests.get(self.url + "/api/v1/csrf", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not start in 30 s")
+
+    def session(self, username=None, password="correct horse"):
+        """A requests session with the CSRF header set, signed in if a username is given."""
+        s = requests.Session()
+        token = s.get(self.url + "/api/v1/csrf", timeout=5).json()["csrf_token"]
+        s.headers["X-CSRFToken"] = token
+        if username:
+            r = s.post(self.url + "/api/v1/auth/login",
+                       json={"login": username, "password": password}, timeout=5)
+            assert r.status_code == 200, r.text
+        return s
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
