@@ -74,8 +74,9 @@ def authenticate(login, password):
     if user is None or not check_password_hash(user.password_hash, password):
         raise BadCredentials()
     if user.is_banned:
-        raise Forbidden("This account is banned: " + (user.ban_reason or "no reason given."),
-                        code="banned")
+        raise Forbidden(
+            "This account is banned: " + (user.ban_reason or "no reason given."), code="banned"
+        )
     return user
 
 
@@ -92,11 +93,14 @@ def set_role(username, role):
 
 
 def user_to_dict(user, private=False):
-    data = {"id": user.id, "username": user.username, "role": user.role,
-            "display_name": user.name}
+    data = {"id": user.id, "username": user.username, "role": user.role, "display_name": user.name}
     if private:
-        data.update(email=user.email, created_at=user.created_at.isoformat(),
-                    bio=user.bio, country=user.country)
+        data.update(
+            email=user.email,
+            created_at=user.created_at.isoformat(),
+            bio=user.bio,
+            country=user.country,
+        )
     return data
 
 

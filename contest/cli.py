@@ -69,8 +69,10 @@ def close(round_id, force):
     except ContestError as error:
         _fail(error)
     for result in results.frozen_results(round_)[:10]:
-        click.echo(f"{result.rank:>3}. {result.entry.title} by {result.entry.author.username} "
-                   f"score {result.score:.3f} ({result.count} ratings)")
+        click.echo(
+            f"{result.rank:>3}. {result.entry.title} by {result.entry.author.username} "
+            f"score {result.score:.3f} ({result.count} ratings)"
+        )
     click.echo(f"Round {round_.slug} is closed.")
 
 

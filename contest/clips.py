@@ -8,8 +8,17 @@ from PIL import Image, ImageDraw
 PITCH = (34, 139, 34)
 
 
-def write_clip(path, seconds=3.0, width=640, height=360, fps=25, color=(240, 240, 240),
-               audio=True, codec="libx264", container_options=None):
+def write_clip(
+    path,
+    seconds=3.0,
+    width=640,
+    height=360,
+    fps=25,
+    color=(240, 240, 240),
+    audio=True,
+    codec="libx264",
+    container_options=None,
+):
     """Write an MP4 of a ball bouncing across a pitch; returns the path."""
     frames = max(1, int(seconds * fps))
     options = {"movflags": "faststart"} if container_options is None else container_options

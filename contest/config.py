@@ -32,9 +32,7 @@ class Config:
     """Every setting of the app; each one can be overridden by an environment variable."""
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or None  # filled from the instance folder
-    SQLALCHEMY_DATABASE_URI = database_url(
-        os.environ.get("DATABASE_URL", "sqlite:///contest.db")
-    )
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", "sqlite:///contest.db"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     AUTO_MIGRATE = _bool("AUTO_MIGRATE", True)
 

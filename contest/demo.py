@@ -15,10 +15,22 @@ from .storage import get_storage, new_video_key
 from .uploads import process_entry
 
 FANS = ["ronaldinha", "kaka_kid", "elastico", "rainbow_flick", "la_pulga", "cruyff_turn"]
-COLORS = [(250, 250, 250), (255, 200, 0), (255, 80, 80), (90, 160, 255), (240, 140, 255),
-          (255, 255, 120)]
-TITLES = ["Elastico at the park", "Rainbow flick in the rain", "Keepy-uppy x100",
-          "Nutmeg the keeper", "Rabona from the edge", "Around-the-world combo"]
+COLORS = [
+    (250, 250, 250),
+    (255, 200, 0),
+    (255, 80, 80),
+    (90, 160, 255),
+    (240, 140, 255),
+    (255, 255, 120),
+]
+TITLES = [
+    "Elastico at the park",
+    "Rainbow flick in the rain",
+    "Keepy-uppy x100",
+    "Nutmeg the keeper",
+    "Rabona from the edge",
+    "Around-the-world combo",
+]
 PASSWORD = "ginga-demo"
 
 
@@ -27,9 +39,17 @@ def _add_entry(round_, author, title, color, tmp):
     clips.write_clip(path, seconds=3, color=color)
     key = new_video_key(round_.id, path.name)
     get_storage().put_file(key, str(path), "video/mp4")
-    entry = Entry(round_id=round_.id, author_id=author.id, title=title, status="processing",
-                  video_key=key, original_filename=path.name, content_type="video/mp4",
-                  size_bytes=path.stat().st_size, processing_started_at=utcnow())
+    entry = Entry(
+        round_id=round_.id,
+        author_id=author.id,
+        title=title,
+        status="processing",
+        video_key=key,
+        original_filename=path.name,
+        content_type="video/mp4",
+        size_bytes=path.stat().st_size,
+        processing_started_at=utcnow(),
+    )
     db.session.add(entry)
     db.session.commit()
     process_entry(entry.id)
@@ -50,38 +70,52 @@ def _rate_everything(entries, fans, rng):
 def seed_demo():
     """Fill an empty database; refuse to touch one that has users."""
     if db.session.scalar(sa.select(sa.func.count(User.id))):
-        raise Conflict("The database already has users; demo data goes only into an empty one.",
-                       code="not_empty")
+        raise Conflict(
+            "The database already has users; demo data goes only into an empty one.",
+            code="not_empty",
+        )
     rng = random.Random(2006)
-    moderator = accounts.register_user("moderator", "moderator@example.com", PASSWORD,
-                                       role="moderator")
+    moderator = accounts.register_user(
+        "moderator", "moderator@example.com", PASSWORD, role="moderator"
+    )
     fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD) for n in FANS]
     now = utcnow()
-    current = rounds.create_round(moderator, {
-        "title": "Skill of the month",
-        "brief": "One clip, up to two minutes: your best trick with a ball.",
-        "submissions_open_at": now - timedelta(days=5),
-        "submissions_close_at": now + timedelta(days=20),
-        "voting_close_at": now + timedelta(days=25),
-    })
+    current = rounds.create_round(
+        moderator,
+        {
+            "title": "Skill of the month",
+            "brief": "One clip, up to two minutes: your best trick with a ball.",
+            "submissions_open_at": now - timedelta(days=5),
+            "submissions_close_at": now + timedelta(days=20),
+            "voting_close_at": now + timedelta(days=25),
+        },
+    )
     rounds.create_monthly_round(moderator=moderator)
-    past = rounds.create_round(moderator, {
-        "title": "Street skills classic",
-        "brief": "Your best trick on concrete.",
-        "submissions_open_at": now - timedelta(days=60),
-        "submissions_close_at": now - timedelta(days=36),
-        "voting_close_at": now - timedelta(days=30),
-    })
+    past = rounds.create_round(
+        moderator,
+        {
+            "title": "Street skills classic",
+            "brief": "Your best trick on concrete.",
+            "submissions_open_at": now - timedelta(days=60),
+            "submissions_close_at": now - timedelta(days=36),
+            "voting_close_at": now - timedelta(days=30),
+        },
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        past_entries = [_add_entry(past, fan, TITLES[i], COLORS[i], tmp)
-                        for i, fan in enumerate(fans[:4])]
+        past_entries = [
+            _add_entry(past, fan, TITLES[i], COLORS[i], tmp) for i, fan in enumerate(fans[:4])
+        ]
         _rate_everything(past_entries, fans + [moderator], rng)
         results.close_round(past.id, moderator)
         results.publish_round(past.id, moderator)
-        current_entries = [_add_entry(current, fan, TITLES[-1 - i], COLORS[-1 - i], tmp)
-                           for i, fan in enumerate(fans[2:])]
+        current_entries = [
+            _add_entry(current, fan, TITLES[-1 - i], COLORS[-1 - i], tmp)
+            for i, fan in enumerate(fans[2:])
+        ]
         if rounds.accepts_votes(current):
             _rate_everything(current_entries, fans[:3], rng)
-    return (f"Seeded {len(fans)} fans and a moderator (password '{PASSWORD}'), "
-            f"round {current.slug} with {len(current_entries)} entries, "
-            f"and published round {past.slug} with {len(past_entries)} entries.")
+    return (
+        f"Seeded {len(fans)} fans and a moderator (password '{PASSWORD}'), "
+        f"round {current.slug} with {len(current_entries)} entries, "
+        f"and published round {past.slug} with {len(past_entries)} entries."
+    )

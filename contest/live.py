@@ -143,7 +143,9 @@ class Broadcaster:
                 entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(list(due))))
                 for entry in entries:
                     payload = {"entry_id": entry.id, **summary(entry, priors[entry.round_id])}
-                    safe_emit("rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"])
+                    safe_emit(
+                        "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]
+                    )
                 for round_id in priors:
                     board = leaderboard_payload(round_id)
                     if self._boards.get(round_id) != board:

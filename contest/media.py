@@ -68,7 +68,7 @@ def probe_video(source, max_seconds):
             )
         if declared and covered < declared * 0.9 - 0.5:
             raise NotAVideo(
-                "The file is cut off: it stops before the end of the video. Please upload it again.",
+                "The file is cut off before the end of the video. Please upload it again.",
                 code="truncated",
             )
         audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
@@ -95,9 +95,7 @@ def _decode_through(container, stream):
             if decoded < 3:
                 decoded += len(packet.decode())
     except av.FFmpegError:
-        raise NotAVideo(
-            "The video data is damaged and cannot be played.", code="damaged"
-        ) from None
+        raise NotAVideo("The video data is damaged and cannot be played.", code="damaged") from None
     if decoded == 0:
         raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
     return last_end

@@ -74,7 +74,9 @@ def tally(round_id):
 def close_round(round_id, moderator=None, force=False):
     """Freeze the ranking into results; closing a closed round changes nothing."""
     round_ = db.session.scalar(
-        sa.select(Round).where(Round.id == round_id).with_for_update()
+        sa.select(Round)
+        .where(Round.id == round_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if round_ is None:
@@ -84,7 +86,7 @@ def close_round(round_id, moderator=None, force=False):
         return round_
     if rounds.accepts_votes(round_) and not force:
         raise Conflict(
-            "Voting is still open. Send {\"force\": true} to close it early.", code="voting_open"
+            'Voting is still open. Send {"force": true} to close it early.', code="voting_open"
         )
     if rounds.phase(round_) in ("upcoming", "submissions") and not force:
         raise Conflict("Voting has not even started in this round.", code="voting_not_started")

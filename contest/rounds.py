@@ -1,7 +1,7 @@
 """Round lifecycle: phases derived from timestamps, creating, editing, monthly scheduling."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
@@ -74,8 +74,8 @@ def parse_time(value, field):
     else:
         raise Invalid(f"{field} is required.", code="missing_field", field=field)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def check_windows(so, sc, vo, vc):
@@ -201,9 +201,9 @@ def update_round(moderator, round_, data):
 
 
 def monthly_windows(year, month):
-    """Default windows of a monthly round: uploads and voting open all month, uploads stop on the 25th."""
-    start = datetime(year, month, 1, tzinfo=timezone.utc)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=timezone.utc)
+    """Default monthly windows: voting open all month, uploads until the 25th."""
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
     return {
         "submissions_open_at": start,
         "submissions_close_at": start + timedelta(days=24),
@@ -213,7 +213,7 @@ def monthly_windows(year, month):
 
 
 def create_monthly_round(year=None, month=None, moderator=None):
-    """Create the round of a month (default: next month) unless it exists; returns (round, created)."""
+    """Create a month's round (default: next month) unless it exists: (round, created)."""
     if year is None or month is None:
         today = utcnow()
         year, month = today.year + (today.month == 12), today.month % 12 + 1
@@ -224,8 +224,11 @@ def create_monthly_round(year=None, month=None, moderator=None):
     if existing:
         return existing, False
     title = datetime(year, month, 1).strftime("%B %Y")
-    data = {"title": f"{title} skills", "slug": slug,
-            "brief": "Show us your best football skill: one clip, up to two minutes."}
+    data = {
+        "title": f"{title} skills",
+        "slug": slug,
+        "brief": "Show us your best football skill: one clip, up to two minutes.",
+    }
     data.update(monthly_windows(year, month))
     try:
         return create_round(moderator, data), True
@@ -255,7 +258,9 @@ def current_rounds(now=None):
 def published_rounds():
     return list(
         db.session.scalars(
-            sa.select(Round).where(Round.published_at.is_not(None)).order_by(Round.voting_close_at.desc())
+            sa.select(Round)
+            .where(Round.published_at.is_not(None))
+            .order_by(Round.voting_close_at.desc())
         )
     )
 

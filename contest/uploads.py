@@ -10,8 +10,16 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import jobs, live, media, rounds
-from .errors import (BadInput, Conflict, Forbidden, Invalid, NotAVideo, NotFound, TooLarge,
-                     UnsupportedType)
+from .errors import (
+    BadInput,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotAVideo,
+    NotFound,
+    TooLarge,
+    UnsupportedType,
+)
 from .extensions import db
 from .models import Entry, Upload, utcnow
 from .storage import get_storage, new_video_key
@@ -173,13 +181,17 @@ def complete_upload(user, upload_id, parts=None):
     missing = [n for n in range(1, upload.part_count + 1) if n not in stored]
     if missing:
         raise Conflict(
-            f"{len(missing)} part(s) have not arrived yet.", code="upload_incomplete",
+            f"{len(missing)} part(s) have not arrived yet.",
+            code="upload_incomplete",
             missing=missing[:100],
         )
     for number, part in stored.items():
         if part["size"] != expected_part_size(upload, number):
-            raise Conflict(f"Part {number} has the wrong size; send it again.",
-                           code="upload_incomplete", missing=[number])
+            raise Conflict(
+                f"Part {number} has the wrong size; send it again.",
+                code="upload_incomplete",
+                missing=[number],
+            )
     size = storage.complete_upload(upload, parts)
     if size != upload.size:
         raise Conflict("The file's size is not the size you announced.", code="size_mismatch")
@@ -244,7 +256,8 @@ def requeue_stale_processing(older_than_seconds):
     """Put entries whose job died (a restarted process) back in the queue."""
     cutoff = utcnow().timestamp() - older_than_seconds
     stale = [
-        e.id for e in db.session.scalars(sa.select(Entry).where(Entry.status == "processing"))
+        e.id
+        for e in db.session.scalars(sa.select(Entry).where(Entry.status == "processing"))
         if e.processing_started_at is None or e.processing_started_at.timestamp() < cutoff
     ]
     for entry_id in stale:

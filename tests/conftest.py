@@ -20,8 +20,10 @@ PART_SIZE = 8 * 1024
 
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL")
-    return [f"database: {'PostgreSQL ' + url if url else 'SQLite (set DATABASE_URL for PostgreSQL)'}",
-            f"redis: {os.environ.get('REDIS_URL') or 'unset: Redis tests skip'}"]
+    return [
+        f"database: {'PostgreSQL ' + url if url else 'SQLite (set DATABASE_URL for PostgreSQL)'}",
+        f"redis: {os.environ.get('REDIS_URL') or 'unset: Redis tests skip'}",
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -199,10 +201,15 @@ def make_round(app):
     def make(phase="open", title=None, **fields):
         so, sc, vo, vc = (utcnow() + timedelta(hours=h) for h in PHASE_WINDOWS[phase])
         with app.app_context():
-            round_ = Round(slug=fields.pop("slug", None) or f"r-{time.monotonic_ns()}",
-                           title=title or f"{phase} round", submissions_open_at=so,
-                           submissions_close_at=sc, voting_open_at=vo, voting_close_at=vc,
-                           **fields)
+            round_ = Round(
+                slug=fields.pop("slug", None) or f"r-{time.monotonic_ns()}",
+                title=title or f"{phase} round",
+                submissions_open_at=so,
+                submissions_close_at=sc,
+                voting_open_at=vo,
+                voting_close_at=vc,
+                **fields,
+            )
             db.session.add(round_)
             db.session.commit()
             return SimpleNamespace(id=round_.id, slug=round_.slug)
@@ -216,8 +223,14 @@ def make_entry(app):
 
     def make(round_id, author_id, title="A skill", status="live", **fields):
         with app.app_context():
-            entry = Entry(round_id=round_id, author_id=author_id, title=title, status=status,
-                          video_key=f"rounds/{round_id}/fake/{time.monotonic_ns()}.mp4", **fields)
+            entry = Entry(
+                round_id=round_id,
+                author_id=author_id,
+                title=title,
+                status=status,
+                video_key=f"rounds/{round_id}/fake/{time.monotonic_ns()}.mp4",
+                **fields,
+            )
             db.session.add(entry)
             db.session.commit()
             return SimpleNamespace(id=entry.id, round_id=round_id)

@@ -31,11 +31,16 @@ def make_video(tmp_path, name="clip.mp4", seconds=2.0, **kw):
 
 
 def start_upload(api, round_id, path, title="My skill", content_type="video/mp4", size=None):
-    return api.post("/api/v1/uploads", {
-        "round_id": round_id, "title": title, "filename": Path(path).name,
-        "size": size if size is not None else Path(path).stat().st_size,
-        "content_type": content_type,
-    })
+    return api.post(
+        "/api/v1/uploads",
+        {
+            "round_id": round_id,
+            "title": title,
+            "filename": Path(path).name,
+            "size": size if size is not None else Path(path).stat().st_size,
+            "content_type": content_type,
+        },
+    )
 
 
 def send_parts(api, started, data, skip=()):

@@ -1,4 +1,4 @@
-"""Run the app as a real server process for tests: python tests/live_server.py PORT (config in env)."""
+"""Run the app as a real server for tests: python tests/live_server.py PORT (config in env)."""
 
 import json
 import os
@@ -11,5 +11,11 @@ from contest.extensions import socketio  # noqa: E402
 
 if __name__ == "__main__":
     app = create_app(json.loads(os.environ["GINGA_TEST_CONFIG"]))
-    socketio.run(app, host="127.0.0.1", port=int(sys.argv[1]), allow_unsafe_werkzeug=True,
-                 use_reloader=False, log_output=False)
+    socketio.run(
+        app,
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        allow_unsafe_werkzeug=True,
+        use_reloader=False,
+        log_output=False,
+    )

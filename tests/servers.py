@@ -27,7 +27,9 @@ class Server:
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "live_server.py"), str(self.port)],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -47,8 +49,11 @@ class Server:
         token = s.get(self.url + "/api/v1/csrf", timeout=5).json()["csrf_token"]
         s.headers["X-CSRFToken"] = token
         if username:
-            r = s.post(self.url + "/api/v1/auth/login",
-                       json={"login": username, "password": password}, timeout=5)
+            r = s.post(
+                self.url + "/api/v1/auth/login",
+                json={"login": username, "password": password},
+                timeout=5,
+            )
             assert r.status_code == 200, r.text
         return s
 

@@ -12,9 +12,15 @@ def count_users(app):
 
 
 def register(api, username="ana", email=None, password="correct horse", **kw):
-    return api.post("/api/v1/auth/register", {
-        "username": username, "email": email or f"{username}@example.com", "password": password,
-    }, **kw)
+    return api.post(
+        "/api/v1/auth/register",
+        {
+            "username": username,
+            "email": email or f"{username}@example.com",
+            "password": password,
+        },
+        **kw,
+    )
 
 
 def test_register_signs_in_and_me_answers(api):
@@ -22,22 +28,31 @@ def test_register_signs_in_and_me_answers(api):
     assert response.status_code == 201
     assert response.get_json()["username"] == "ana_10"
     me = api.get("/api/v1/me").get_json()
-    assert me["username"] == "ana_10" and me["role"] == "fan" and me["email"] == "ana_10@example.com"
+    assert (
+        me["username"] == "ana_10" and me["role"] == "fan" and me["email"] == "ana_10@example.com"
+    )
 
 
 def test_passwords_are_hashed_with_scrypt(api, app):
     register(api, "ana")
     with app.app_context():
         user = db.session.scalar(sa.select(User))
-        assert user.password_hash.startswith("scrypt:") and "correct horse" not in user.password_hash
+        assert (
+            user.password_hash.startswith("scrypt:") and "correct horse" not in user.password_hash
+        )
 
 
 def test_login_by_username_or_email_and_logout(api, new_api):
     register(api, "ana")
     other = new_api()
-    assert other.post("/api/v1/auth/login", {"login": "ANA", "password": "correct horse"}).status_code == 200
+    assert (
+        other.post("/api/v1/auth/login", {"login": "ANA", "password": "correct horse"}).status_code
+        == 200
+    )
     other2 = new_api()
-    body = other2.post("/api/v1/auth/login", {"login": "ana@example.com", "password": "correct horse"})
+    body = other2.post(
+        "/api/v1/auth/login", {"login": "ana@example.com", "password": "correct horse"}
+    )
     assert body.get_json()["role"] == "fan"
     assert other.post("/api/v1/auth/logout").status_code == 204
     assert other.get("/api/v1/me").status_code == 401
@@ -54,14 +69,42 @@ def test_wrong_password_is_401(api, new_api):
 def test_register_refusals_store_nothing(api, app, new_api):
     register(api, "ana")
     cases = [
-        ({"username": "ana", "email": "x@example.com", "password": "correct horse"}, 409, "username_taken"),
-        ({"username": "bob", "email": "ana@example.com", "password": "correct horse"}, 409, "email_taken"),
-        ({"username": "b", "email": "b@example.com", "password": "correct horse"}, 422, "invalid_username"),
-        ({"username": "bob<script>", "email": "b@example.com", "password": "correct horse"}, 422, "invalid_username"),
-        ({"username": "bob", "email": "not-an-email", "password": "correct horse"}, 422, "invalid_email"),
-        ({"username": "bob", "email": "b@example.com", "password": "short"}, 422, "invalid_password"),
+        (
+            {"username": "ana", "email": "x@example.com", "password": "correct horse"},
+            409,
+            "username_taken",
+        ),
+        (
+            {"username": "bob", "email": "ana@example.com", "password": "correct horse"},
+            409,
+            "email_taken",
+        ),
+        (
+            {"username": "b", "email": "b@example.com", "password": "correct horse"},
+            422,
+            "invalid_username",
+        ),
+        (
+            {"username": "bob<script>", "email": "b@example.com", "password": "correct horse"},
+            422,
+            "invalid_username",
+        ),
+        (
+            {"username": "bob", "email": "not-an-email", "password": "correct horse"},
+            422,
+            "invalid_email",
+        ),
+        (
+            {"username": "bob", "email": "b@example.com", "password": "short"},
+            422,
+            "invalid_password",
+        ),
         ({"username": "bob", "email": "b@example.com"}, 422, "invalid_password"),
-        ({"username": 5, "email": "b@example.com", "password": "correct horse"}, 422, "invalid_username"),
+        (
+            {"username": 5, "email": "b@example.com", "password": "correct horse"},
+            422,
+            "invalid_username",
+        ),
     ]
     for body, status, code in cases:
         response = new_api().post("/api/v1/auth/register", body)
@@ -73,8 +116,11 @@ def test_register_refusals_store_nothing(api, app, new_api):
 def test_bad_json_is_400(api, app):
     token = api.token()
     for data in (b"{not json", b"[1, 2]", b""):
-        response = api.client.post("/api/v1/auth/register", data=data,
-                                   headers={"X-CSRFToken": token, "Content-Type": "application/json"})
+        response = api.client.post(
+            "/api/v1/auth/register",
+            data=data,
+            headers={"X-CSRFToken": token, "Content-Type": "application/json"},
+        )
         assert response.status_code == 400
         assert response.get_json()["error"]["code"] == "invalid_json"
     assert count_users(app) == 0
@@ -100,8 +146,15 @@ def test_register_login_logout_pages(client, app):
     page = client.get("/register")
     assert page.status_code == 200 and b'name="csrf_token"' in page.data
     token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
-    response = client.post("/register", data={"csrf_token": token, "username": "ana",
-                                              "email": "ana@example.com", "password": "correct horse"})
+    response = client.post(
+        "/register",
+        data={
+            "csrf_token": token,
+            "username": "ana",
+            "email": "ana@example.com",
+            "password": "correct horse",
+        },
+    )
     assert response.status_code == 302
     assert b"Sign out ana" in client.get("/").data
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
@@ -109,14 +162,18 @@ def test_register_login_logout_pages(client, app):
     page = client.get("/login")
     bad = client.post("/login", data={"csrf_token": token, "login": "ana", "password": "nope nope"})
     assert bad.status_code == 400 and b"not right" in bad.data
-    good = client.post("/login?next=/hall-of-fame", data={"csrf_token": token, "login": "ana",
-                                                          "password": "correct horse"})
+    good = client.post(
+        "/login?next=/hall-of-fame",
+        data={"csrf_token": token, "login": "ana", "password": "correct horse"},
+    )
     assert good.status_code == 302 and good.headers["Location"].endswith("/hall-of-fame")
 
 
 def test_page_forms_without_csrf_are_refused(client, app):
-    response = client.post("/register", data={"username": "ana", "email": "ana@example.com",
-                                              "password": "correct horse"})
+    response = client.post(
+        "/register",
+        data={"username": "ana", "email": "ana@example.com", "password": "correct horse"},
+    )
     assert response.status_code == 403
     assert count_users(app) == 0
 
@@ -125,14 +182,17 @@ def test_login_redirect_refuses_other_sites(client, make_user):
     make_user("ana")
     page = client.get("/login")
     token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
-    response = client.post("/login?next=//evil.example/x", data={
-        "csrf_token": token, "login": "ana", "password": "correct horse"})
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"csrf_token": token, "login": "ana", "password": "correct horse"},
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_cli_creates_and_promotes_users(runner, app):
-    result = runner.invoke(args=["users", "create", "mod", "--email", "mod@example.com",
-                                 "--password", "correct horse"])
+    result = runner.invoke(
+        args=["users", "create", "mod", "--email", "mod@example.com", "--password", "correct horse"]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["users", "promote", "mod", "moderator"])
     assert "now moderator" in result.output

@@ -28,7 +28,9 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
             if rng.random() < 0.15:
                 response = api.delete(f"/api/v1/entries/{entry_id}/rating")
             else:
-                response = api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": rng.randint(1, 5)})
+                response = api.put(
+                    f"/api/v1/entries/{entry_id}/rating", {"stars": rng.randint(1, 5)}
+                )
             if response.status_code != 200:
                 errors.append((response.status_code, response.get_json()))
 

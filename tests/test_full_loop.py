@@ -3,13 +3,16 @@
 from helpers import events, make_video, upload_video, wait_for, wait_for_status
 
 
-def test_register_upload_rate_watch_close_publish(app, new_api, make_user, make_round,
-                                                  socket_client, tmp_path):
+def test_register_upload_rate_watch_close_publish(
+    app, new_api, make_user, make_round, socket_client, tmp_path
+):
     round_ = make_round("open", title="December skills")
     uploader, voter = new_api(), new_api()
     for client, name in ((uploader, "ronaldinha"), (voter, "kaka")):
-        response = client.post("/api/v1/auth/register", {
-            "username": name, "email": f"{name}@example.com", "password": "joga bonito"})
+        response = client.post(
+            "/api/v1/auth/register",
+            {"username": name, "email": f"{name}@example.com", "password": "joga bonito"},
+        )
         assert response.status_code == 201
 
     entry_id = upload_video(uploader, round_.id, make_video(tmp_path, seconds=2), title="Elastico")
@@ -43,8 +46,14 @@ def test_register_upload_rate_watch_close_publish(app, new_api, make_user, make_
 
     public = new_api().get(f"/api/v1/rounds/{round_.id}").get_json()
     assert public["phase"] == "published"
-    assert public["results"][0] == {"entry_id": entry_id, "title": "Elastico",
-                                    "author": "ronaldinha", "rank": 1,
-                                    "score": summary["score"], "average": 4.0, "count": 1}
+    assert public["results"][0] == {
+        "entry_id": entry_id,
+        "title": "Elastico",
+        "author": "ronaldinha",
+        "rank": 1,
+        "score": summary["score"],
+        "average": 4.0,
+        "count": 1,
+    }
     page = new_api().get(f"/rounds/{public['slug']}/results").data.decode()
     assert "Elastico" in page and "ronaldinha" in page

@@ -28,7 +28,9 @@ def test_anonymous_viewer_of_an_entry_sees_the_rating_move(contest, socket_clien
     viewer = socket_client()
     entry = contest["first"]
     assert viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True) == {
-        "ok": True, "room": f"entry:{entry.id}"}
+        "ok": True,
+        "room": f"entry:{entry.id}",
+    }
     answer = rated(contest["voter"], entry.id, 5)
     got = wait_for(lambda: events(viewer, "rating"), timeout=5)
     assert got[-1] == {"entry_id": entry.id, **answer["rating"]}
@@ -65,8 +67,9 @@ def test_round_viewers_get_rating_and_leaderboard_reordering(contest, socket_cli
     wait_for(first_on_top, timeout=5)
 
 
-def test_updates_are_coalesced_and_end_with_the_latest_value(contest, socket_client, new_api,
-                                                             make_user):
+def test_updates_are_coalesced_and_end_with_the_latest_value(
+    contest, socket_client, new_api, make_user
+):
     viewer = socket_client()
     entry = contest["first"]
     viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True)
@@ -135,6 +138,8 @@ def test_a_failing_emit_never_stops_later_broadcasts(contest, socket_client, app
     rated(contest["voter"], entry.id, 2)
     time.sleep(0.5)
     answer = rated(contest["voter"], entry.id, 4)
-    got = wait_for(lambda: [e for e in events(viewer, "rating") if e["count"] == 1
-                            and e["average"] == 4.0], timeout=5)
+    got = wait_for(
+        lambda: [e for e in events(viewer, "rating") if e["count"] == 1 and e["average"] == 4.0],
+        timeout=5,
+    )
     assert got[-1] == {"entry_id": entry.id, **answer["rating"]}

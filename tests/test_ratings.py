@@ -14,8 +14,7 @@ def setup(make_user, make_round, make_entry, new_api):
     make_user("voter")
     round_ = make_round("open")
     entry = make_entry(round_.id, author.id)
-    return {"round": round_, "entry": entry, "voter": new_api("voter"),
-            "author": new_api("author")}
+    return {"round": round_, "entry": entry, "voter": new_api("voter"), "author": new_api("author")}
 
 
 def aggregate(app, entry_id):
@@ -29,7 +28,9 @@ def test_rate_and_change_keeps_one_row(setup, app):
     first = voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
     assert first.status_code == 200
     body = first.get_json()
-    assert body["my_rating"] == 4 and body["rating"]["count"] == 1 and body["rating"]["average"] == 4
+    assert (
+        body["my_rating"] == 4 and body["rating"]["count"] == 1 and body["rating"]["average"] == 4
+    )
     second = voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 2}).get_json()
     assert second["rating"] == {"average": 2.0, "count": 1, "score": second["rating"]["score"]}
     assert aggregate(app, entry.id) == (1, 2, (1, 2))
@@ -45,15 +46,18 @@ def test_withdraw_rating(setup, app):
     assert aggregate(app, entry.id) == (0, 0, (0, 0))
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"stars": 0}, 422, "invalid_stars"),
-    ({"stars": 6}, 422, "invalid_stars"),
-    ({"stars": -1}, 422, "invalid_stars"),
-    ({"stars": 3.5}, 422, "invalid_stars"),
-    ({"stars": "5"}, 422, "invalid_stars"),
-    ({"stars": True}, 422, "invalid_stars"),
-    ({}, 422, "invalid_stars"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"stars": 0}, 422, "invalid_stars"),
+        ({"stars": 6}, 422, "invalid_stars"),
+        ({"stars": -1}, 422, "invalid_stars"),
+        ({"stars": 3.5}, 422, "invalid_stars"),
+        ({"stars": "5"}, 422, "invalid_stars"),
+        ({"stars": True}, 422, "invalid_stars"),
+        ({}, 422, "invalid_stars"),
+    ],
+)
 def test_bad_stars_change_nothing(setup, app, body, status, code):
     voter, entry = setup["voter"], setup["entry"]
     voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 3})
@@ -64,8 +68,11 @@ def test_bad_stars_change_nothing(setup, app, body, status, code):
 
 def test_bad_json_rating_is_400(setup):
     voter, entry = setup["voter"], setup["entry"]
-    response = voter.client.put(f"/api/v1/entries/{entry.id}/rating", data=b"stars=5",
-                                headers={"X-CSRFToken": voter.token()})
+    response = voter.client.put(
+        f"/api/v1/entries/{entry.id}/rating",
+        data=b"stars=5",
+        headers={"X-CSRFToken": voter.token()},
+    )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from contest import results
 from contest.extensions import db
-from contest.models import Rating, Result, Round, utcnow
+from contest.models import Entry, Rating, Result, Round, utcnow
 
 
 @pytest.fixture
@@ -18,9 +18,9 @@ def mod(make_user, new_api):
 
 def add_ratings(app, entry_id, stars_list, voters):
     with app.app_context():
-        for voter, stars in zip(voters, stars_list):
+        for voter, stars in zip(voters, stars_list, strict=False):
             db.session.add(Rating(user_id=voter.id, entry_id=entry_id, stars=stars))
-        entry = db.session.get(__import__("contest").models.Entry, entry_id)
+        entry = db.session.get(Entry, entry_id)
         entry.rating_count += len(stars_list)
         entry.rating_sum += sum(stars_list)
         db.session.commit()
@@ -30,7 +30,9 @@ def test_close_freezes_ranking_with_tie_breaks(app, mod, make_user, make_round, 
     voters = [make_user(f"voter{i}") for i in range(6)]
     author = make_user("author")
     round_ = make_round("voting")
-    early = make_entry(round_.id, author.id, title="early", created_at=utcnow() - timedelta(hours=5))
+    early = make_entry(
+        round_.id, author.id, title="early", created_at=utcnow() - timedelta(hours=5)
+    )
     late = make_entry(round_.id, author.id, title="late", created_at=utcnow() - timedelta(hours=1))
     more = make_entry(round_.id, author.id, title="more")
     best = make_entry(round_.id, author.id, title="best")
@@ -68,8 +70,9 @@ def test_results_are_frozen_from_rating_rows(app, mod, make_user, make_round, ma
     assert frozen[0]["count"] == 3 and frozen[0]["average"] == 4.0
 
 
-def test_publish_makes_results_and_hall_of_fame_public(app, mod, client, make_user, make_round,
-                                                       make_entry, new_api):
+def test_publish_makes_results_and_hall_of_fame_public(
+    app, mod, client, make_user, make_round, make_entry, new_api
+):
     round_ = make_round("closed", title="Autumn cup")
     entry = make_entry(round_.id, make_user("author").id, title="Winning rabona")
     early = mod.post(f"/api/v1/rounds/{round_.id}/publish")
@@ -94,7 +97,9 @@ def test_fans_cannot_close_or_publish(make_user, make_round, new_api, app):
     fan = new_api("fan")
     for action in ("close", "publish"):
         response = fan.post(f"/api/v1/rounds/{round_.id}/{action}")
-        assert response.status_code == 403 and response.get_json()["error"]["code"] == "not_moderator"
+        assert (
+            response.status_code == 403 and response.get_json()["error"]["code"] == "not_moderator"
+        )
     with app.app_context():
         assert db.session.get(Round, round_.id).closed_at is None
 

@@ -1,6 +1,6 @@
 """Rounds: derived phases, moderators creating and editing, monthly scheduling, pages."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,24 +11,31 @@ from contest.models import ModerationAction, Round
 
 
 def t(day, hour=0):
-    return datetime(2026, 12, day, hour, tzinfo=timezone.utc)
+    return datetime(2026, 12, day, hour, tzinfo=UTC)
 
 
 def a_round(**kw):
-    fields = dict(submissions_open_at=t(1), submissions_close_at=t(20), voting_open_at=t(10),
-                  voting_close_at=t(28))
+    fields = dict(
+        submissions_open_at=t(1),
+        submissions_close_at=t(20),
+        voting_open_at=t(10),
+        voting_close_at=t(28),
+    )
     fields.update(kw)
     return Round(slug="x", title="x", **fields)
 
 
-@pytest.mark.parametrize("now, expected", [
-    (t(1) - timedelta(seconds=1), "upcoming"),
-    (t(1), "submissions"),
-    (t(10), "open"),
-    (t(20), "voting"),
-    (t(27, 23), "voting"),
-    (t(28), "closed"),
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (t(1) - timedelta(seconds=1), "upcoming"),
+        (t(1), "submissions"),
+        (t(10), "open"),
+        (t(20), "voting"),
+        (t(27, 23), "voting"),
+        (t(28), "closed"),
+    ],
+)
 def test_phase_comes_from_the_timestamps(now, expected):
     assert rounds.phase(a_round(), now) == expected
 
@@ -45,8 +52,10 @@ def test_next_change_for_countdowns():
 
 
 ROUND_BODY = {
-    "title": "December skills", "brief": "Rabonas only",
-    "submissions_open_at": "2026-12-01T00:00:00Z", "submissions_close_at": "2026-12-25T00:00:00Z",
+    "title": "December skills",
+    "brief": "Rabonas only",
+    "submissions_open_at": "2026-12-01T00:00:00Z",
+    "submissions_close_at": "2026-12-25T00:00:00Z",
     "voting_close_at": "2027-01-01T00:00:00+00:00",
 }
 
@@ -61,8 +70,17 @@ def test_moderator_creates_round_voting_defaults_to_submissions_open(api, make_u
     assert body["slug"] == "december-skills" and body["url"] == "/rounds/december-skills"
     listed = api.get("/api/v1/rounds").get_json()["rounds"]
     assert [r["title"] for r in listed] == ["December skills"]
-    assert set(listed[0]) >= {"id", "slug", "url", "title", "phase", "submissions_open_at",
-                              "submissions_close_at", "voting_open_at", "voting_close_at"}
+    assert set(listed[0]) >= {
+        "id",
+        "slug",
+        "url",
+        "title",
+        "phase",
+        "submissions_open_at",
+        "submissions_close_at",
+        "voting_open_at",
+        "voting_close_at",
+    }
     with app.app_context():
         assert db.session.scalar(sa.select(ModerationAction.action)) == "create_round"
 
@@ -77,15 +95,18 @@ def test_fans_and_strangers_cannot_create_rounds(api, new_api, make_user, app):
         assert db.session.scalar(sa.select(sa.func.count(Round.id))) == 0
 
 
-@pytest.mark.parametrize("change, code", [
-    ({"submissions_close_at": "2026-11-01T00:00:00Z"}, "invalid_windows"),
-    ({"voting_close_at": "2026-12-10T00:00:00Z"}, "invalid_windows"),
-    ({"voting_open_at": "2026-12-26T00:00:00Z"}, "invalid_windows"),
-    ({"submissions_open_at": "first of december"}, "invalid_time"),
-    ({"title": ""}, "missing_field"),
-    ({"title": "x" * 121}, "too_long"),
-    ({"requires_approval": "yes"}, "invalid_field"),
-])
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"submissions_close_at": "2026-11-01T00:00:00Z"}, "invalid_windows"),
+        ({"voting_close_at": "2026-12-10T00:00:00Z"}, "invalid_windows"),
+        ({"voting_open_at": "2026-12-26T00:00:00Z"}, "invalid_windows"),
+        ({"submissions_open_at": "first of december"}, "invalid_time"),
+        ({"title": ""}, "missing_field"),
+        ({"title": "x" * 121}, "too_long"),
+        ({"requires_approval": "yes"}, "invalid_field"),
+    ],
+)
 def test_bad_round_values_are_422(api, make_user, change, code, app):
     make_user("mod", role="moderator")
     api.login("mod")
@@ -99,8 +120,10 @@ def test_edit_round_and_extend_but_never_reopen_a_closed_round(api, make_user, m
     make_user("mod", role="moderator")
     api.login("mod")
     live = make_round("open")
-    later = (datetime.now(timezone.utc) + timedelta(days=10)).isoformat()
-    response = api.patch(f"/api/v1/rounds/{live.id}", {"title": "Renamed", "voting_close_at": later})
+    later = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    response = api.patch(
+        f"/api/v1/rounds/{live.id}", {"title": "Renamed", "voting_close_at": later}
+    )
     assert response.status_code == 200 and response.get_json()["title"] == "Renamed"
     closed = make_round("closed")
     response = api.patch(f"/api/v1/rounds/{closed.id}", {"voting_close_at": later})
@@ -118,8 +141,8 @@ def test_create_monthly_is_idempotent(runner, app):
     with app.app_context():
         feb = db.session.scalar(sa.select(Round).where(Round.slug == "2027-02"))
         assert feb.title == "February 2027 skills"
-        assert feb.submissions_open_at == datetime(2027, 2, 1, tzinfo=timezone.utc)
-        assert feb.voting_close_at == datetime(2027, 3, 1, tzinfo=timezone.utc)
+        assert feb.submissions_open_at == datetime(2027, 2, 1, tzinfo=UTC)
+        assert feb.voting_close_at == datetime(2027, 3, 1, tzinfo=UTC)
         assert db.session.scalar(sa.select(sa.func.count(Round.id))) == 2
     bad = runner.invoke(args=["rounds", "create-monthly", "--month", "2027-13"])
     assert bad.exit_code != 0
@@ -127,7 +150,7 @@ def test_create_monthly_is_idempotent(runner, app):
 
 def test_december_rolls_over_to_next_year():
     windows = rounds.monthly_windows(2026, 12)
-    assert windows["voting_close_at"] == datetime(2027, 1, 1, tzinfo=timezone.utc)
+    assert windows["voting_close_at"] == datetime(2027, 1, 1, tzinfo=UTC)
 
 
 def test_home_page_shows_current_round_phase_and_countdown(client, make_round):
@@ -145,14 +168,23 @@ def test_moderator_round_pages(client, api, make_user, app):
     page = client.get("/moderation/rounds/new")
     assert page.status_code == 200
     token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
-    response = client.post("/moderation/rounds/new", data={
-        "csrf_token": token, "title": "Keepy-uppies", "brief": "How many?",
-        "submissions_open_at": "2026-12-01T00:00", "submissions_close_at": "2026-12-20T00:00",
-        "voting_close_at": "2026-12-31T00:00"})
+    response = client.post(
+        "/moderation/rounds/new",
+        data={
+            "csrf_token": token,
+            "title": "Keepy-uppies",
+            "brief": "How many?",
+            "submissions_open_at": "2026-12-01T00:00",
+            "submissions_close_at": "2026-12-20T00:00",
+            "voting_close_at": "2026-12-31T00:00",
+        },
+    )
     assert response.status_code == 302, response.data
     with app.app_context():
         round_ = db.session.scalar(sa.select(Round))
-        assert round_.title == "Keepy-uppies" and round_.voting_open_at == round_.submissions_open_at
+        assert (
+            round_.title == "Keepy-uppies" and round_.voting_open_at == round_.submissions_open_at
+        )
     edit = client.get(f"/moderation/rounds/{round_.id}/edit")
     assert b"Keepy-uppies" in edit.data
 

@@ -43,8 +43,9 @@ def watcher(server, room):
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis message queue to test")
-def test_an_event_in_one_process_reaches_a_client_of_another(start_server, make_user, make_round,
-                                                             make_entry):
+def test_an_event_in_one_process_reaches_a_client_of_another(
+    start_server, make_user, make_round, make_entry
+):
     channel = f"ginga-test-{uuid.uuid4().hex[:8]}"
     one = start_server(REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=channel)
     two = start_server(REDIS_URL=REDIS_URL, SOCKETIO_CHANNEL=channel)
@@ -78,8 +79,9 @@ def test_a_dead_client_never_stops_broadcasts(start_server, make_user, make_roun
         make_user(name)
     entry = make_entry(make_round("open").id, author.id)
     room = f"entry:{entry.id}"
-    dead = subprocess.Popen([sys.executable, "-c", DEAD_CLIENT, server.url, room],
-                            stdout=subprocess.PIPE, text=True)
+    dead = subprocess.Popen(
+        [sys.executable, "-c", DEAD_CLIENT, server.url, room], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert "'ok': True" in dead.stdout.readline()
         client, got = watcher(server, room)
@@ -89,8 +91,11 @@ def test_a_dead_client_never_stops_broadcasts(start_server, make_user, make_roun
         last = None
         for i in range(12):
             api = voter if i % 2 else other
-            r = api.put(f"{server.url}/api/v1/entries/{entry.id}/rating",
-                        json={"stars": i % 5 + 1}, timeout=5)
+            r = api.put(
+                f"{server.url}/api/v1/entries/{entry.id}/rating",
+                json={"stars": i % 5 + 1},
+                timeout=5,
+            )
             assert r.status_code == 200
             last = r.json()["rating"]
             threading.Event().wait(0.1)

@@ -39,7 +39,8 @@ def test_upload_in_parts_becomes_live_with_poster_and_facts(fan, make_round, tmp
     stored = Path(app.config["UPLOAD_DIR"]) / row.video_key
     assert stored.read_bytes() == video.read_bytes()
     assert not (Path(app.config["UPLOAD_DIR"]) / ".parts").exists() or not any(
-        (Path(app.config["UPLOAD_DIR"]) / ".parts").iterdir())
+        (Path(app.config["UPLOAD_DIR"]) / ".parts").iterdir()
+    )
 
 
 def test_video_is_served_with_ranges_for_seeking(fan, make_round, tmp_path):
@@ -65,8 +66,12 @@ def test_resume_lists_stored_and_missing_parts(fan, make_round, tmp_path):
     assert early.status_code == 409 and early.get_json()["error"]["missing"] == [2]
     # the missing part arrives after "a reload": only it is sent again
     chunk = video.read_bytes()[started["part_size"] : 2 * started["part_size"]]
-    assert fan.put(state["targets"][0]["url"], data=chunk,
-                   content_type="application/octet-stream").status_code == 200
+    assert (
+        fan.put(
+            state["targets"][0]["url"], data=chunk, content_type="application/octet-stream"
+        ).status_code
+        == 200
+    )
     done = fan.post(f"/api/v1/uploads/{started['upload_id']}/complete", {"parts": []})
     assert done.status_code == 202 and done.get_json()["status"] == "processing"
     again = fan.post(f"/api/v1/uploads/{started['upload_id']}/complete", {"parts": []})
@@ -92,13 +97,17 @@ def test_part_refusals(fan, make_round, tmp_path, new_api, make_user):
     started = start_upload(fan, round_.id, video).get_json()
     base = f"/api/v1/uploads/{started['upload_id']}/parts"
     count = started["part_count"]
-    out_of_range = fan.put(f"{base}/{count + 1}", data=b"x", content_type="application/octet-stream")
+    out_of_range = fan.put(
+        f"{base}/{count + 1}", data=b"x", content_type="application/octet-stream"
+    )
     assert out_of_range.status_code == 400
     assert out_of_range.get_json()["error"]["code"] == "part_out_of_range"
     assert fan.put(f"{base}/0", data=b"x").get_json()["error"]["code"] == "part_out_of_range"
     short = fan.put(f"{base}/1", data=b"x" * 10, content_type="application/octet-stream")
     assert short.status_code == 400 and short.get_json()["error"]["code"] == "wrong_part_size"
-    huge = fan.put(f"{base}/1", data=b"x" * (8 * 1024 + 2048), content_type="application/octet-stream")
+    huge = fan.put(
+        f"{base}/1", data=b"x" * (8 * 1024 + 2048), content_type="application/octet-stream"
+    )
     assert huge.status_code == 413
     make_user("eve")
     stranger = new_api("eve").put(f"{base}/1", data=b"x" * 8 * 1024)
@@ -109,20 +118,29 @@ def test_part_refusals(fan, make_round, tmp_path, new_api, make_user):
     assert state["parts"] == []  # nothing refused was stored
 
 
-@pytest.mark.parametrize("change, status, code", [
-    ({"size": 600 * 1024 * 1024}, 413, "file_too_large"),
-    ({"content_type": "text/plain"}, 415, "not_a_video_type"),
-    ({"content_type": "image/jpeg"}, 415, "not_a_video_type"),
-    ({"size": 0}, 422, "invalid_size"),
-    ({"size": "big"}, 422, "invalid_size"),
-    ({"title": " "}, 422, "missing_field"),
-    ({"round_id": "1"}, 422, "missing_field"),
-    ({"round_id": 999999}, 404, "round_not_found"),
-])
+@pytest.mark.parametrize(
+    "change, status, code",
+    [
+        ({"size": 600 * 1024 * 1024}, 413, "file_too_large"),
+        ({"content_type": "text/plain"}, 415, "not_a_video_type"),
+        ({"content_type": "image/jpeg"}, 415, "not_a_video_type"),
+        ({"size": 0}, 422, "invalid_size"),
+        ({"size": "big"}, 422, "invalid_size"),
+        ({"title": " "}, 422, "missing_field"),
+        ({"round_id": "1"}, 422, "missing_field"),
+        ({"round_id": 999999}, 404, "round_not_found"),
+    ],
+)
 def test_start_refusals_store_nothing(fan, make_round, app, change, status, code):
     round_ = make_round("open")
-    body = {"round_id": round_.id, "title": "t", "filename": "a.mp4", "size": 1000,
-            "content_type": "video/mp4", **change}
+    body = {
+        "round_id": round_.id,
+        "title": "t",
+        "filename": "a.mp4",
+        "size": 1000,
+        "content_type": "video/mp4",
+        **change,
+    }
     response = fan.post("/api/v1/uploads", body)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
@@ -132,9 +150,16 @@ def test_start_refusals_store_nothing(fan, make_round, app, change, status, code
 def test_uploads_only_while_submissions_are_open(fan, make_round, app):
     for phase in ("upcoming", "voting", "closed"):
         round_ = make_round(phase)
-        response = fan.post("/api/v1/uploads", {"round_id": round_.id, "title": "t",
-                                                "filename": "a.mp4", "size": 10,
-                                                "content_type": "video/mp4"})
+        response = fan.post(
+            "/api/v1/uploads",
+            {
+                "round_id": round_.id,
+                "title": "t",
+                "filename": "a.mp4",
+                "size": 10,
+                "content_type": "video/mp4",
+            },
+        )
         assert response.status_code == 409, phase
         assert response.get_json()["error"]["code"] == "submissions_closed"
     assert entries_in_db(app) == []
@@ -149,8 +174,13 @@ def test_signed_out_upload_is_401(api, make_round):
 def test_entries_per_round_are_limited(fan, make_round, app):
     app.config["MAX_ENTRIES_PER_ROUND"] = 1
     round_ = make_round("open")
-    body = {"round_id": round_.id, "title": "t", "filename": "a.mp4", "size": 10,
-            "content_type": "video/mp4"}
+    body = {
+        "round_id": round_.id,
+        "title": "t",
+        "filename": "a.mp4",
+        "size": 10,
+        "content_type": "video/mp4",
+    }
     assert fan.post("/api/v1/uploads", body).status_code == 201
     second = fan.post("/api/v1/uploads", body)
     assert second.status_code == 409 and second.get_json()["error"]["code"] == "entry_limit_reached"

@@ -20,7 +20,8 @@ def entry_to_dict(entry, user):
         "author": entry.author.username,
         "status": entry.status,
         "video_url": url_for("entries.video", entry_id=entry.id)
-        if entry.status not in ("uploading", "rejected") else None,
+        if entry.status not in ("uploading", "rejected")
+        else None,
         "poster_url": url_for("entries.poster", entry_id=entry.id) if entry.poster_key else None,
         "duration": entry.duration,
         "width": entry.width,

@@ -24,61 +24,141 @@ def _op(summary, who="anyone", body=None, ok="200", errors=(), params=()):
     return op
 
 
-S, I, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+STR, INT, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
 TIME = {"type": "string", "format": "date-time"}
-ROUND_BODY = {"title": S, "brief": S, "slug": S, "submissions_open_at": TIME,
-              "submissions_close_at": TIME, "voting_open_at": TIME, "voting_close_at": TIME,
-              "requires_approval": B}
+ROUND_BODY = {
+    "title": STR,
+    "brief": STR,
+    "slug": STR,
+    "submissions_open_at": TIME,
+    "submissions_close_at": TIME,
+    "voting_open_at": TIME,
+    "voting_close_at": TIME,
+    "requires_approval": BOOL,
+}
 
 PATHS = {
     "/csrf": {"get": _op("A CSRF token for the X-CSRFToken header")},
-    "/auth/register": {"post": _op("Create an account and sign in", ok="201",
-                                   body={"username": S, "email": S, "password": S},
-                                   errors=(400, 403, 409, 422, 429))},
-    "/auth/login": {"post": _op("Sign in with username or email", body={"login": S, "password": S},
-                                errors=(400, 401, 403, 422, 429))},
+    "/auth/register": {
+        "post": _op(
+            "Create an account and sign in",
+            ok="201",
+            body={"username": STR, "email": STR, "password": STR},
+            errors=(400, 403, 409, 422, 429),
+        )
+    },
+    "/auth/login": {
+        "post": _op(
+            "Sign in with username or email",
+            body={"login": STR, "password": STR},
+            errors=(400, 401, 403, 422, 429),
+        )
+    },
     "/auth/logout": {"post": _op("Sign out", who="user", ok="204", errors=(401, 403))},
     "/me": {"get": _op("The signed-in account", who="user", errors=(401,))},
     "/rounds": {
         "get": _op("All rounds with their phases"),
-        "post": _op("Create a round", who="moderator", ok="201", body=ROUND_BODY,
-                    errors=(400, 401, 403, 409, 422)),
+        "post": _op(
+            "Create a round",
+            who="moderator",
+            ok="201",
+            body=ROUND_BODY,
+            errors=(400, 401, 403, 409, 422),
+        ),
     },
     "/rounds/{round_id}": {
-        "get": _op("A round with its live leaderboard (and results once public)",
-                   params=["round_id"], errors=(404,)),
-        "patch": _op("Edit a round; closed rounds keep their windows", who="moderator",
-                     body=ROUND_BODY, params=["round_id"], errors=(400, 401, 403, 404, 409, 422)),
+        "get": _op(
+            "A round with its live leaderboard (and results once public)",
+            params=["round_id"],
+            errors=(404,),
+        ),
+        "patch": _op(
+            "Edit a round; closed rounds keep their windows",
+            who="moderator",
+            body=ROUND_BODY,
+            params=["round_id"],
+            errors=(400, 401, 403, 404, 409, 422),
+        ),
     },
-    "/rounds/{round_id}/close": {"post": _op(
-        "Freeze the ranking into results", who="moderator", body={"force": B},
-        params=["round_id"], errors=(400, 401, 403, 404, 409))},
-    "/rounds/{round_id}/publish": {"post": _op(
-        "Make the results public", who="moderator", params=["round_id"],
-        errors=(401, 403, 404, 409))},
-    "/uploads": {"post": _op(
-        "Start uploading an entry", who="user", ok="201",
-        body={"round_id": I, "title": S, "description": S, "filename": S, "size": I,
-              "content_type": S},
-        errors=(400, 401, 403, 404, 409, 413, 415, 422, 429))},
-    "/uploads/{upload_id}": {"get": _op(
-        "Which parts are stored, to resume", who="uploader", params=["upload_id"],
-        errors=(401, 404))},
-    "/uploads/{upload_id}/parts/{number}": {"put": {
-        **_op("Send one part as raw bytes (local storage)", who="uploader",
-              params=["upload_id", "number"], errors=(400, 401, 403, 404, 409, 413)),
-        "requestBody": {"required": True, "content": {"application/octet-stream": {
-            "schema": {"type": "string", "format": "binary"}}}},
-    }},
-    "/uploads/{upload_id}/complete": {"post": _op(
-        "Finish the upload and start processing", who="uploader", ok="202",
-        body={"parts": {"type": "array"}}, params=["upload_id"], errors=(400, 401, 404, 409))},
+    "/rounds/{round_id}/close": {
+        "post": _op(
+            "Freeze the ranking into results",
+            who="moderator",
+            body={"force": BOOL},
+            params=["round_id"],
+            errors=(400, 401, 403, 404, 409),
+        )
+    },
+    "/rounds/{round_id}/publish": {
+        "post": _op(
+            "Make the results public",
+            who="moderator",
+            params=["round_id"],
+            errors=(401, 403, 404, 409),
+        )
+    },
+    "/uploads": {
+        "post": _op(
+            "Start uploading an entry",
+            who="user",
+            ok="201",
+            body={
+                "round_id": INT,
+                "title": STR,
+                "description": STR,
+                "filename": STR,
+                "size": INT,
+                "content_type": STR,
+            },
+            errors=(400, 401, 403, 404, 409, 413, 415, 422, 429),
+        )
+    },
+    "/uploads/{upload_id}": {
+        "get": _op(
+            "Which parts are stored, to resume",
+            who="uploader",
+            params=["upload_id"],
+            errors=(401, 404),
+        )
+    },
+    "/uploads/{upload_id}/parts/{number}": {
+        "put": {
+            **_op(
+                "Send one part as raw bytes (local storage)",
+                who="uploader",
+                params=["upload_id", "number"],
+                errors=(400, 401, 403, 404, 409, 413),
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                },
+            },
+        }
+    },
+    "/uploads/{upload_id}/complete": {
+        "post": _op(
+            "Finish the upload and start processing",
+            who="uploader",
+            ok="202",
+            body={"parts": {"type": "array"}},
+            params=["upload_id"],
+            errors=(400, 401, 404, 409),
+        )
+    },
     "/entries/{entry_id}": {"get": _op("One entry", params=["entry_id"], errors=(404,))},
     "/entries/{entry_id}/rating": {
-        "put": _op("Rate an entry 1-5 stars", who="user", body={"stars": I},
-                   params=["entry_id"], errors=(400, 401, 403, 404, 409, 422, 429)),
-        "delete": _op("Withdraw one's rating", who="user", params=["entry_id"],
-                      errors=(401, 403, 404, 409)),
+        "put": _op(
+            "Rate an entry 1-5 stars",
+            who="user",
+            body={"stars": INT},
+            params=["entry_id"],
+            errors=(400, 401, 403, 404, 409, 422, 429),
+        ),
+        "delete": _op(
+            "Withdraw one's rating", who="user", params=["entry_id"], errors=(401, 403, 404, 409)
+        ),
     },
     "/openapi.json": {"get": _op("This document")},
 }
@@ -93,9 +173,24 @@ DOCUMENT = {
             "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"},
         },
-        "responses": {"Error": {"description": "An error", "content": {"application/json": {
-            "schema": {"type": "object", "properties": {"error": {"type": "object", "properties": {
-                "code": S, "message": S}}}}}}}},
+        "responses": {
+            "Error": {
+                "description": "An error",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "error": {
+                                    "type": "object",
+                                    "properties": {"code": STR, "message": STR},
+                                }
+                            },
+                        }
+                    }
+                },
+            }
+        },
     },
 }
 

@@ -38,8 +38,9 @@ def get_round(round_id):
     round_ = rounds.get_round(round_id)
     data = rounds.round_to_dict(round_)
     phase = data["phase"]
-    if phase == "published" or (phase == "closed" and current_user.is_authenticated
-                                and current_user.is_moderator):
+    if phase == "published" or (
+        phase == "closed" and current_user.is_authenticated and current_user.is_moderator
+    ):
         data["results"] = [results.result_to_dict(r) for r in results.frozen_results(round_)]
     data["leaderboard"] = [s.to_dict() for s in results.live_standings(round_.id)]
     return jsonify(data)

@@ -7,7 +7,6 @@ from ..extensions import db
 from ..models import Entry, Round
 from . import bp
 
-
 bp.add_app_template_global(rounds.phase, "phase_of")
 bp.add_app_template_global(rounds.next_change, "next_change")
 
@@ -35,7 +34,8 @@ def round_page(slug):
     mine = []
     if current_user.is_authenticated:
         mine = db.session.scalars(
-            sa.select(Entry).where(Entry.round_id == round_.id, Entry.author_id == current_user.id)
+            sa.select(Entry)
+            .where(Entry.round_id == round_.id, Entry.author_id == current_user.id)
             .order_by(Entry.created_at.desc())
         ).all()
     show_results = round_.published_at is not None

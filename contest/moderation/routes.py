@@ -1,4 +1,4 @@
-from datetime import timezone
+from datetime import UTC
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -11,11 +11,14 @@ from .forms import ActionForm, RoundForm
 
 
 def _form_data(form):
-    data = {"title": form.title.data, "brief": form.brief.data or "",
-            "requires_approval": bool(form.requires_approval.data)}
+    data = {
+        "title": form.title.data,
+        "brief": form.brief.data or "",
+        "requires_approval": bool(form.requires_approval.data),
+    }
     for field in rounds.WINDOW_FIELDS:
         value = getattr(form, field).data
-        data[field] = value.replace(tzinfo=timezone.utc) if value else None
+        data[field] = value.replace(tzinfo=UTC) if value else None
     return data
 
 

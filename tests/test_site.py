@@ -1,0 +1,77 @@
+"""The demo seed, the OpenAPI document, and pages that escape what fans type."""
+
+import sqlalchemy as sa
+
+from contest.api.openapi import PATHS
+from contest.extensions import db
+from contest.models import Entry, Round, User
+
+
+def test_demo_seed_fills_an_empty_site_once(runner, app, client):
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 7
+        statuses = db.session.scalars(sa.select(Entry.status)).all()
+        assert statuses and set(statuses) == {"live"}
+        published = db.session.scalars(
+            sa.select(Round).where(Round.published_at.is_not(None))
+        ).all()
+        assert len(published) == 1 and published[0].results
+    home = client.get("/").data.decode()
+    assert "Skill of the month" in home and "Street skills classic" in home
+    again = runner.invoke(args=["demo", "seed"])
+    assert again.exit_code != 0 and "already has users" in again.output
+
+
+def test_openapi_documents_every_api_route(client, app):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = rule.rule[len("/api/v1") :].replace("<int:", "{").replace("<", "{").replace(">", "}")
+        assert path in PATHS, f"{rule.rule} is not in openapi.json"
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert method.lower() in PATHS[path], f"{method} {rule.rule} is not documented"
+
+
+def test_fan_text_is_escaped_everywhere(api, make_user, make_round, make_entry, client):
+    author = make_user("author")
+    round_ = make_round("open", title="<b>Bold</b> round")
+    make_entry(
+        round_.id,
+        author.id,
+        title='<script>alert("x")</script>',
+        description="<img src=x onerror=alert(1)>",
+    )
+    page = client.get(f"/rounds/{round_.slug}").data.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold" in page
+
+
+def test_entry_page_escapes_and_has_share_tags(make_user, make_round, make_entry, client):
+    author = make_user("author")
+    entry = make_entry(
+        make_round("open").id,
+        author.id,
+        title='"><script>x()</script>',
+        description="<img src=x onerror=alert(1)>",
+    )
+    page = client.get(f"/entries/{entry.id}").data.decode()
+    assert "<script>x()" not in page and "<img src=x" not in page
+    assert 'property="og:title"' in page and "playsinline" in page
+
+
+def test_pages_answer_for_a_phone(client, make_round):
+    make_round("open")
+    for path in ("/", "/hall-of-fame", "/login", "/register"):
+        page = client.get(path, headers={"User-Agent": "Mozilla/5.0 (iPhone)"})
+        assert page.status_code == 200
+        assert b"width=device-width" in page.data
+
+
+def test_missing_pages_are_friendly(client):
+    page = client.get("/rounds/nope")
+    assert page.status_code == 404 and b"Not found" in page.data
+    assert client.get("/entries/424242").status_code == 404
