@@ -95,10 +95,14 @@ def close_due():
 
 
 @demo_cli.command("seed")
-def seed():
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when users exist.")
+def seed(if_empty):
     """Fill an empty database with fans, rounds, videos and ratings."""
-    from .demo import seed_demo
+    from .demo import is_empty, seed_demo
 
+    if if_empty and not is_empty():
+        click.echo("The site already has users: no demo data added.")
+        return
     try:
         summary = seed_demo()
     except ContestError as error:

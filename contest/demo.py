@@ -67,9 +67,14 @@ def _rate_everything(entries, fans, rng):
     db.session.commit()
 
 
+def is_empty():
+    """True when nobody has signed up yet."""
+    return not db.session.scalar(sa.select(sa.func.count(User.id)))
+
+
 def seed_demo():
     """Fill an empty database; refuse to touch one that has users."""
-    if db.session.scalar(sa.select(sa.func.count(User.id))):
+    if not is_empty():
         raise Conflict(
             "The database already has users; demo data goes only into an empty one.",
             code="not_empty",

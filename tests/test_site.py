@@ -22,6 +22,8 @@ def test_demo_seed_fills_an_empty_site_once(runner, app, client):
     assert "Skill of the month" in home and "Street skills classic" in home
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code != 0 and "already has users" in again.output
+    quiet = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert quiet.exit_code == 0 and "no demo data added" in quiet.output
 
 
 def test_openapi_documents_every_api_route(client, app):
