@@ -13,6 +13,7 @@ from contest.config import database_url
 from contest.database import apply_migrations
 from contest.extensions import db, socketio
 from contest.models import Entry, Round, utcnow
+from servers import Server
 
 PASSWORD = "correct horse"
 PART_SIZE = 8 * 1024
@@ -236,3 +237,19 @@ def make_entry(app):
             return SimpleNamespace(id=entry.id, round_id=round_id)
 
     return make
+
+
+@pytest.fixture
+def start_server(schema, tmp_path, app):
+    """Start real server processes on 127.0.0.1 sharing the test database; stopped after."""
+    started = []
+
+    def start(**extra):
+        config = make_config(schema, app.config["UPLOAD_DIR"], **extra)
+        server = Server(config, tmp_path / f"server{len(started)}.log")
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -10,26 +10,10 @@ import uuid
 
 import pytest
 import socketio as sio_client
-from conftest import make_config
 from helpers import wait_for
 from servers import Server
 
 REDIS_URL = os.environ.get("REDIS_URL")
-
-
-@pytest.fixture
-def start_server(schema, tmp_path, app):
-    started = []
-
-    def start(**extra):
-        config = make_config(schema, app.config["UPLOAD_DIR"], **extra)
-        server = Server(config, tmp_path / f"server{len(started)}.log")
-        started.append(server)
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
 
 
 def watcher(server, room):

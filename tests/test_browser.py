@@ -1,0 +1,95 @@
+"""A real headless Chromium on a phone-sized screen: upload with retries, rate, watch live."""
+
+import os
+import shutil
+
+import pytest
+from helpers import make_video
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)"
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        phone = {k: v for k, v in p.devices["Pixel 5"].items() if k != "default_browser_type"}
+        phone["viewport"] = {"width": 360, "height": 740}
+        browser.phone = phone
+        yield browser
+        browser.close()
+
+
+def phone_page(browser, server, username=None):
+    page = browser.new_context(**browser.phone, base_url=server.url).new_page()
+    if username:
+        page.goto("/login")
+        page.fill("#login", username)
+        page.fill("#password", "correct horse")
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/")
+    return page
+
+
+def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
+    browser, start_server, make_user, make_round, tmp_path
+):
+    server = start_server()
+    make_user("ana")
+    make_user("bob")
+    round_ = make_round("open", title="Phone round")
+    video = make_video(tmp_path, seconds=4, audio=False)
+
+    ana = phone_page(browser, server, "ana")
+    dropped = []
+
+    def flaky(route):
+        if not dropped:  # the network drops the first try of part 2
+            dropped.append(route.request.url)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    ana.route("**/parts/2", flaky)
+    ana.goto(f"/upload?round={round_.slug}")
+    assert ana.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
+    ana.fill("#title", "Rabona <b>in</b> the rain")
+    ana.set_input_files("#file", str(video))
+    ana.click("#upload-button")
+    link = ana.wait_for_selector("#progress-text a", timeout=40_000)
+    assert dropped, "the flaky route never fired"
+    assert "live" in ana.inner_text("#progress-text")
+    assert ana.eval_on_selector("#progress", "p => p.value") == 100
+    entry_path = link.get_attribute("href")
+
+    watcher = phone_page(browser, server)  # anonymous, on the round page
+    watcher.goto(f"/rounds/{round_.slug}")
+    watcher.wait_for_selector("html[data-live-room]", state="attached", timeout=10_000)
+    assert "Rabona &lt;b&gt;in&lt;/b&gt; the rain" in watcher.content()
+
+    bob = phone_page(browser, server, "bob")
+    bob.goto(entry_path)
+    assert bob.eval_on_selector("video", "v => v.playsInline && v.controls") is True
+    bob.click("button[data-stars='4']")
+    bob.wait_for_function(
+        "document.getElementById('rate-message').textContent.startsWith('You gave 4')"
+    )
+    row = f"#leaderboard li[data-entry-id='{entry_path.rsplit('/', 1)[1]}']"
+    watcher.wait_for_function(
+        f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'",
+        timeout=10_000,
+    )
+    assert watcher.inner_text(f"{row} [data-field=average]") == "4.0"
