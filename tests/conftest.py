@@ -7,13 +7,13 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from servers import Server
 
 from contest import accounts, create_app
 from contest.config import database_url
 from contest.database import apply_migrations
 from contest.extensions import db, socketio
 from contest.models import Entry, Round, utcnow
-from servers import Server
 
 PASSWORD = "correct horse"
 PART_SIZE = 8 * 1024

@@ -11,7 +11,6 @@ import uuid
 import pytest
 import socketio as sio_client
 from helpers import wait_for
-from servers import Server
 
 REDIS_URL = os.environ.get("REDIS_URL")
 
