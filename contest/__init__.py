@@ -26,6 +26,11 @@ def create_app(config=None):
         logging.basicConfig(level=logging.INFO)
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_extensions(app)
     configure_blueprints(app)
     errors.init_app(app)

@@ -28,4 +28,15 @@ migrate = Migrate()
 login_manager = LoginManager()
 socketio = SocketIO()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def rate_limit_key():
+    """Signed-in users are limited per account, everyone else per address."""
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return get_remote_address()
+
+
+limiter = Limiter(key_func=rate_limit_key)

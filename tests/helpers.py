@@ -71,3 +71,14 @@ def wait_for_status(api, entry_id, statuses=("live", "rejected", "pending_review
         return body if body.get("status") in statuses else None
 
     return wait_for(check, timeout=30)
+
+
+def wait_for_event(sio, name, predicate=lambda data: True, timeout=5.0):
+    """Wait until an event `name` whose payload satisfies predicate arrives; return it."""
+    seen = []
+
+    def arrived():
+        seen.extend(e["args"][0] for e in sio.get_received() if e["name"] == name)
+        return next((data for data in seen if predicate(data)), None)
+
+    return wait_for(arrived, timeout=timeout)

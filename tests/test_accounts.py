@@ -1,5 +1,6 @@
 """Accounts: signing up, in and out, through the API, the pages and the CLI."""
 
+import pytest
 import sqlalchemy as sa
 
 from contest.extensions import db
@@ -200,3 +201,16 @@ def test_cli_creates_and_promotes_users(runner, app):
     assert result.exit_code != 0 and "No user named ghost" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(User.role).where(User.username == "mod")) == "moderator"
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_too_many_sign_ins_get_429_with_retry_after(api, make_user):
+    make_user("ana")
+    statuses = [
+        api.post("/api/v1/auth/login", {"login": "ana", "password": "wrong password"})
+        for _ in range(21)
+    ]
+    last = statuses[-1]
+    assert [r.status_code for r in statuses[:20]] == [401] * 20
+    assert last.status_code == 429 and last.get_json()["error"]["code"] == "rate_limited"
+    assert int(last.headers["Retry-After"]) > 0

@@ -43,3 +43,17 @@
     });
   }
 })();
+
+// An entry still being checked (seen by its uploader): reload once it has moved on.
+(function () {
+  "use strict";
+  var entry = document.querySelector(".entry[data-entry-id]");
+  if (!entry || (entry.dataset.status !== "processing" && entry.dataset.status !== "uploading")) return;
+  var start = entry.dataset.status;
+  (function poll() {
+    ginga.api("GET", "/entries/" + entry.dataset.entryId).then(function (data) {
+      if (data.status !== start) { location.reload(); return; }
+      setTimeout(poll, 3000);
+    }, function () { setTimeout(poll, 5000); });
+  })();
+})();
