@@ -9,6 +9,7 @@ from .errors import ContestError
 users_cli = AppGroup("users", help="Manage accounts.")
 rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
 demo_cli = AppGroup("demo", help="Demo data for a new site.")
+storage_cli = AppGroup("storage", help="Video storage.")
 
 
 def _fail(error):
@@ -110,7 +111,29 @@ def seed(if_empty):
     click.echo(summary)
 
 
+@storage_cli.command("setup")
+def storage_setup():
+    """Create the bucket if missing, set its CORS rule and the stale-upload lifecycle rule."""
+    from flask import current_app
+
+    from .storage import get_storage
+
+    storage = get_storage()
+    if not hasattr(storage, "setup"):
+        click.echo(f"STORAGE={storage.kind}: nothing to set up.")
+        return
+    origins = [
+        o.strip().rstrip("/") for o in current_app.config["SITE_URL"].split(",") if o.strip()
+    ]
+    try:
+        for line in storage.setup(origins):
+            click.echo(line)
+    except ContestError as error:
+        _fail(error)
+
+
 def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(storage_cli)

@@ -18,22 +18,34 @@ def write_clip(
     audio=True,
     codec="libx264",
     container_options=None,
+    rotation=0,
+    noise=False,
 ):
-    """Write an MP4 of a ball bouncing across a pitch; returns the path."""
+    """Write a clip of a ball bouncing across a pitch (MP4 or MOV, by the path)."""
     frames = max(1, int(seconds * fps))
     options = {"movflags": "faststart"} if container_options is None else container_options
     with av.open(str(path), "w", options=options) as out:
         video = out.add_stream(codec, rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        if rotation:
+            video.set_display_rotation(rotation)  # as phones record portrait
         video.time_base = Fraction(1, fps)
-        if codec == "libx264":
+        if codec in ("libx264", "libx265"):
             video.options = {"preset": "ultrafast"}
+        if codec == "libx265":
+            video.options["x265-params"] = "log-level=error"
+            video.codec_context.codec_tag = "hvc1"  # the tag Apple devices write
         sound = out.add_stream("aac", rate=44100) if audio else None
         r = max(4, height // 12)
         for i in range(frames):
-            image = Image.new("RGB", (width, height), PITCH)
+            if noise:  # grain that does not compress: makes big files quickly
+                image = Image.effect_noise((width, height), 60).convert("RGB")
+            else:
+                image = Image.new("RGB", (width, height), PITCH)
             draw = ImageDraw.Draw(image)
             draw.line([(width // 2, 0), (width // 2, height)], fill=(255, 255, 255), width=2)
+            # a yellow corner flag top-left: tests read it back to check orientation
+            draw.rectangle([0, 0, width // 8, height // 8], fill=(255, 230, 0))
             x = int((i / frames) * (width - 2 * r)) + r
             y = int(height - r - abs(((i * 7) % (2 * (height - 2 * r))) - (height - 2 * r)))
             draw.ellipse([x - r, y - r, x + r, y + r], fill=color, outline=(0, 0, 0))

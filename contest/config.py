@@ -39,6 +39,13 @@ class Config:
     STORAGE = os.environ.get("STORAGE", "local")
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(PROJECT_DIR / "uploads"))
     UPLOAD_PART_SIZE = _int("UPLOAD_PART_SIZE", 8 * 1024 * 1024)
+    S3_BUCKET = os.environ.get("S3_BUCKET", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE") or None
+    S3_URL_EXPIRES = _int("S3_URL_EXPIRES", 6 * 3600)  # seconds a signed part/playback URL lives
+    MEDIA_BASE_URL = os.environ.get("MEDIA_BASE_URL") or None  # a CDN in front of the bucket
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")  # origin(s) for bucket CORS
     MAX_VIDEO_BYTES = _int("MAX_VIDEO_BYTES", 500 * 1024 * 1024)
     MAX_VIDEO_SECONDS = _int("MAX_VIDEO_SECONDS", 120)
     MAX_ENTRIES_PER_ROUND = _int("MAX_ENTRIES_PER_ROUND", 3)

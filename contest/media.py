@@ -22,6 +22,9 @@ class VideoFacts:
     codec: str
     audio_codec: str | None
     container: str
+    rotation: int = 0
+    pix_fmt: str = "yuv420p"
+    brand: str = ""
 
 
 def _minutes(seconds):
@@ -57,7 +60,7 @@ def probe_video(source, max_seconds):
                 f"The video is {_minutes(declared)} long; the limit is {_minutes(max_seconds)}.",
                 code="too_long",
             )
-        covered = _decode_through(container, stream)
+        covered, rotation = _decode_through(container, stream)
         duration = declared or covered
         if duration < MIN_SECONDS:
             raise NotAVideo("The video is shorter than one second.", code="too_short")
@@ -79,13 +82,19 @@ def probe_video(source, max_seconds):
             codec=codec,
             audio_codec=audio,
             container=container.format.name,
+            rotation=rotation,
+            pix_fmt=stream.codec_context.pix_fmt or "",
+            brand=(container.metadata.get("major_brand") or "").ljust(4)[:4]
+            if container.metadata.get("major_brand")
+            else "",
         )
 
 
 def _decode_through(container, stream):
-    """Read every video packet (decoding the first frames); return the seconds covered."""
+    """Read every video packet (decoding the first frames); return (seconds covered, rotation)."""
     decoded = 0
     last_end = 0.0
+    rotation = 0
     try:
         for packet in container.demux(stream):
             if packet.pts is not None and packet.time_base is not None:
@@ -93,12 +102,14 @@ def _decode_through(container, stream):
                 start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
                 last_end = max(last_end, end - start)
             if decoded < 3:
-                decoded += len(packet.decode())
+                for frame in packet.decode():
+                    decoded += 1
+                    rotation = int(round(frame.rotation or 0)) % 360
     except av.FFmpegError:
         raise NotAVideo("The video data is damaged and cannot be played.", code="damaged") from None
     if decoded == 0:
         raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
-    return last_end
+    return last_end, rotation
 
 
 def make_poster(source, out_path, at_seconds=1.0):
@@ -112,6 +123,8 @@ def make_poster(source, out_path, at_seconds=1.0):
         image = None
         for frame in container.decode(stream):
             image = frame.to_image()
+            if frame.rotation:  # counter-clockwise, like PIL's rotate
+                image = image.rotate(frame.rotation, expand=True)
             if frame.time is None or frame.time >= target:
                 break
     if image is None:

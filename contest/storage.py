@@ -26,6 +26,14 @@ class LocalStorage:
     """Files under UPLOAD_DIR; parts are sent to the app's own part endpoint."""
 
     kind = "local"
+    direct_parts = False
+
+    def part_size_for(self, size, preferred):
+        return preferred
+
+    def media_url(self, key, content_type=None):
+        """None: the app serves local files itself (see entries.video)."""
+        return None
 
     def __init__(self, root):
         self.root = Path(root).resolve()
@@ -138,7 +146,21 @@ class LocalStorage:
         return send_file(path, mimetype=content_type, conditional=True, max_age=3600)
 
 
-BACKENDS = {"local": lambda app: LocalStorage(app.config["UPLOAD_DIR"])}
+def _s3(app):
+    from .storage_s3 import S3Storage
+
+    c = app.config
+    return S3Storage(
+        c["S3_BUCKET"],
+        endpoint_url=c["S3_ENDPOINT_URL"],
+        region=c["S3_REGION"],
+        url_expires=c["S3_URL_EXPIRES"],
+        media_base_url=c["MEDIA_BASE_URL"],
+        addressing_style=c["S3_ADDRESSING_STYLE"],
+    )
+
+
+BACKENDS = {"local": lambda app: LocalStorage(app.config["UPLOAD_DIR"]), "s3": _s3}
 
 
 def init_app(app):

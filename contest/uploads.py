@@ -9,7 +9,7 @@ import tempfile
 import sqlalchemy as sa
 from flask import current_app
 
-from . import jobs, live, media, rounds
+from . import jobs, live, media, rounds, transcode
 from .errors import (
     BadInput,
     Conflict,
@@ -42,15 +42,8 @@ def _text(data, field, limit, required):
     return value
 
 
-def start_upload(user, data):
-    """Create the entry and its upload; answer where to send each part."""
-    if user.is_banned:
-        raise Forbidden("Banned accounts cannot upload.", code="banned")
-    round_id = data.get("round_id")
-    if isinstance(round_id, bool) or not isinstance(round_id, int):
-        raise Invalid("round_id must be a round's id.", code="missing_field", field="round_id")
-    title = _text(data, "title", MAX_TITLE, required=True)
-    description = _text(data, "description", MAX_DESCRIPTION, required=False)
+def _file_fields(data):
+    """Validated (filename, size, content_type) of the file about to be sent."""
     filename = _text(data, "filename", MAX_FILENAME, required=True)
     size = data.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
@@ -69,6 +62,15 @@ def start_upload(user, data):
             f"The file is {size / 1e6:.0f} MB; the limit is {limit / 1e6:.0f} MB.",
             code="file_too_large",
         )
+    return filename, size, content_type or "application/octet-stream"
+
+
+def _new_entry(user, data):
+    round_id = data.get("round_id")
+    if isinstance(round_id, bool) or not isinstance(round_id, int):
+        raise Invalid("round_id must be a round's id.", code="missing_field", field="round_id")
+    title = _text(data, "title", MAX_TITLE, required=True)
+    description = _text(data, "description", MAX_DESCRIPTION, required=False)
     round_ = rounds.get_round(round_id)
     if not rounds.accepts_entries(round_):
         raise Conflict("This round is not taking uploads now.", code="submissions_closed")
@@ -84,21 +86,45 @@ def start_upload(user, data):
         raise Conflict(
             f"You already have {allowed} entries in this round.", code="entry_limit_reached"
         )
-    part_size = current_app.config["UPLOAD_PART_SIZE"]
-    key = new_video_key(round_.id, filename)
-    entry = Entry(
-        round_id=round_.id,
-        author_id=user.id,
-        title=title,
-        description=description,
-        status="uploading",
-        video_key=key,
-        original_filename=os.path.basename(filename),
-        content_type=content_type or "application/octet-stream",
-        size_bytes=size,
-    )
-    db.session.add(entry)
+    return Entry(round_id=round_.id, author_id=user.id, title=title, description=description)
+
+
+def _entry_to_send_again(user, entry_id):
+    """An own entry whose file failed (still uploading, or rejected): it gets a new file."""
+    entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+    if entry is None or entry.author_id != user.id:
+        raise NotFound("No such entry.", code="entry_not_found")
+    if entry.status not in ("uploading", "rejected"):
+        raise Conflict("This entry already has its video.", code="entry_has_video")
+    if not rounds.accepts_entries(entry.round):
+        raise Conflict("This round is not taking uploads now.", code="submissions_closed")
+    storage = get_storage()
+    for old in db.session.scalars(
+        sa.select(Upload).where(Upload.entry_id == entry.id, Upload.completed_at.is_(None))
+    ):
+        storage.abort_upload(old)
+        db.session.delete(old)
+    return entry
+
+
+def start_upload(user, data):
+    """Create the entry (or take back a failed one) and its upload; answer where parts go."""
+    if user.is_banned:
+        raise Forbidden("Banned accounts cannot upload.", code="banned")
+    filename, size, content_type = _file_fields(data)
+    if data.get("entry_id") is not None:
+        entry = _entry_to_send_again(user, data.get("entry_id"))
+    else:
+        entry = _new_entry(user, data)
+        db.session.add(entry)
+    storage = get_storage()
+    key = new_video_key(entry.round_id, filename)
+    entry.status, entry.status_reason, entry.video_key = "uploading", "", key
+    entry.original_filename = os.path.basename(filename)
+    entry.content_type, entry.size_bytes = content_type, size
+    entry.poster_key = entry.playback_key = None
     db.session.flush()
+    part_size = storage.part_size_for(size, current_app.config["UPLOAD_PART_SIZE"])
     upload = Upload(
         id=secrets.token_urlsafe(24),
         entry_id=entry.id,
@@ -107,17 +133,41 @@ def start_upload(user, data):
         size=size,
         part_size=part_size,
         part_count=max(1, math.ceil(size / part_size)),
-        content_type=entry.content_type,
+        content_type=content_type,
     )
-    upload.storage_upload_id = get_storage().start_upload(upload)
+    try:
+        upload.storage_upload_id = storage.start_upload(upload)
+    except Exception:
+        db.session.rollback()  # no entry without a place for its file
+        raise
     db.session.add(upload)
     db.session.commit()
     return upload
 
 
-def get_upload(user, upload_id):
+def cancel_upload(user, upload_id):
+    """Abort an unfinished upload and drop its entry (title and all): the fan changed their mind."""
+    upload = get_upload(user, upload_id)
+    if upload.completed_at is not None:
+        raise Conflict(
+            "This upload is complete; it can no longer be cancelled.", code="upload_completed"
+        )
+    get_storage().abort_upload(upload)
+    entry = upload.entry
+    db.session.delete(upload)
+    if entry.status == "uploading":
+        db.session.delete(entry)
+    db.session.commit()
+
+
+def get_upload(user, upload_id, lock=False):
     """The upload if it is this user's own; NotFound otherwise (ids are not revealed)."""
-    upload = db.session.get(Upload, upload_id) if isinstance(upload_id, str) else None
+    upload = None
+    if isinstance(upload_id, str):
+        query = sa.select(Upload).where(Upload.id == upload_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        upload = db.session.scalar(query)
     if upload is None or upload.user_id != user.id:
         raise NotFound("No such upload.", code="upload_not_found")
     return upload
@@ -137,6 +187,11 @@ def expected_part_size(upload, number):
 def receive_part(user, upload_id, number, stream, content_length):
     """Store one part sent to the app (local storage); returns its ETag."""
     upload = get_upload(user, upload_id)
+    if get_storage().direct_parts:
+        raise Conflict(
+            "Parts of this upload go straight to storage, to the URLs it gave you.",
+            code="parts_go_to_storage",
+        )
     if upload.completed_at is not None:
         raise Conflict("This upload is already complete.", code="upload_completed")
     expected = expected_part_size(upload, number)
@@ -172,7 +227,7 @@ def upload_state(upload):
 
 def complete_upload(user, upload_id, parts=None):
     """Join the parts and queue the processing job; completing twice is harmless."""
-    upload = get_upload(user, upload_id)
+    upload = get_upload(user, upload_id, lock=True)
     entry = upload.entry
     if upload.completed_at is not None:
         return entry
@@ -185,16 +240,25 @@ def complete_upload(user, upload_id, parts=None):
             code="upload_incomplete",
             missing=missing[:100],
         )
-    for number, part in stored.items():
-        if part["size"] != expected_part_size(upload, number):
-            raise Conflict(
-                f"Part {number} has the wrong size; send it again.",
-                code="upload_incomplete",
-                missing=[number],
-            )
+    if not storage.direct_parts:
+        for number, part in stored.items():
+            if part["size"] != expected_part_size(upload, number):
+                raise Conflict(
+                    f"Part {number} has the wrong size; send it again.",
+                    code="upload_incomplete",
+                    missing=[number],
+                )
     size = storage.complete_upload(upload, parts)
-    if size != upload.size:
-        raise Conflict("The file's size is not the size you announced.", code="size_mismatch")
+    upload.completed_at = utcnow()
+    if size != upload.size or size > current_app.config["MAX_VIDEO_BYTES"]:
+        db.session.commit()
+        _reject(
+            entry.id,
+            f"The file that arrived is {size:,} bytes, not the {upload.size:,} "
+            "announced. Please send it again.",
+        )
+        db.session.refresh(entry)
+        return entry
     upload.completed_at = utcnow()
     entry.status = "processing"
     entry.size_bytes = size
@@ -206,30 +270,44 @@ def complete_upload(user, upload_id, parts=None):
 
 
 def process_entry(entry_id):
-    """The job: check the video by content, make its poster, and make the entry live or rejected."""
+    """The job: check by content, poster, playback rendition if needed; then live or rejected."""
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
     storage = get_storage()
     video_key, round_id = entry.video_key, entry.round_id
     db.session.commit()  # no transaction stays open while the video is read
-    poster_key = video_key.rsplit("/", 1)[0] + "/poster.jpg"
+    folder = video_key.rsplit("/", 1)[0]
+    poster_key, playback_key = folder + "/poster.jpg", None
     try:
         source = storage.local_source(video_key)
         facts = media.probe_video(source, current_app.config["MAX_VIDEO_SECONDS"])
         with tempfile.TemporaryDirectory() as tmp:
             poster = media.make_poster(source, os.path.join(tmp, "poster.jpg"))
             storage.put_file(poster_key, poster, "image/jpeg")
+            reasons = transcode.reasons_to_transcode(facts)
+            if reasons:
+                _say(entry_id, "Converting your video so every phone can play it…")
+                rendition = os.path.join(tmp, "playback.mp4")
+                size = transcode.make_rendition(source, rendition, facts.rotation)
+                playback_key = folder + "/playback.mp4"
+                storage.put_file(playback_key, rendition, "video/mp4")
+                facts.width, facts.height = size
     except NotAVideo as error:
-        return _reject(entry_id, error.message)
+        return _reject(entry_id, error.message, poster_key, playback_key)
     except Exception:
         log.exception("processing entry %s failed", entry_id)
-        return _reject(entry_id, "We could not process this video. Please try another file.")
+        return _reject(
+            entry_id,
+            "We could not process this video. Please try another file.",
+            poster_key,
+            playback_key,
+        )
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
     entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
-    entry.codec, entry.poster_key = facts.codec, poster_key
+    entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
     round_ = rounds.get_round(round_id)
     if round_.requires_approval and not entry.author.is_moderator:
         entry.status = "pending_review"
@@ -242,13 +320,30 @@ def process_entry(entry_id):
         live.rating_changed(entry.id, entry.round_id)  # the leaderboard gains a row
 
 
-def _reject(entry_id, reason):
+def _say(entry_id, reason):
+    """Tell the uploader what the job is doing now."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is not None and entry.status == "processing":
+        entry.status_reason = reason
+        db.session.commit()
+        live.entry_status_changed(entry)
+
+
+def _reject(entry_id, reason, *extra_keys):
+    """Reject the entry with a reason the uploader sees, and delete its stored files."""
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         return
     entry.status, entry.status_reason = "rejected", reason
+    keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
+    entry.poster_key = entry.playback_key = None
     db.session.commit()
-    get_storage().delete(entry.video_key)
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # the entry is already rejected; a leftover object is only garbage
+            log.exception("deleting %s failed", key)
     live.entry_status_changed(entry)
 
 

@@ -6,11 +6,28 @@ from flask_login import current_user, login_required
 from .. import ratings
 from ..entries_access import get_visible_entry
 from ..extensions import limiter
+from ..storage import get_storage
 from . import bp
 from .body import json_body
 
 
+def media_urls(entry):
+    """(video_url, poster_url): signed bucket URLs with S3, the app's own routes on local disk."""
+    storage = get_storage()
+    video = poster = None
+    if entry.status not in ("uploading", "rejected"):
+        key = entry.playback_key or entry.video_key
+        kind = "video/mp4" if entry.playback_key else entry.content_type
+        video = storage.media_url(key, kind) or url_for("entries.video", entry_id=entry.id)
+    if entry.poster_key:
+        poster = storage.media_url(entry.poster_key, "image/jpeg") or url_for(
+            "entries.poster", entry_id=entry.id
+        )
+    return video, poster
+
+
 def entry_to_dict(entry, user):
+    video_url, poster_url = media_urls(entry)
     data = {
         "id": entry.id,
         "round_id": entry.round_id,
@@ -19,10 +36,8 @@ def entry_to_dict(entry, user):
         "description": entry.description,
         "author": entry.author.username,
         "status": entry.status,
-        "video_url": url_for("entries.video", entry_id=entry.id)
-        if entry.status not in ("uploading", "rejected")
-        else None,
-        "poster_url": url_for("entries.poster", entry_id=entry.id) if entry.poster_key else None,
+        "video_url": video_url,
+        "poster_url": poster_url,
         "duration": entry.duration,
         "width": entry.width,
         "height": entry.height,

@@ -99,10 +99,11 @@ PATHS = {
     },
     "/uploads": {
         "post": _op(
-            "Start uploading an entry",
+            "Start uploading an entry (or a new file for an own failed entry: entry_id)",
             who="user",
             ok="201",
             body={
+                "entry_id": INT,
                 "round_id": INT,
                 "title": STR,
                 "description": STR,
@@ -114,12 +115,19 @@ PATHS = {
         )
     },
     "/uploads/{upload_id}": {
+        "delete": _op(
+            "Cancel an unfinished upload (its entry goes too)",
+            who="uploader",
+            ok="204",
+            params=["upload_id"],
+            errors=(401, 404, 409, 503),
+        ),
         "get": _op(
             "Which parts are stored, to resume",
             who="uploader",
             params=["upload_id"],
             errors=(401, 404),
-        )
+        ),
     },
     "/uploads/{upload_id}/parts/{number}": {
         "put": {

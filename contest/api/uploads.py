@@ -42,6 +42,13 @@ def upload_state(upload_id):
     return jsonify(uploads.upload_state(uploads.get_upload(current_user, upload_id)))
 
 
+@bp.delete("/uploads/<upload_id>")
+@login_required
+def cancel_upload(upload_id):
+    uploads.cancel_upload(current_user, upload_id)
+    return "", 204
+
+
 @bp.post("/uploads/<upload_id>/complete")
 @login_required
 def complete_upload(upload_id):

@@ -33,6 +33,8 @@ def video(entry_id):
     entry = get_visible_entry(current_user, entry_id)
     if entry.status in ("uploading", "rejected"):
         raise NotFound("This video is not available.", code="video_not_available")
+    if entry.playback_key:
+        return get_storage().serve(entry.playback_key, "video/mp4")
     return get_storage().serve(entry.video_key, entry.content_type or "video/mp4")
 
 

@@ -31,6 +31,7 @@ class Entry(db.Model):
     status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     video_key: Mapped[str] = mapped_column(sa.String(300))
     poster_key: Mapped[str | None] = mapped_column(sa.String(300))
+    playback_key: Mapped[str | None] = mapped_column(sa.String(300))  # H.264 rendition, if made
     original_filename: Mapped[str] = mapped_column(sa.String(255), default="")
     content_type: Mapped[str] = mapped_column(sa.String(100), default="")
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)

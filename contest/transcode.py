@@ -1,0 +1,130 @@
+"""Playback renditions: H.264 + AAC MP4, at most 720p, upright, that every phone can play."""
+
+from fractions import Fraction
+
+import av
+
+MAX_SHORT_SIDE, MAX_LONG_SIDE = 720, 1280
+SAFE_PIX_FMTS = ("yuv420p", "yuvj420p")
+QUICKTIME_BRAND = "qt  "
+VIDEO_OPTIONS = {
+    "preset": "veryfast",
+    "crf": "23",
+    "maxrate": "2500k",
+    "bufsize": "5000k",
+    "profile": "high",
+    "level": "4.0",
+}
+
+
+def reasons_to_transcode(facts):
+    """Why this video would not play everywhere as it is (empty: it is browser-safe)."""
+    reasons = []
+    if facts.codec != "h264":
+        reasons.append(f"{facts.codec} video")
+    if facts.audio_codec not in (None, "aac"):
+        reasons.append(f"{facts.audio_codec} audio")
+    if facts.rotation:
+        reasons.append("rotated")
+    if facts.pix_fmt not in SAFE_PIX_FMTS:
+        reasons.append(f"{facts.pix_fmt} pixels (10-bit or HDR)")
+    if max(facts.width, facts.height) > 1920 or min(facts.width, facts.height) > 1080:
+        reasons.append("larger than 1080p")
+    if facts.brand == QUICKTIME_BRAND:
+        reasons.append("QuickTime container")
+    return reasons
+
+
+def _even(n):
+    return max(2, int(n) // 2 * 2)
+
+
+def output_size(width, height, rotation):
+    """The upright size, scaled down to fit 720p, in even pixels."""
+    if rotation in (90, -90, 270, -270):
+        width, height = height, width
+    scale = min(1.0, MAX_SHORT_SIDE / min(width, height), MAX_LONG_SIDE / max(width, height))
+    return _even(width * scale), _even(height * scale)
+
+
+def rotation_filters(rotation):
+    """ffmpeg filters that turn a frame upright, from its counter-clockwise display rotation."""
+    rotation = rotation % 360
+    if rotation == 90:
+        return [("transpose", "cclock")]
+    if rotation == 270:
+        return [("transpose", "clock")]
+    if rotation == 180:
+        return [("hflip", None), ("vflip", None)]
+    return []
+
+
+def _video_graph(stream, rotation, size):
+    graph = av.filter.Graph()
+    node = graph.add_buffer(template=stream)
+    steps = rotation_filters(rotation) + [
+        ("scale", f"{size[0]}:{size[1]}"),
+        ("format", "yuv420p"),
+    ]
+    for name, args in steps:
+        nxt = graph.add(name, args) if args else graph.add(name)
+        node.link_to(nxt)
+        node = nxt
+    sink = graph.add("buffersink")
+    node.link_to(sink)
+    graph.configure()
+    return graph
+
+
+def make_rendition(source, out_path, rotation=0):
+    """Write an H.264/AAC MP4 (faststart, <= 720p, rotation applied); returns (width, height)."""
+    with av.open(source, metadata_errors="ignore") as src:
+        vin = src.streams.video[0]
+        ain = src.streams.audio[0] if src.streams.audio else None
+        size = output_size(vin.codec_context.width, vin.codec_context.height, rotation)
+        graph = _video_graph(vin, rotation, size)
+        rate = vin.average_rate or vin.guessed_rate or Fraction(30)
+        with av.open(str(out_path), "w", format="mp4", options={"movflags": "faststart"}) as dst:
+            vout = dst.add_stream("libx264", rate=rate)
+            vout.width, vout.height, vout.pix_fmt = size[0], size[1], "yuv420p"
+            vout.time_base = vin.time_base
+            vout.options = dict(VIDEO_OPTIONS)
+            aout = resampler = None
+            if ain is not None:
+                sample_rate = ain.rate if ain.rate in (44100, 48000) else 48000
+                aout = dst.add_stream("aac", rate=sample_rate)
+                aout.layout = "stereo"
+                aout.bit_rate = 128_000
+                resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sample_rate)
+            samples = 0
+            streams = [s for s in (vin, ain) if s is not None]
+            for packet in src.demux(*streams):
+                for frame in packet.decode():
+                    if packet.stream is vin:
+                        graph.push(frame)
+                        _drain_video(graph, vout, dst)
+                    else:
+                        for chunk in resampler.resample(frame):
+                            chunk.pts, chunk.time_base = samples, Fraction(1, aout.rate)
+                            samples += chunk.samples
+                            dst.mux(aout.encode(chunk))
+            graph.push(None)
+            _drain_video(graph, vout, dst)
+            dst.mux(vout.encode(None))
+            if aout is not None:
+                for chunk in resampler.resample(None):
+                    chunk.pts, chunk.time_base = samples, Fraction(1, aout.rate)
+                    samples += chunk.samples
+                    dst.mux(aout.encode(chunk))
+                dst.mux(aout.encode(None))
+    return size
+
+
+def _drain_video(graph, vout, dst):
+    while True:
+        try:
+            frame = graph.pull()
+        except (av.BlockingIOError, av.EOFError):
+            return
+        frame.pict_type = av.video.frame.PictureType.NONE
+        dst.mux(vout.encode(frame))
