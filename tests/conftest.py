@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+from seaweed import SeaweedFS
 from servers import Server
 
 from contest import accounts, create_app
@@ -244,12 +245,24 @@ def start_server(schema, tmp_path, app):
     """Start real server processes on 127.0.0.1 sharing the test database; stopped after."""
     started = []
 
-    def start(**extra):
+    def start(request_log=None, **extra):
         config = make_config(schema, app.config["UPLOAD_DIR"], **extra)
-        server = Server(config, tmp_path / f"server{len(started)}.log")
+        server = Server(config, tmp_path / f"server{len(started)}.log", request_log)
         started.append(server)
         return server
 
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    """One SeaweedFS for the whole run (signatures checked); each test uses its own bucket."""
+    server = SeaweedFS(tmp_path_factory.mktemp("seaweed"))
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.skip(f"SeaweedFS cannot start here: {error}")
+    yield server
+    server.stop()

@@ -26,7 +26,9 @@ def events(sio, name):
 
 def make_video(tmp_path, name="clip.mp4", seconds=2.0, **kw):
     path = Path(tmp_path) / name
-    clips.write_clip(path, seconds=seconds, width=320, height=180, **kw)
+    kw.setdefault("width", 320)
+    kw.setdefault("height", 180)
+    clips.write_clip(path, seconds=seconds, **kw)
     return path
 
 

@@ -20,10 +20,12 @@ def free_port():
 
 
 class Server:
-    def __init__(self, config, log_path):
+    def __init__(self, config, log_path, request_log=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, GINGA_TEST_CONFIG=json.dumps(config))
+        if request_log:
+            env["GINGA_REQUEST_LOG"] = str(request_log)
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "live_server.py"), str(self.port)],

@@ -93,3 +93,57 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
         timeout=10_000,
     )
     assert watcher.inner_text(f"{row} [data-field=average]") == "4.0"
+
+
+def test_phone_upload_straight_to_the_bucket(
+    browser, start_server, make_user, make_round, tmp_path, app, seaweed, monkeypatch
+):
+    import uuid
+
+    from seaweed import ACCESS_KEY, SECRET_KEY
+
+    from contest import clips
+    from contest.storage import get_storage
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    s3 = {
+        "STORAGE": "s3",
+        "S3_BUCKET": f"ginga-{uuid.uuid4().hex[:10]}",
+        "S3_ENDPOINT_URL": seaweed.url,
+        "UPLOAD_PART_SIZE": 5 * 1024 * 1024,
+    }
+    server = start_server(**s3)
+    app.config.update(s3)
+    from contest import storage
+
+    storage.init_app(app)
+    with app.app_context():
+        get_storage().setup([server.url])  # CORS for this site's origin
+    make_user("ana")
+    round_ = make_round("open")
+    mov = tmp_path / "IMG_0007.mov"
+    clips.write_clip(
+        mov, seconds=2, width=320, height=180, codec="libx265", rotation=90, container_options={}
+    )
+    page = phone_page(browser, server, "ana")
+    sent_to_bucket = []
+    page.on(
+        "request",
+        lambda r: (
+            r.method == "PUT" and r.url.startswith(seaweed.url) and sent_to_bucket.append(r.url)
+        ),
+    )
+    page.goto(f"/upload?round={round_.slug}")
+    page.fill("#title", "Portrait elastico")
+    page.set_input_files("#file", str(mov))
+    page.click("#upload-button")
+    link = page.wait_for_selector("#progress-text a", timeout=60_000)
+    assert sent_to_bucket, "the parts did not go to the bucket"
+    page.goto(link.get_attribute("href"))
+    size = page.wait_for_function(
+        "(() => { const v = document.querySelector('video');"
+        " return v && v.readyState >= 1 && [v.videoWidth, v.videoHeight]; })()",
+        timeout=15_000,
+    ).json_value()
+    assert size == [180, 320]  # upright H.264 rendition, played from the bucket

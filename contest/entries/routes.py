@@ -6,7 +6,7 @@ from .. import ratings, rounds
 from ..entries_access import get_visible_entry
 from ..errors import NotFound
 from ..extensions import db
-from ..models import Round
+from ..models import Entry, Round
 from ..storage import get_storage
 from . import bp
 
@@ -55,8 +55,19 @@ def upload_page():
         wanted = db.session.scalar(sa.select(Round).where(Round.slug == chosen))
         if wanted is not None and wanted in open_rounds:
             open_rounds = [wanted] + [r for r in open_rounds if r is not wanted]
+    again = None
+    entry_id = request.args.get("entry", type=int)
+    if entry_id:
+        again = db.session.get(Entry, entry_id)
+        if again is None or again.author_id != current_user.id or again.status not in (
+            "uploading",
+            "rejected",
+        ):
+            raise NotFound("There is no failed upload of yours to send again.",
+                           code="entry_not_found")
     return render_template(
         "entries/upload.html",
+        again=again,
         rounds=open_rounds,
         max_bytes=current_app.config["MAX_VIDEO_BYTES"],
         max_seconds=current_app.config["MAX_VIDEO_SECONDS"],

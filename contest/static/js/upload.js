@@ -10,6 +10,9 @@
   var errorBox = document.getElementById("upload-error");
   var retryButton = document.getElementById("upload-retry");
   var button = document.getElementById("upload-button");
+  var cancelButton = document.getElementById("upload-cancel");
+  var current = null;  // {upload_id, key} while parts are on their way
+  var cancelled = false;
 
   function say(message) { text.textContent = message; }
   function fail(message) {
@@ -58,6 +61,7 @@
     }
     progress();
     function worker() {
+      if (cancelled) return Promise.reject(new ginga.ApiError(0, { error: { message: "Upload cancelled." } }));
       var target = queue.shift();
       if (!target) return Promise.resolve();
       var start = (target.number - 1) * partSize;
@@ -96,26 +100,32 @@
     }, function () { localStorage.removeItem(key); return null; }) : Promise.resolve(null);
     return resume.then(function (info) {
       if (info) { say("Resuming your earlier upload…"); return info; }
-      return ginga.api("POST", "/uploads", {
+      var body = {
         round_id: fields.round_id, title: fields.title, description: fields.description,
         filename: file.name, size: file.size, content_type: file.type || "application/octet-stream"
-      }).then(function (started) {
+      };
+      if (form.dataset.entryId) body.entry_id = Number(form.dataset.entryId);
+      return ginga.api("POST", "/uploads", body).then(function (started) {
         var fresh = { upload_id: started.upload_id, entry_id: started.entry_id, part_size: started.part_size, stored: [], targets: started.parts };
         localStorage.setItem(key, JSON.stringify({ upload_id: started.upload_id }));
         return fresh;
       });
     }).then(function (info) {
       if (info.done) return info;
+      current = { upload_id: info.upload_id, key: key };
+      cancelButton.hidden = false;
       return upload(file, info).then(function (answer) { localStorage.removeItem(key); return answer; });
     });
   }
 
   function watch(entryId) {
+    cancelButton.hidden = true;
     bar.value = 100;
     say("Uploaded. Checking your video…");
     var finished = false;
     function show(status, reason) {
       if (finished) return;
+      if (status === "processing" && reason) say(reason);
       if (status === "live" || status === "pending_review" || status === "rejected") {
         finished = true;
         if (status === "rejected") { fail("Your video was not accepted: " + reason); retryButton.hidden = true; return; }
@@ -154,6 +164,16 @@
     begin(file, fields).then(function (answer) { watch(answer.entry_id); }, function (error) { fail(error.message); });
   }
 
-  form.addEventListener("submit", function (event) { event.preventDefault(); run(); });
+  cancelButton.addEventListener("click", function () {
+    if (!current) return;
+    cancelled = true;
+    cancelButton.hidden = true;
+    ginga.api("DELETE", "/uploads/" + current.upload_id).then(function () {
+      localStorage.removeItem(current.key);
+      say("Upload cancelled: nothing was kept.");
+      button.disabled = false; bar.value = 0;
+    }, function (error) { fail(error.message); });
+  });
+  form.addEventListener("submit", function (event) { event.preventDefault(); cancelled = false; run(); });
   retryButton.addEventListener("click", run);
 })();
