@@ -1,6 +1,6 @@
 """Time to make the playback rendition of a phone-like clip: 60 s 1080p HEVC .mov, rotated.
 
-python bench/transcode.py [--seconds 60]
+python bench/transcode.py [--seconds 60] [--noise]
 """
 
 import argparse
@@ -17,6 +17,7 @@ from contest import clips, media, transcode  # noqa: E402
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--noise", action="store_true", help="grain on every frame: worst case")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "IMG_0001.mov"
@@ -30,6 +31,7 @@ def main():
             codec="libx265",
             rotation=90,
             container_options={},
+            noise=args.noise,
         )
         print(
             f"made the source in {time.perf_counter() - t0:.0f}s: "
