@@ -306,3 +306,22 @@ def test_whole_flow_over_http_and_the_app_never_sees_video_bytes(
     assert seen and all(r["bytes"] < 4096 for r in seen), max(r["bytes"] for r in seen)
     assert sum(r["bytes"] for r in seen) < 20_000
     assert not any("/parts/" in r["path"] for r in seen)
+
+
+def test_with_a_cdn_media_urls_point_at_it(app, make_user, make_round, make_entry, new_api):
+    app.config["MEDIA_BASE_URL"] = "https://cdn.example/media/"
+    from contest import storage
+
+    storage.init_app(app)
+    author = make_user("author")
+    entry = make_entry(make_round("open").id, author.id, poster_key="rounds/1/k/poster.jpg")
+    body = new_api().get(f"/api/v1/entries/{entry.id}").get_json()
+    assert body["video_url"] == "https://cdn.example/media/" + body_key(app, entry.id)
+    assert body["poster_url"] == "https://cdn.example/media/rounds/1/k/poster.jpg"
+    page = new_api().get(f"/entries/{entry.id}/video")
+    assert page.status_code == 302 and page.headers["Location"].startswith("https://cdn.example/")
+
+
+def body_key(app, entry_id):
+    with app.app_context():
+        return db.session.get(Entry, entry_id).video_key

@@ -59,12 +59,18 @@ def upload_page():
     entry_id = request.args.get("entry", type=int)
     if entry_id:
         again = db.session.get(Entry, entry_id)
-        if again is None or again.author_id != current_user.id or again.status not in (
-            "uploading",
-            "rejected",
+        if (
+            again is None
+            or again.author_id != current_user.id
+            or again.status
+            not in (
+                "uploading",
+                "rejected",
+            )
         ):
-            raise NotFound("There is no failed upload of yours to send again.",
-                           code="entry_not_found")
+            raise NotFound(
+                "There is no failed upload of yours to send again.", code="entry_not_found"
+            )
     return render_template(
         "entries/upload.html",
         again=again,
