@@ -70,6 +70,7 @@ def configure_extensions(app):
 def configure_blueprints(app):
     from .api import bp as api_bp
     from .auth import bp as auth_bp
+    from .community import bp as community_bp
     from .entries import bp as entries_bp
     from .main import bp as main_bp
     from .moderation import bp as moderation_bp
@@ -77,5 +78,6 @@ def configure_blueprints(app):
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(entries_bp)
+    app.register_blueprint(community_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from . import accounts, results, rounds
 from .errors import ContestError
+from .jobs import site_context
 
 users_cli = AppGroup("users", help="Manage accounts.")
 rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
@@ -66,7 +67,8 @@ def create_monthly(month):
 def close(round_id, force):
     """Freeze a round's ranking into results."""
     try:
-        round_ = results.close_round(round_id, force=force)
+        with site_context():
+            round_ = results.close_round(round_id, force=force)
     except ContestError as error:
         _fail(error)
     for result in results.frozen_results(round_)[:10]:
@@ -82,7 +84,8 @@ def close(round_id, force):
 def publish(round_id):
     """Make a closed round's results public."""
     try:
-        round_ = results.publish_round(round_id)
+        with site_context():
+            round_ = results.publish_round(round_id)
     except ContestError as error:
         _fail(error)
     click.echo(f"Round {round_.slug} results are public.")
@@ -91,7 +94,8 @@ def publish(round_id):
 @rounds_cli.command("close-due")
 def close_due():
     """Close every round whose voting has ended (the scheduler does this on its own)."""
-    closed = results.close_due_rounds()
+    with site_context():
+        closed = results.close_due_rounds()
     click.echo(f"Closed {len(closed)} round(s).")
 
 
@@ -105,7 +109,8 @@ def seed(if_empty):
         click.echo("The site already has users: no demo data added.")
         return
     try:
-        summary = seed_demo()
+        with site_context():
+            summary = seed_demo()
     except ContestError as error:
         _fail(error)
     click.echo(summary)

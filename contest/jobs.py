@@ -28,8 +28,11 @@ class JobRunner:
                 self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ginga-job")
             return self._pool.submit(self._run, func, args)
 
+    def _context(self):
+        return site_context(self.app)
+
     def _run(self, func, args):
-        with self.app.app_context():
+        with self._context():
             try:
                 return func(*args)
             except Exception:
@@ -55,15 +58,17 @@ class JobRunner:
             self.run_scheduled_once()
 
     def run_scheduled_once(self):
+        from .notifications import send_digests
         from .results import close_due_rounds
         from .uploads import requeue_stale_processing
 
-        with self.app.app_context():
+        with self._context():
             try:
                 closed = close_due_rounds()
                 if closed:
                     log.info("closed rounds %s", closed)
                 requeue_stale_processing(self.app.config["PROCESSING_TIMEOUT"])
+                send_digests()
             except Exception:
                 log.exception("scheduled work failed")
                 db.session.rollback()
@@ -76,6 +81,13 @@ class JobRunner:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=wait)
+
+
+def site_context(app=None):
+    """A request context on SITE_URL, so jobs and commands build links (url_for) like views do."""
+    app = app or current_app._get_current_object()
+    site = app.config.get("SITE_URL", "http://127.0.0.1:5000").split(",")[0].strip()
+    return app.test_request_context("/", base_url=site)
 
 
 def init_app(app):

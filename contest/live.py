@@ -135,14 +135,18 @@ class Broadcaster:
 
     def flush(self, due):
         """Emit the current values of these entries and their rounds' leaderboards."""
-        from .ratings import round_prior, summary
+        from .ratings import histogram, round_prior, summary
 
         with self.app.app_context():
             try:
                 priors = {round_id: round_prior(round_id) for round_id in set(due.values())}
                 entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(list(due))))
                 for entry in entries:
-                    payload = {"entry_id": entry.id, **summary(entry, priors[entry.round_id])}
+                    payload = {
+                        "entry_id": entry.id,
+                        **summary(entry, priors[entry.round_id]),
+                        "histogram": histogram(entry.id),
+                    }
                     safe_emit(
                         "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]
                     )

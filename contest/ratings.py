@@ -130,6 +130,18 @@ def _finish(entry):
     return entry
 
 
+def histogram(entry_id):
+    """[count of 1-star, ..., count of 5-star] ratings of an entry."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Rating.stars, sa.func.count(Rating.id))
+            .where(Rating.entry_id == entry_id)
+            .group_by(Rating.stars)
+        ).all()
+    )
+    return [counts.get(stars, 0) for stars in range(1, 6)]
+
+
 def recount(entry_id):
     """(count, sum) of an entry from its rating rows: the truth the aggregate must equal."""
     n, total = db.session.execute(

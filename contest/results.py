@@ -3,8 +3,9 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import url_for
 
-from . import rounds
+from . import notifications, rounds
 from .errors import Conflict
 from .extensions import db
 from .models import Entry, Rating, Result, Round, utcnow
@@ -121,6 +122,14 @@ def publish_round(round_id, moderator=None):
         raise Conflict("Close the round before publishing its results.", code="round_not_closed")
     round_.published_at = utcnow()
     rounds.audit(moderator, "publish_round", "round", round_.id)
+    url = url_for("main.results_page", slug=round_.slug)
+    for result in frozen_results(round_):
+        notifications.notify(
+            result.entry.author_id,
+            "results",
+            f"Results of {round_.title} are out: {result.entry.title} finished #{result.rank}.",
+            url,
+        )
     db.session.commit()
     return round_
 

@@ -7,9 +7,9 @@ import secrets
 import tempfile
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 
-from . import jobs, live, media, rounds, transcode
+from . import jobs, live, media, notifications, rounds, transcode
 from .errors import (
     BadInput,
     Conflict,
@@ -314,6 +314,12 @@ def process_entry(entry_id):
         entry.status_reason = "Waiting for a moderator to approve it."
     else:
         entry.status, entry.status_reason, entry.live_at = "live", "", utcnow()
+        notifications.notify(
+            entry.author_id,
+            "entry_live",
+            f"Your entry {entry.title} is live.",
+            url_for("entries.entry_page", entry_id=entry.id),
+        )
     db.session.commit()
     live.entry_status_changed(entry)
     if entry.status == "live":
@@ -335,6 +341,12 @@ def _reject(entry_id, reason, *extra_keys):
     if entry is None:
         return
     entry.status, entry.status_reason = "rejected", reason
+    notifications.notify(
+        entry.author_id,
+        "entry_rejected",
+        f"Your entry {entry.title} was not accepted: {reason}",
+        url_for("entries.entry_page", entry_id=entry.id),
+    )
     keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
     entry.poster_key = entry.playback_key = None
     db.session.commit()

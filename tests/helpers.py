@@ -84,3 +84,8 @@ def wait_for_event(sio, name, predicate=lambda data: True, timeout=5.0):
         return next((data for data in seen if predicate(data)), None)
 
     return wait_for(arrived, timeout=timeout)
+
+
+def core(event):
+    """The summary part of a `rating` event (it also carries the histogram)."""
+    return {k: event[k] for k in ("entry_id", "average", "count", "score")}

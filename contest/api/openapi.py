@@ -55,7 +55,21 @@ PATHS = {
         )
     },
     "/auth/logout": {"post": _op("Sign out", who="user", ok="204", errors=(401, 403))},
-    "/me": {"get": _op("The signed-in account", who="user", errors=(401,))},
+    "/me": {
+        "get": _op("The signed-in account", who="user", errors=(401,)),
+        "patch": _op(
+            "Edit one's profile",
+            who="user",
+            errors=(400, 401, 403, 422),
+            body={
+                "display_name": STR,
+                "bio": STR,
+                "country": STR,
+                "favourite_position": STR,
+                "favourite_club": STR,
+            },
+        ),
+    },
     "/rounds": {
         "get": _op("All rounds with their phases"),
         "post": _op(
@@ -169,6 +183,65 @@ PATHS = {
         ),
     },
     "/openapi.json": {"get": _op("This document")},
+    "/me/avatar": {
+        "put": _op(
+            "Upload an avatar (multipart field `avatar` or raw image bytes)",
+            who="user",
+            errors=(401, 403, 413, 415, 422, 429),
+        )
+    },
+    "/users/{username}": {
+        "get": _op(
+            "A fan's profile: details, counts, medals, entries", params=["username"], errors=(404,)
+        )
+    },
+    "/users/{username}/follow": {
+        "post": _op(
+            "Follow a fan", who="user", params=["username"], errors=(401, 403, 404, 409, 429)
+        ),
+        "delete": _op(
+            "Stop following a fan", who="user", params=["username"], errors=(401, 403, 404, 409)
+        ),
+    },
+    "/users/suggested": {"get": _op("Fans to follow: recent winners, the most followed")},
+    "/feed": {
+        "get": _op("Latest entries of followed fans (?page=)", who="user", errors=(401, 422))
+    },
+    "/rounds/{round_id}/entries": {
+        "get": _op(
+            "A round's entries (?sort=shuffle|top|new|most_rated|needs_votes&page=)",
+            params=["round_id"],
+            errors=(404, 422),
+        )
+    },
+    "/entries/{entry_id}/comments": {
+        "get": _op("Comments, newest first (?page=)", params=["entry_id"], errors=(404, 422)),
+        "post": _op(
+            "Comment on a live entry",
+            who="user",
+            ok="201",
+            body={"body": STR},
+            params=["entry_id"],
+            errors=(400, 401, 403, 404, 409, 422, 429),
+        ),
+    },
+    "/comments/{comment_id}": {
+        "delete": _op(
+            "Delete one's own comment",
+            who="user",
+            ok="204",
+            params=["comment_id"],
+            errors=(401, 403, 404),
+        )
+    },
+    "/notifications": {
+        "get": _op("Notifications, newest first, and the unread count", who="user", errors=(401,))
+    },
+    "/notifications/read": {"post": _op("Mark all as read", who="user", errors=(401, 403))},
+    "/notifications/settings": {
+        "get": _op("Per kind: in_app or digest", who="user", errors=(401,)),
+        "put": _op("Choose in_app or digest per kind", who="user", errors=(400, 401, 403, 422)),
+    },
 }
 
 DOCUMENT = {

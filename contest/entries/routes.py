@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_login import current_user, login_required
 
-from .. import ratings, rounds
+from .. import comments, ratings, rounds
 from ..entries_access import get_visible_entry
 from ..errors import NotFound
 from ..extensions import db
@@ -19,6 +19,9 @@ def entry_page(entry_id):
         entry=entry,
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
+        histogram=ratings.histogram(entry.id),
+        comments=comments.list_comments(current_user, entry.id)[0],
+        render_comment=comments.render_body,
         can_rate=(
             current_user.is_authenticated
             and current_user.id != entry.author_id

@@ -1,8 +1,10 @@
+import secrets
+
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import abort, render_template, request, session
 from flask_login import current_user
 
-from .. import ratings, results, rounds
+from .. import browse, ratings, results, rounds
 from ..extensions import db
 from ..models import Entry, Round
 from . import bp
@@ -39,8 +41,22 @@ def round_page(slug):
             .order_by(Entry.created_at.desc())
         ).all()
     show_results = round_.published_at is not None
+    sort = request.args.get("sort") or browse.default_sort(round_)
+    if sort not in browse.SORTS:
+        sort = browse.default_sort(round_)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    if current_user.is_authenticated:
+        seed = str(current_user.id)
+    else:
+        seed = session.setdefault("shuffle_seed", secrets.token_hex(8))
+    entries, more = browse.round_entries(round_, sort, page, seed)
     return render_template(
         "main/round.html",
+        entries=entries,
+        sort=sort,
+        sorts=browse.SORTS,
+        page=page,
+        more=more,
         round=round_,
         phase=rounds.phase(round_),
         standings=standings,

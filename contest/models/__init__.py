@@ -3,10 +3,15 @@
 from .audit import ModerationAction
 from .entries import Entry, Rating, Upload
 from .rounds import Result, Round
+from .social import Comment, Follow, Notification, NotificationSetting
 from .types import utcnow
 from .users import User
 
 __all__ = [
+    "Comment",
+    "Follow",
+    "Notification",
+    "NotificationSetting",
     "Entry",
     "ModerationAction",
     "Rating",

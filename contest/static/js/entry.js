@@ -33,15 +33,36 @@
       });
     });
   }
-  var share = document.getElementById("share");
-  if (share) {
+  document.querySelectorAll(".share").forEach(function (share) {
     share.addEventListener("click", function () {
       var url = share.dataset.url, title = share.dataset.title;
       if (navigator.share) { navigator.share({ title: title, url: url }).catch(function () {}); return; }
       navigator.clipboard.writeText(url).then(function () { share.textContent = "Link copied"; },
         function () { window.prompt("Copy this link", url); });
     });
+  });
+
+  var form = document.getElementById("comment-form");
+  if (form && entry) {
+    var box = document.getElementById("comment-body");
+    var error = document.getElementById("comment-error");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      error.hidden = true;
+      ginga.api("POST", "/entries/" + entry.dataset.entryId + "/comments", { body: box.value }).then(function (comment) {
+        box.value = "";
+        window.gingaAddComment && window.gingaAddComment(comment);
+      }, function (e) { error.textContent = e.message; error.hidden = false; });
+    });
   }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".delete-comment");
+    if (!button) return;
+    ginga.api("DELETE", "/comments/" + button.dataset.commentId).then(function () {
+      var li = document.getElementById("c" + button.dataset.commentId);
+      if (li) li.remove();
+    });
+  });
 })();
 
 // An entry still being checked (seen by its uploader): reload once it has moved on.

@@ -26,12 +26,43 @@
     var scopes = [];
     if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) scopes.push(entryEl);
     document.querySelectorAll('#leaderboard li[data-entry-id="' + data.entry_id + '"]').forEach(function (li) { scopes.push(li); });
+    if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) histogram(data.histogram);
     scopes.forEach(function (scope) {
       setField(scope, "average", data.average.toFixed(1));
       setField(scope, "count", String(data.count));
       setField(scope, "score", data.score.toFixed(2));
     });
   });
+
+  function histogram(counts) {
+    var svg = document.getElementById("histogram");
+    if (!svg || !counts) return;
+    var top = Math.max.apply(null, counts.concat([1]));
+    counts.forEach(function (c, i) {
+      var bar = svg.querySelector('rect[data-stars="' + (i + 1) + '"]');
+      var label = svg.querySelector('text[data-count="' + (i + 1) + '"]');
+      if (bar) bar.setAttribute("width", (c / top * 140).toFixed(1));
+      if (label) label.textContent = c;
+    });
+  }
+
+  // Comments arrive for everyone watching the entry; the poster's own arrives once.
+  var commentList = document.getElementById("comment-list");
+  window.gingaAddComment = function (comment) {
+    if (!commentList || document.getElementById("c" + comment.id)) return;
+    var li = document.createElement("li");
+    li.id = "c" + comment.id;
+    var who = document.createElement("a");
+    who.href = "/u/" + encodeURIComponent(comment.author);
+    var strong = document.createElement("strong");
+    strong.textContent = comment.author;
+    who.appendChild(strong);
+    var body = document.createElement("span");
+    body.innerHTML = comment.html;  // escaped on the server; only mention links are markup
+    li.appendChild(who); li.appendChild(document.createTextNode(" ")); li.appendChild(body);
+    commentList.insertBefore(li, commentList.firstChild);
+  };
+  socket.on("comment", function (data) { window.gingaAddComment(data.comment); });
 
   socket.on("leaderboard", function (data) {
     var list = document.getElementById("leaderboard");

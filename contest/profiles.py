@@ -1,0 +1,170 @@
+"""Fan profiles: details, avatar, their entries with ranks, counts and medals."""
+
+import io
+import secrets
+
+import sqlalchemy as sa
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from . import follows, ratings
+from .errors import Invalid, TooLarge, UnsupportedType
+from .extensions import db
+from .models import Entry, Rating, Result, Round
+from .storage import get_storage
+
+FIELDS = {
+    "display_name": 60,
+    "bio": 1000,
+    "country": 60,
+    "favourite_position": 40,
+    "favourite_club": 80,
+}
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+AVATAR_SIZE = 256
+AVATAR_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
+
+
+def update_profile(user, data):
+    """Change profile fields; every value is checked before any is saved."""
+    if not isinstance(data, dict) or not data:
+        raise Invalid("Send the fields to change.", code="invalid_profile")
+    changes = {}
+    for field, value in data.items():
+        if field not in FIELDS:
+            raise Invalid(f"{field} is not a profile field.", code="invalid_field", field=field)
+        if not isinstance(value, str):
+            raise Invalid(f"{field} must be text.", code="invalid_field", field=field)
+        value = value.strip()
+        if len(value) > FIELDS[field]:
+            raise Invalid(
+                f"{field} is longer than {FIELDS[field]} characters.", code="too_long", field=field
+            )
+        changes[field] = value
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.session.commit()
+    return user
+
+
+def set_avatar(user, stream):
+    """Re-encode an uploaded image into a small square JPEG; anything else is refused."""
+    data = stream.read(AVATAR_MAX_BYTES + 1)
+    if len(data) > AVATAR_MAX_BYTES:
+        raise TooLarge("Avatars are at most 5 MB.", code="avatar_too_large")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in AVATAR_FORMATS:
+                raise UnsupportedType("Use a JPEG, PNG, WebP or GIF picture.", code="not_an_image")
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.width * image.height > 40_000_000:
+            raise Invalid("That picture is far too large.", code="image_too_large")
+        image = ImageOps.exif_transpose(image.convert("RGB"))
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise UnsupportedType(
+            "That file is not a picture we can read.", code="not_an_image"
+        ) from None
+    square = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
+    out = io.BytesIO()
+    square.save(out, "JPEG", quality=85, optimize=True)
+    key = f"avatars/{user.id}/{secrets.token_urlsafe(12)}.jpg"
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".jpg") as tmp:
+        tmp.write(out.getvalue())
+        tmp.flush()
+        get_storage().put_file(key, tmp.name, "image/jpeg")
+    old, user.avatar_key = user.avatar_key, key
+    db.session.commit()
+    if old:
+        get_storage().delete(old)
+    return user
+
+
+def profile(user):
+    """Everything the profile page shows."""
+    entries = db.session.scalars(
+        sa.select(Entry)
+        .where(Entry.author_id == user.id, Entry.status == "live")
+        .order_by(Entry.created_at.desc())
+    ).all()
+    results = {
+        r.entry_id: r
+        for r in db.session.scalars(
+            sa.select(Result)
+            .join(Round, Round.id == Result.round_id)
+            .where(Result.entry_id.in_([e.id for e in entries]), Round.published_at.is_not(None))
+        )
+    }
+    rows = []
+    for entry in entries:
+        result = results.get(entry.id)
+        rows.append(
+            {
+                "entry": entry,
+                "rank": result.rank if result else None,
+                "score": result.score if result else ratings.summary(entry)["score"],
+            }
+        )
+    followers, following = follows.counts(user)
+    medals = [
+        {"medal": MEDALS[r.rank], "rank": r.rank, "round": r.entry.round, "entry": r.entry}
+        for r in results.values()
+        if r.rank in MEDALS
+    ]
+    medals.sort(key=lambda m: (m["rank"], -m["round"].id))
+    return {
+        "user": user,
+        "entries": rows,
+        "followers": followers,
+        "following": following,
+        "ratings_given": db.session.scalar(
+            sa.select(sa.func.count(Rating.id)).where(Rating.user_id == user.id)
+        ),
+        "medals": medals,
+    }
+
+
+def profile_to_dict(data, viewer=None):
+    user = data["user"]
+    return {
+        "username": user.username,
+        "display_name": user.name,
+        "bio": user.bio,
+        "country": user.country,
+        "favourite_position": user.favourite_position,
+        "favourite_club": user.favourite_club,
+        "avatar_url": avatar_url(user),
+        "counts": {
+            "followers": data["followers"],
+            "following": data["following"],
+            "entries": len(data["entries"]),
+            "ratings_given": data["ratings_given"],
+        },
+        "medals": [
+            {"medal": m["medal"], "round": m["round"].title, "entry_id": m["entry"].id}
+            for m in data["medals"]
+        ],
+        "entries": [
+            {
+                "id": r["entry"].id,
+                "title": r["entry"].title,
+                "round": r["entry"].round.title,
+                "rank": r["rank"],
+                "score": round(r["score"], 4),
+            }
+            for r in data["entries"]
+        ],
+        "following": follows.is_following(viewer, user) if viewer is not None else False,
+    }
+
+
+def avatar_url(user):
+    if not user.avatar_key:
+        return None
+    from flask import url_for
+
+    return get_storage().media_url(user.avatar_key, "image/jpeg") or url_for(
+        "community.avatar", username=user.username
+    )

@@ -1,0 +1,27 @@
+// Follow buttons and round share buttons.
+(function () {
+  "use strict";
+  var button = document.getElementById("follow");
+  if (button) {
+    button.addEventListener("click", function () {
+      var following = button.dataset.following === "true";
+      ginga.api(following ? "DELETE" : "POST", "/users/" + encodeURIComponent(button.dataset.username) + "/follow").then(function (data) {
+        button.dataset.following = String(data.following);
+        button.setAttribute("aria-pressed", String(data.following));
+        button.textContent = data.following ? "Following" : "Follow";
+        var count = document.getElementById("followers");
+        if (count) count.textContent = data.followers;
+      }, function (error) { button.textContent = error.message; });
+    });
+  }
+  if (!document.querySelector(".entry")) {
+    document.querySelectorAll(".share").forEach(function (share) {
+      share.addEventListener("click", function () {
+        var url = share.dataset.url;
+        if (navigator.share) { navigator.share({ title: share.dataset.title, url: url }).catch(function () {}); return; }
+        navigator.clipboard.writeText(url).then(function () { share.textContent = "Link copied"; },
+          function () { window.prompt("Copy this link", url); });
+      });
+    });
+  }
+})();
