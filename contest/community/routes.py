@@ -40,11 +40,11 @@ def edit_profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         try:
+            if form.avatar.data:  # first: a refused picture leaves the profile untouched
+                profiles.set_avatar(current_user, form.avatar.data.stream)
             profiles.update_profile(
                 current_user, {f: getattr(form, f).data or "" for f in profiles.FIELDS}
             )
-            if form.avatar.data:
-                profiles.set_avatar(current_user, form.avatar.data.stream)
         except ContestError as error:
             form.avatar.errors.append(error.message)
         else:
