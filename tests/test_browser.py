@@ -147,3 +147,29 @@ def test_phone_upload_straight_to_the_bucket(
         timeout=15_000,
     ).json_value()
     assert size == [180, 320]  # upright H.264 rendition, played from the bucket
+
+
+def test_phones_comment_live_and_follow(browser, start_server, make_user, make_round, make_entry):
+    server = start_server()
+    author = make_user("ana")
+    make_user("bob")
+    entry = make_entry(make_round("open").id, author.id, title="Keepy-uppies")
+    ana = phone_page(browser, server, "ana")
+    ana.goto(f"/entries/{entry.id}")
+    ana.wait_for_selector("html[data-live-room]", state="attached", timeout=10_000)
+    bob = phone_page(browser, server, "bob")
+    bob.goto(f"/entries/{entry.id}")
+    bob.fill("#comment-body", "<b>wow</b> @ana")
+    bob.click("#comment-form button[type=submit]")
+    item = ana.wait_for_selector("#comment-list li", timeout=10_000)
+    assert "<b>wow</b> @ana" in item.inner_text()  # shown as text, live
+    assert item.query_selector("b") is None
+    assert item.query_selector("a[href='/u/ana']") is not None
+    assert bob.input_value("#comment-body") == ""
+    bob.goto("/u/ana")
+    bob.click("#follow")
+    bob.wait_for_selector("#follow[data-following='true']")
+    assert bob.inner_text("#followers") == "1"
+    ana.wait_for_function(
+        "document.getElementById('unread').textContent === '2'", timeout=10_000
+    )  # a comment and a follow, live on the bell

@@ -216,6 +216,7 @@ def test_comments_post_list_delete_and_live_event(
     first = new_api().get(f"/api/v1/entries/{entry.id}/comments").get_json()
     assert len(first["comments"]) == 20 and first["has_more"]
     assert first["comments"][0]["body"] == "comment 20"  # newest first
+    assert 'id="more-comments"' in new_api().client.get(f"/entries/{entry.id}").data.decode()
     second = new_api().get(f"/api/v1/entries/{entry.id}/comments?page=2").get_json()
     assert second["comments"][-1]["body"] == "What a touch @author!" and not second["has_more"]
     other = new_api("author").delete(f"/api/v1/comments/{comment['id']}")

@@ -14,13 +14,15 @@ from . import bp
 @bp.get("/entries/<int:entry_id>")
 def entry_page(entry_id):
     entry = get_visible_entry(current_user, entry_id)
+    first_comments, more_comments = comments.list_comments(current_user, entry.id)
     return render_template(
         "entries/entry.html",
         entry=entry,
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
         histogram=ratings.histogram(entry.id),
-        comments=comments.list_comments(current_user, entry.id)[0],
+        comments=first_comments,
+        more_comments=more_comments,
         render_comment=comments.render_body,
         can_rate=(
             current_user.is_authenticated

@@ -48,7 +48,7 @@
 
   // Comments arrive for everyone watching the entry; the poster's own arrives once.
   var commentList = document.getElementById("comment-list");
-  window.gingaAddComment = function (comment) {
+  window.gingaAddComment = function (comment, atEnd) {
     if (!commentList || document.getElementById("c" + comment.id)) return;
     var li = document.createElement("li");
     li.id = "c" + comment.id;
@@ -60,8 +60,18 @@
     var body = document.createElement("span");
     body.innerHTML = comment.html;  // escaped on the server; only mention links are markup
     li.appendChild(who); li.appendChild(document.createTextNode(" ")); li.appendChild(body);
-    commentList.insertBefore(li, commentList.firstChild);
+    if (atEnd) commentList.appendChild(li); else commentList.insertBefore(li, commentList.firstChild);
   };
+  var more = document.getElementById("more-comments");
+  if (more && entryEl) {
+    more.addEventListener("click", function () {
+      ginga.api("GET", "/entries/" + entryEl.dataset.entryId + "/comments?page=" + more.dataset.page).then(function (data) {
+        data.comments.forEach(function (c) { window.gingaAddComment(c, true); });
+        more.dataset.page = Number(more.dataset.page) + 1;
+        more.hidden = !data.has_more;
+      });
+    });
+  }
   socket.on("comment", function (data) { window.gingaAddComment(data.comment); });
 
   socket.on("leaderboard", function (data) {
