@@ -5,7 +5,7 @@ import os
 
 from flask import Flask
 
-from . import errors
+from . import errors, security
 from .config import Config, load_secret_key
 from .database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from .extensions import csrf, db, limiter, login_manager, migrate, socketio
@@ -34,6 +34,7 @@ def create_app(config=None):
     configure_extensions(app)
     configure_blueprints(app)
     errors.init_app(app)
+    security.init_app(app)
 
     from . import cli, jobs, live, storage
 

@@ -68,7 +68,9 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # Secure cookies whenever the site is served over HTTPS.
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", SITE_URL.startswith("https://"))
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PROXY_HOPS = _int("PROXY_HOPS", 0)  # proxies in front whose X-Forwarded-* headers to trust

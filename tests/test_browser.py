@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 
 import pytest
 from helpers import make_video
@@ -31,6 +32,17 @@ def browser():
         browser.phone = phone
         yield browser
         browser.close()
+
+
+def wait_js(page, expression, timeout=10_000):
+    """Poll a JS expression until truthy (page.evaluate, which the site's CSP allows)."""
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        value = page.evaluate(expression)
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {expression}")
 
 
 def phone_page(browser, server, username=None):
@@ -84,14 +96,9 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
     bob.goto(entry_path)
     assert bob.eval_on_selector("video", "v => v.playsInline && v.controls") is True
     bob.click("button[data-stars='4']")
-    bob.wait_for_function(
-        "document.getElementById('rate-message').textContent.startsWith('You gave 4')"
-    )
+    wait_js(bob, "document.getElementById('rate-message').textContent.startsWith('You gave 4')")
     row = f"#leaderboard li[data-entry-id='{entry_path.rsplit('/', 1)[1]}']"
-    watcher.wait_for_function(
-        f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'",
-        timeout=10_000,
-    )
+    wait_js(watcher, f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'")
     assert watcher.inner_text(f"{row} [data-field=average]") == "4.0"
 
 
@@ -141,11 +148,12 @@ def test_phone_upload_straight_to_the_bucket(
     link = page.wait_for_selector("#progress-text a", timeout=60_000)
     assert sent_to_bucket, "the parts did not go to the bucket"
     page.goto(link.get_attribute("href"))
-    size = page.wait_for_function(
+    size = wait_js(
+        page,
         "(() => { const v = document.querySelector('video');"
         " return v && v.readyState >= 1 && [v.videoWidth, v.videoHeight]; })()",
         timeout=15_000,
-    ).json_value()
+    )
     assert size == [180, 320]  # upright H.264 rendition, played from the bucket
 
 
@@ -170,6 +178,5 @@ def test_phones_comment_live_and_follow(browser, start_server, make_user, make_r
     bob.click("#follow")
     bob.wait_for_selector("#follow[data-following='true']")
     assert bob.inner_text("#followers") == "1"
-    ana.wait_for_function(
-        "document.getElementById('unread').textContent === '2'", timeout=10_000
-    )  # a comment and a follow, live on the bell
+    # a comment and a follow, live on the bell
+    wait_js(ana, "document.getElementById('unread').textContent === '2'")

@@ -14,6 +14,11 @@
       }, function (error) { button.textContent = error.message; });
     });
   }
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
   if (!document.querySelector(".entry")) {
     document.querySelectorAll(".share").forEach(function (share) {
       share.addEventListener("click", function () {
