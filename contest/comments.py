@@ -53,7 +53,7 @@ def list_comments(user, entry_id, page=1):
     entry = get_visible_entry(user, entry_id)
     rows = db.session.scalars(
         sa.select(Comment)
-        .where(Comment.entry_id == entry.id)
+        .where(Comment.entry_id == entry.id, Comment.hidden.is_(False))
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)

@@ -20,6 +20,7 @@ KIND_LABELS = {
     "entry_live": "Your entry went live",
     "entry_rejected": "Your entry was not accepted",
     "results": "Results of rounds you entered",
+    "moderation": "Moderators acted on your entries or reports",
 }
 PAGE_SIZE = 20
 

@@ -9,7 +9,7 @@ from . import rounds
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid
 from .extensions import db
-from .models import Entry, Rating, utcnow
+from .models import Entry, Rating, User, utcnow
 
 MIN_PRIOR_WEIGHT = 5
 NEUTRAL_MEAN = 3.0  # the prior mean of a round nobody has rated yet
@@ -145,8 +145,8 @@ def histogram(entry_id):
 def recount(entry_id):
     """(count, sum) of an entry from its rating rows: the truth the aggregate must equal."""
     n, total = db.session.execute(
-        sa.select(sa.func.count(Rating.id), sa.func.coalesce(sa.func.sum(Rating.stars), 0)).where(
-            Rating.entry_id == entry_id
-        )
+        sa.select(sa.func.count(Rating.id), sa.func.coalesce(sa.func.sum(Rating.stars), 0))
+        .join(User, User.id == Rating.user_id)
+        .where(Rating.entry_id == entry_id, User.banned_at.is_(None))
     ).one()
     return n, int(total)

@@ -8,7 +8,7 @@ from flask import url_for
 from . import notifications, rounds
 from .errors import Conflict
 from .extensions import db
-from .models import Entry, Rating, Result, Round, utcnow
+from .models import Entry, Rating, Result, Round, User, utcnow
 from .ratings import bayesian, prior
 
 
@@ -61,6 +61,8 @@ def tally(round_id):
             sa.func.count(Rating.id).label("n"),
             sa.func.sum(Rating.stars).label("s"),
         )
+        .join(User, User.id == Rating.user_id)
+        .where(User.banned_at.is_(None))  # a banned fan's ratings no longer count
         .group_by(Rating.entry_id)
         .subquery()
     )

@@ -309,7 +309,7 @@ def process_entry(entry_id):
     entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
     entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
     round_ = rounds.get_round(round_id)
-    if round_.requires_approval and not entry.author.is_moderator:
+    if round_.requires_approval and not (entry.author.is_moderator or entry.author.trusted):
         entry.status = "pending_review"
         entry.status_reason = "Waiting for a moderator to approve it."
     else:

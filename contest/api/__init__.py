@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import auth, community, entries, openapi, rounds, uploads  # noqa: E402,F401
+from . import auth, community, entries, moderation, openapi, rounds, uploads  # noqa: E402,F401

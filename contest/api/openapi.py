@@ -183,6 +183,59 @@ PATHS = {
         ),
     },
     "/openapi.json": {"get": _op("This document")},
+    "/entries/{entry_id}/reports": {
+        "post": _op(
+            "Report an entry (reason: spam|abuse|not_football|copyright|other, text)",
+            who="user",
+            ok="201",
+            body={"reason": STR, "text": STR},
+            params=["entry_id"],
+            errors=(400, 401, 403, 404, 409, 422, 429),
+        )
+    },
+    "/comments/{comment_id}/reports": {
+        "post": _op(
+            "Report a comment",
+            who="user",
+            ok="201",
+            body={"reason": STR, "text": STR},
+            params=["comment_id"],
+            errors=(400, 401, 403, 404, 409, 422, 429),
+        )
+    },
+    "/moderation/entries/{entry_id}": {
+        "post": _op(
+            "approve|reject|hide|restore|disqualify an entry (audited)",
+            who="moderator",
+            body={"action": STR, "reason": STR},
+            params=["entry_id"],
+            errors=(400, 401, 403, 404, 409, 422),
+        )
+    },
+    "/moderation/comments/{comment_id}": {
+        "post": _op(
+            "delete|hide|restore a comment (audited)",
+            who="moderator",
+            body={"action": STR, "reason": STR},
+            params=["comment_id"],
+            errors=(400, 401, 403, 404, 422),
+        )
+    },
+    "/moderation/users/{username}": {
+        "post": _op(
+            "ban|unban|trust|untrust a fan (audited)",
+            who="moderator",
+            body={"action": STR, "reason": STR},
+            params=["username"],
+            errors=(400, 401, 403, 404, 409, 422),
+        )
+    },
+    "/moderation/queue": {
+        "get": _op("Pending and reported items", who="moderator", errors=(401, 403))
+    },
+    "/moderation/log": {
+        "get": _op("The audit log, newest first", who="moderator", errors=(401, 403))
+    },
     "/me/avatar": {
         "put": _op(
             "Upload an avatar (multipart field `avatar` or raw image bytes)",

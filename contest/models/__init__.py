@@ -2,6 +2,7 @@
 
 from .audit import ModerationAction
 from .entries import Entry, Rating, Upload
+from .reports import Report
 from .rounds import Result, Round
 from .social import Comment, Follow, Notification, NotificationSetting
 from .types import utcnow
@@ -15,6 +16,7 @@ __all__ = [
     "Entry",
     "ModerationAction",
     "Rating",
+    "Report",
     "Result",
     "Round",
     "Upload",

@@ -8,7 +8,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
-NOTIFICATION_KINDS = ("follow", "comment", "entry_live", "entry_rejected", "results")
+NOTIFICATION_KINDS = (
+    "follow",
+    "comment",
+    "entry_live",
+    "entry_rejected",
+    "results",
+    "moderation",
+)
 
 
 class Follow(db.Model):
@@ -32,6 +39,7 @@ class Comment(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
+    hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     author: Mapped["User"] = relationship()  # noqa: F821

@@ -71,3 +71,47 @@ def publish_round(round_id):
         flash("Results published.")
         return redirect(url_for("main.results_page", slug=round_.slug))
     return redirect(url_for("main.home"))
+
+
+@bp.get("/")
+@permission_required("moderator")
+def queue():
+    from .. import moderation_rules
+
+    return render_template("moderation/queue.html", queue=moderation_rules.queue())
+
+
+@bp.get("/log")
+@permission_required("moderator")
+def log():
+    from .. import moderation_rules
+
+    return render_template("moderation/log.html", actions=moderation_rules.audit_log())
+
+
+@bp.post("/act/<kind>/<target>")
+@permission_required("moderator")
+def act(kind, target):
+    """The queue's buttons: one form per action, CSRF-checked, same rules as the API."""
+    from flask import request
+
+    from .. import moderation_rules
+
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("moderation.queue"))
+    action, reason = request.form.get("action"), request.form.get("reason", "")
+    try:
+        if kind == "entry" and target.isdigit():
+            moderation_rules.moderate_entry(current_user, int(target), action, reason)
+        elif kind == "comment" and target.isdigit():
+            moderation_rules.moderate_comment(current_user, int(target), action, reason)
+        elif kind == "user":
+            moderation_rules.moderate_user(current_user, target, action, reason)
+        else:
+            flash("Unknown target.")
+            return redirect(url_for("moderation.queue"))
+    except ContestError as error:
+        flash(error.message)
+    else:
+        flash(f"Done: {action}.")
+    return redirect(url_for("moderation.queue"))
