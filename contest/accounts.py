@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import Conflict, ContestError, Forbidden, Invalid, NotFound, NotSignedIn, wants_json
 from .extensions import db
-from .models import User
+from .models import User, utcnow
 from .models.users import ROLES
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
@@ -32,7 +32,7 @@ def _text(value, field):
     return value.strip()
 
 
-def register_user(username, email, password, role="fan"):
+def register_user(username, email, password, role="fan", verified=False):
     """Create an account after checking every field; raises Invalid or Conflict."""
     username = _text(username, "username").lower()
     email = _text(email, "email").lower()
@@ -54,7 +54,13 @@ def register_user(username, email, password, role="fan"):
         raise Conflict("That username is taken.", code="username_taken")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise Conflict("An account with that email already exists.", code="email_taken")
-    user = User(username=username, email=email, password_hash=hash_password(password), role=role)
+    user = User(
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified_at=utcnow() if verified else None,
+    )
     db.session.add(user)
     try:
         db.session.commit()
@@ -80,6 +86,63 @@ def authenticate(login, password):
     return user
 
 
+VERIFY_MAX_AGE = 7 * 24 * 3600
+_SALT = "ginga-verify-email"
+
+
+def verification_token(user):
+    """A signed, expiring token proving access to the account's email address."""
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(
+        {"id": user.id, "email": user.email}
+    )
+
+
+def send_verification(user):
+    """Mail the verification link (logged when no mail server is configured)."""
+    from .mail import send_mail
+
+    link = url_for("auth.verify_email", token=verification_token(user), _external=True)
+    send_mail(
+        user.email,
+        "Confirm your email for Ginga",
+        f"Hi {user.username},\n\nconfirm your email to rate and comment on Ginga:\n"
+        f"{link}\n\nThe link works for 7 days.",
+    )
+
+
+def verify_email(token):
+    """Mark the account behind a valid token as verified; raise Invalid otherwise."""
+    from flask import current_app
+    from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    try:
+        data = serializer.loads(token, max_age=VERIFY_MAX_AGE)
+    except SignatureExpired:
+        raise Invalid("This link has expired: ask for a new one.", code="link_expired") from None
+    except BadSignature:
+        raise Invalid("This link is not valid.", code="bad_link") from None
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.email != data.get("email"):
+        raise Invalid("This link is not valid.", code="bad_link")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def require_verified(user):
+    """Only fans who confirmed their email may rate and comment."""
+    if user.email_verified_at is None:
+        raise Forbidden(
+            f"Confirm your email first: we sent a link to {user.email}.",
+            code="email_not_verified",
+        )
+
+
 def set_role(username, role):
     """Give a user a role (fan, moderator, admin)."""
     if role not in ROLES:
@@ -97,6 +160,7 @@ def user_to_dict(user, private=False):
     if private:
         data.update(
             email=user.email,
+            email_verified=user.email_verified_at is not None,
             created_at=user.created_at.isoformat(),
             bio=user.bio,
             country=user.country,

@@ -7,6 +7,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from . import notifications
+from .accounts import require_verified
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .extensions import db
@@ -21,6 +22,7 @@ def post_comment(user, entry_id, body):
     """Comment on a live entry; the author hears about it."""
     if user.is_banned:
         raise Forbidden("Banned accounts cannot comment.", code="banned")
+    require_verified(user)
     if not isinstance(body, str) or not body.strip():
         raise Invalid("Write something first.", code="empty_comment")
     body = body.strip()

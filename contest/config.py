@@ -51,6 +51,7 @@ class Config:
     MAX_ENTRIES_PER_ROUND = _int("MAX_ENTRIES_PER_ROUND", 3)
     REPORT_THRESHOLD = _int("REPORT_THRESHOLD", 3)  # distinct reporters that auto-hide
     TRUST_AFTER_APPROVALS = _int("TRUST_AFTER_APPROVALS", 3)  # approved entries make a fan trusted
+    MIN_ACCOUNT_AGE_HOURS = _int("MIN_ACCOUNT_AGE_HOURS", 24)  # younger raters do not count
     PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -81,9 +81,9 @@ def seed_demo():
         )
     rng = random.Random(2006)
     moderator = accounts.register_user(
-        "moderator", "moderator@example.com", PASSWORD, role="moderator"
+        "moderator", "moderator@example.com", PASSWORD, role="moderator", verified=True
     )
-    fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD) for n in FANS]
+    fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD, verified=True) for n in FANS]
     now = utcnow()
     current = rounds.create_round(
         moderator,

@@ -1,15 +1,13 @@
 """In-app notifications, delivered live and stored; a daily email digest for those who want it."""
 
 import logging
-import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
 
 import sqlalchemy as sa
-from flask import current_app
 
 from .errors import Invalid
 from .extensions import db
+from .mail import send_mail
 from .models import Notification, NotificationSetting, User, utcnow
 from .models.social import NOTIFICATION_KINDS
 
@@ -165,7 +163,7 @@ def send_digests(now=None):
         ).all()
         if not notes:
             continue
-        _send_mail(
+        send_mail(
             user.email,
             f"Ginga: {len(notes)} new for you",
             "\n".join(f"- {n.text}" for n in notes) + "\n\nSee them all on Ginga.",
@@ -176,21 +174,3 @@ def send_digests(now=None):
         db.session.commit()
         sent += 1
     return sent
-
-
-def _send_mail(to, subject, body):
-    """Send through MAIL_SERVER when configured; otherwise log the mail (development)."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
-        log.info("mail to %s: %s\n%s", to, subject, body)
-        return
-    message = EmailMessage()
-    message["From"] = config.get("MAIL_DEFAULT_SENDER") or "ginga@localhost"
-    message["To"], message["Subject"] = to, subject
-    message.set_content(body)
-    with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=20) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-        smtp.send_message(message)

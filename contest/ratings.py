@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import rounds
+from .accounts import require_verified
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid
 from .extensions import db
@@ -83,6 +84,7 @@ def _lock_entry_for_rating(user, entry_id):
 def cast_rating(user, entry_id, stars):
     """Set the user's 1-5 star rating of an entry; the aggregate moves in the same transaction."""
     check_stars(stars)
+    require_verified(user)
     entry = _lock_entry_for_rating(user, entry_id)
     rating = db.session.scalar(
         sa.select(Rating).where(Rating.user_id == user.id, Rating.entry_id == entry.id)

@@ -1,9 +1,10 @@
 """Standings, closing a round into frozen results, publishing, the hall of fame."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, url_for
 
 from . import notifications, rounds
 from .errors import Conflict
@@ -53,25 +54,36 @@ def live_standings(round_id):
     return rank((e, e.rating_count, e.rating_sum) for e in entries)
 
 
+def counted_ratings(round_id):
+    """({entry_id: (count, sum)}, excluded) from the rating rows of a round's live entries.
+
+    Ratings of banned fans never count; ratings cast by accounts younger than
+    MIN_ACCOUNT_AGE_HOURS are shown live but left out here (and counted as excluded).
+    """
+    min_age = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS", 0))
+    rows = db.session.execute(
+        sa.select(Rating.entry_id, Rating.stars, Rating.updated_at, User.created_at)
+        .join(User, User.id == Rating.user_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .where(Entry.round_id == round_id, Entry.status == "live", User.banned_at.is_(None))
+    )
+    counts, excluded = {}, 0
+    for entry_id, stars, rated_at, joined_at in rows:
+        if rated_at - joined_at < min_age:
+            excluded += 1
+            continue
+        n, total = counts.get(entry_id, (0, 0))
+        counts[entry_id] = (n + 1, total + stars)
+    return counts, excluded
+
+
 def tally(round_id):
     """The standings recomputed from the rating rows themselves (what closing freezes)."""
-    counts = (
-        sa.select(
-            Rating.entry_id,
-            sa.func.count(Rating.id).label("n"),
-            sa.func.sum(Rating.stars).label("s"),
-        )
-        .join(User, User.id == Rating.user_id)
-        .where(User.banned_at.is_(None))  # a banned fan's ratings no longer count
-        .group_by(Rating.entry_id)
-        .subquery()
+    counts, _ = counted_ratings(round_id)
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
     )
-    rows = db.session.execute(
-        sa.select(Entry, sa.func.coalesce(counts.c.n, 0), sa.func.coalesce(counts.c.s, 0))
-        .outerjoin(counts, counts.c.entry_id == Entry.id)
-        .where(Entry.round_id == round_id, Entry.status == "live")
-    )
-    return rank((e, int(n), int(s)) for e, n, s in rows)
+    return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
 
 
 def close_round(round_id, moderator=None, force=False):
@@ -93,6 +105,7 @@ def close_round(round_id, moderator=None, force=False):
         )
     if rounds.phase(round_) in ("upcoming", "submissions") and not force:
         raise Conflict("Voting has not even started in this round.", code="voting_not_started")
+    round_.excluded_ratings = counted_ratings(round_.id)[1]
     for standing in tally(round_.id):
         db.session.add(
             Result(

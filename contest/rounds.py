@@ -276,5 +276,6 @@ def round_to_dict(round_):
         "requires_approval": round_.requires_approval,
         **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
         "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
+        "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,
         "published_at": round_.published_at.isoformat() if round_.published_at else None,
     }

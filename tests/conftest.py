@@ -49,6 +49,7 @@ def make_config(db_url, upload_dir, **extra):
         "REDIS_URL": None,
         "JOB_WORKERS": 2,
         "LIVE_INTERVAL": 0.25,
+        "MIN_ACCOUNT_AGE_HOURS": 0,
     }
     config.update(extra)
     return config
@@ -180,9 +181,11 @@ def socket_client(app):
 
 @pytest.fixture
 def make_user(app):
-    def make(username, role="fan", password=PASSWORD):
+    def make(username, role="fan", password=PASSWORD, verified=True):
         with app.app_context():
-            user = accounts.register_user(username, f"{username}@example.com", password, role=role)
+            user = accounts.register_user(
+                username, f"{username}@example.com", password, role=role, verified=verified
+            )
             return SimpleNamespace(id=user.id, username=user.username, role=user.role)
 
     return make

@@ -214,3 +214,28 @@ def test_too_many_sign_ins_get_429_with_retry_after(api, make_user):
     assert [r.status_code for r in statuses[:20]] == [401] * 20
     assert last.status_code == 429 and last.get_json()["error"]["code"] == "rate_limited"
     assert int(last.headers["Retry-After"]) > 0
+
+
+def test_email_verification_gates_rating_and_commenting(
+    api, app, make_user, make_round, make_entry, caplog
+):
+    import logging
+
+    author = make_user("author")
+    entry = make_entry(make_round("open").id, author.id)
+    caplog.set_level(logging.INFO, logger="contest.mail")
+    register(api, "newbie")
+    mail = [r.getMessage() for r in caplog.records if "newbie@example.com" in r.getMessage()]
+    assert mail and "/verify/" in mail[0]
+    link = mail[0].split("http://localhost")[1].split()[0]
+    refused = api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "email_not_verified"
+    assert "newbie@example.com" in refused.get_json()["error"]["message"]
+    comment = api.post(f"/api/v1/entries/{entry.id}/comments", {"body": "hi"})
+    assert comment.status_code == 403
+    bad = api.client.get("/verify/not-a-token")
+    assert bad.status_code == 400 and b"not valid" in bad.data
+    assert api.client.get(link).status_code == 302
+    assert api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}).status_code == 200
+    assert api.post("/api/v1/auth/verify/resend").get_json()["verified"] is True

@@ -380,7 +380,7 @@ def test_settings_and_a_daily_digest_at_most(make_user, new_api, app, caplog):
     chosen = author.put("/api/v1/notifications/settings", {"follow": "digest"}).get_json()
     assert chosen["follow"] == "digest" and chosen["comment"] == "in_app"
     new_api("ana").post("/api/v1/users/author/follow")
-    caplog.set_level(logging.INFO, logger="contest.notifications")
+    caplog.set_level(logging.INFO, logger="contest.mail")
     with app.app_context():
         assert notifications.send_digests() == 1
         assert notifications.send_digests() == 0  # not twice the same day

@@ -1,6 +1,11 @@
 """The whole contest loop through the public API and Socket.IO, as two fans and a moderator."""
 
+import sqlalchemy as sa
 from helpers import core, make_video, upload_video, wait_for_event, wait_for_status
+
+from contest import accounts
+from contest.extensions import db
+from contest.models import User
 
 
 def test_register_upload_rate_watch_close_publish(
@@ -14,6 +19,12 @@ def test_register_upload_rate_watch_close_publish(
             {"username": name, "email": f"{name}@example.com", "password": "joga bonito"},
         )
         assert response.status_code == 201
+        # the link from the verification mail (logged here: no mail server)
+        with app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.username == name))
+            token = accounts.verification_token(user)
+        assert client.client.get(f"/verify/{token}").status_code == 302
+        assert client.get("/api/v1/me").get_json()["email_verified"] is True
 
     entry_id = upload_video(uploader, round_.id, make_video(tmp_path, seconds=2), title="Elastico")
     entry = wait_for_status(uploader, entry_id)

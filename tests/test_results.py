@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from contest import results
 from contest.extensions import db
-from contest.models import Entry, Rating, Result, Round, utcnow
+from contest.models import Entry, Rating, Result, Round, User, utcnow
 
 
 @pytest.fixture
@@ -141,3 +141,27 @@ def test_close_due_rounds_is_idempotent(app, make_round):
     with app.app_context():
         assert len(results.close_due_rounds()) == 1
         assert results.close_due_rounds() == []
+
+
+def test_young_accounts_count_live_but_not_in_the_frozen_result(
+    app, mod, make_user, make_round, make_entry, new_api, client
+):
+    from datetime import timedelta
+
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
+    round_ = make_round("open", title="Age check")
+    entry = make_entry(round_.id, make_user("author").id)
+    old = make_user("veteran")
+    make_user("newcomer")
+    with app.app_context():
+        db.session.get(User, old.id).created_at = utcnow() - timedelta(days=30)
+        db.session.commit()
+    new_api("veteran").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
+    live = new_api("newcomer").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 1}).get_json()
+    assert live["rating"]["count"] == 2  # shown live
+    closed = mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True}).get_json()
+    assert closed["results"][0]["count"] == 1 and closed["results"][0]["average"] == 4.0
+    assert closed["round"]["excluded_ratings"] == 1
+    mod.post(f"/api/v1/rounds/{round_.id}/publish")
+    page = client.get(f"/rounds/{closed['round']['slug']}/results").data.decode()
+    assert "1 rating from accounts younger than 24 hours did not count" in page

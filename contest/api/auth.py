@@ -20,6 +20,7 @@ def csrf_token():
 def register():
     data = json_body()
     user = accounts.register_user(data.get("username"), data.get("email"), data.get("password"))
+    accounts.send_verification(user)
     login_user(user)
     return jsonify(id=user.id, username=user.username, role=user.role), 201
 
@@ -38,6 +39,15 @@ def login():
 def logout():
     logout_user()
     return "", 204
+
+
+@bp.post("/auth/verify/resend")
+@login_required
+@limiter.limit("5 per hour", methods=["POST"])
+def resend_verification():
+    if current_user.email_verified_at is None:
+        accounts.send_verification(current_user)
+    return jsonify(email=current_user.email, verified=current_user.email_verified_at is not None)
 
 
 @bp.get("/me")

@@ -54,6 +54,9 @@ PATHS = {
             errors=(400, 401, 403, 422, 429),
         )
     },
+    "/auth/verify/resend": {
+        "post": _op("Send the email verification link again", who="user", errors=(401, 403, 429))
+    },
     "/auth/logout": {"post": _op("Sign out", who="user", ok="204", errors=(401, 403))},
     "/me": {
         "get": _op("The signed-in account", who="user", errors=(401,)),

@@ -52,11 +52,23 @@ def register():
                 target = form.email
             (target or form.username).errors.append(error.message)
         else:
+            accounts.send_verification(user)
             login_user(user)
+            flash("Confirm your email with the link we sent to rate and comment.")
             flash(f"Welcome to Ginga, {user.username}!")
             return redirect(_safe_next())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/verify/<token>")
+def verify_email(token):
+    try:
+        user = accounts.verify_email(token)
+    except ContestError as error:
+        return render_template("error.html", status=400, message=error.message), 400
+    flash(f"Thanks {user.username}: your email is confirmed. You can rate and comment now.")
+    return redirect(url_for("main.home"))
 
 
 @bp.post("/logout")

@@ -21,6 +21,7 @@ class Round(db.Model):
     voting_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
     voting_close_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     requires_approval: Mapped[bool] = mapped_column(default=False)
+    excluded_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

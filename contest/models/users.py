@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
     favourite_club: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     avatar_key: Mapped[str | None] = mapped_column(sa.String(300))
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trusted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
