@@ -5,11 +5,12 @@ import random
 import sqlalchemy as sa
 
 from . import rounds
-from .errors import Invalid
+from .errors import Conflict, Invalid
 from .extensions import db
 from .models import Entry
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
+SCORE_SORTS = ("top", "most_rated", "needs_votes")
 PAGE_SIZE = 12
 
 
@@ -22,6 +23,11 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
     sort = sort or default_sort(round_)
     if sort not in SORTS:
         raise Invalid(f"sort must be one of {', '.join(SORTS)}.", code="invalid_sort")
+    if sort in SCORE_SORTS and rounds.is_blind(round_):
+        raise Conflict(
+            "Scores are hidden in the final hours of voting; try shuffle or new.",
+            code="blind_finish",
+        )
     if not isinstance(page, int) or page < 1:
         raise Invalid("page must be 1 or more.", code="invalid_page")
     base = sa.select(Entry).where(Entry.round_id == round_.id, Entry.status == "live")

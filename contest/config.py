@@ -52,6 +52,7 @@ class Config:
     REPORT_THRESHOLD = _int("REPORT_THRESHOLD", 3)  # distinct reporters that auto-hide
     TRUST_AFTER_APPROVALS = _int("TRUST_AFTER_APPROVALS", 3)  # approved entries make a fan trusted
     MIN_ACCOUNT_AGE_HOURS = _int("MIN_ACCOUNT_AGE_HOURS", 24)  # younger raters do not count
+    STAFF_PICKS = _int("STAFF_PICKS", 1)  # staff picks allowed per round
     PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
+from . import rounds
 from .entries_access import get_visible_entry
 from .errors import ContestError, Invalid, NotFound
 from .extensions import db, socketio
@@ -139,9 +140,16 @@ class Broadcaster:
 
         with self.app.app_context():
             try:
-                priors = {round_id: round_prior(round_id) for round_id in set(due.values())}
+                blind = {r for r in set(due.values()) if rounds.is_blind(db.session.get(Round, r))}
+                priors = {
+                    round_id: round_prior(round_id)
+                    for round_id in set(due.values())
+                    if round_id not in blind
+                }
                 entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(list(due))))
                 for entry in entries:
+                    if entry.round_id in blind:
+                        continue  # blind finish: ratings count, scores stay hidden
                     payload = {
                         "entry_id": entry.id,
                         **summary(entry, priors[entry.round_id]),

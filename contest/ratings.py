@@ -55,6 +55,13 @@ def summary(entry, round_prior_=None):
     }
 
 
+def public_summary(entry, round_prior_=None):
+    """The summary anyone may see: nothing during a round's blind finish."""
+    if rounds.is_blind(entry.round):
+        return {"hidden": True, "average": None, "count": None, "score": None}
+    return summary(entry, round_prior_)
+
+
 def my_rating(user, entry):
     if user is None or not user.is_authenticated:
         return None

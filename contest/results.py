@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from . import notifications, rounds
-from .errors import Conflict
+from .errors import Conflict, NotFound
 from .extensions import db
 from .models import Entry, Rating, Result, Round, User, utcnow
 from .ratings import bayesian, prior
@@ -181,6 +181,38 @@ def result_to_dict(result):
     }
 
 
+def staff_picks(round_):
+    return list(
+        db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.round_id == round_.id, Entry.staff_pick.is_(True))
+            .order_by(Entry.id)
+        )
+    )
+
+
+def set_staff_pick(moderator, entry_id, picked, reason=""):
+    """Mark (or unmark) an entry of a closed round as the brand's own pick, beside the ranking."""
+    entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+    if entry is None:
+        raise NotFound("No such entry.", code="entry_not_found")
+    round_ = entry.round
+    if round_.closed_at is None:
+        raise Conflict("Staff picks are chosen once the round is closed.", code="round_not_closed")
+    if picked and entry.status != "live":
+        raise Conflict("Only entries in the results can be picked.", code="entry_not_live")
+    if picked and not entry.staff_pick:
+        limit = current_app.config["STAFF_PICKS"]
+        if len(staff_picks(round_)) >= limit:
+            raise Conflict(
+                f"This round already has {limit} staff pick(s).", code="staff_picks_full"
+            )
+    entry.staff_pick = picked
+    rounds.audit(moderator, "staff_pick" if picked else "unpick", "entry", entry.id, reason)
+    db.session.commit()
+    return entry
+
+
 def hall_of_fame(podium=3):
     """Published rounds, newest first, each with its podium."""
-    return [(r, frozen_results(r)[:podium]) for r in rounds.published_rounds()]
+    return [(r, frozen_results(r)[:podium], staff_picks(r)) for r in rounds.published_rounds()]

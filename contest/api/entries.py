@@ -42,7 +42,7 @@ def entry_to_dict(entry, user):
         "width": entry.width,
         "height": entry.height,
         "created_at": entry.created_at.isoformat(),
-        "rating": ratings.summary(entry),
+        "rating": ratings.public_summary(entry),
     }
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)
@@ -63,11 +63,11 @@ def get_entry(entry_id):
 def put_rating(entry_id):
     data = json_body()
     entry = ratings.cast_rating(current_user, entry_id, data.get("stars"))
-    return jsonify(rating=ratings.summary(entry), my_rating=data["stars"])
+    return jsonify(rating=ratings.public_summary(entry), my_rating=data["stars"])
 
 
 @bp.delete("/entries/<int:entry_id>/rating")
 @login_required
 def delete_rating(entry_id):
     entry = ratings.remove_rating(current_user, entry_id)
-    return jsonify(rating=ratings.summary(entry), my_rating=None)
+    return jsonify(rating=ratings.public_summary(entry), my_rating=None)

@@ -4,6 +4,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from .. import moderation_rules as rules
+from .. import results
 from ..extensions import limiter
 from ..permissions import permission_required
 from . import bp
@@ -37,6 +38,11 @@ def report_comment(comment_id):
 @permission_required("moderator")
 def moderate_entry(entry_id):
     data = json_body()
+    if data.get("action") in ("staff_pick", "unpick"):
+        entry = results.set_staff_pick(
+            current_user, entry_id, data["action"] == "staff_pick", data.get("reason") or ""
+        )
+        return jsonify(entry_to_dict(entry, current_user) | {"staff_pick": entry.staff_pick})
     entry = rules.moderate_entry(current_user, entry_id, data.get("action"), data.get("reason"))
     return jsonify(entry_to_dict(entry, current_user))
 

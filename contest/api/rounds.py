@@ -42,7 +42,19 @@ def get_round(round_id):
         phase == "closed" and current_user.is_authenticated and current_user.is_moderator
     ):
         data["results"] = [results.result_to_dict(r) for r in results.frozen_results(round_)]
-    data["leaderboard"] = [s.to_dict() for s in results.live_standings(round_.id)]
+    data["leaderboard"] = (
+        [] if rounds.is_blind(round_) else [s.to_dict() for s in results.live_standings(round_.id)]
+    )
+    picks = results.staff_picks(round_)
+    if (
+        phase == "published"
+        or picks
+        and current_user.is_authenticated
+        and current_user.is_moderator
+    ):
+        data["staff_picks"] = [
+            {"entry_id": e.id, "title": e.title, "author": e.author.username} for e in picks
+        ]
     return jsonify(data)
 
 

@@ -21,6 +21,7 @@ def entry_page(entry_id):
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
         histogram=ratings.histogram(entry.id),
+        blind=rounds.is_blind(entry.round),
         comments=first_comments,
         more_comments=more_comments,
         render_comment=comments.render_body,

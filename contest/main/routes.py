@@ -42,7 +42,8 @@ def round_page(slug):
         ).all()
     show_results = round_.published_at is not None
     sort = request.args.get("sort") or browse.default_sort(round_)
-    if sort not in browse.SORTS:
+    allowed = [s for s in browse.SORTS if not (rounds.is_blind(round_) and s in browse.SCORE_SORTS)]
+    if sort not in allowed:
         sort = browse.default_sort(round_)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     if current_user.is_authenticated:
@@ -54,7 +55,7 @@ def round_page(slug):
         "main/round.html",
         entries=entries,
         sort=sort,
-        sorts=browse.SORTS,
+        sorts=allowed,
         page=page,
         more=more,
         round=round_,
@@ -63,6 +64,7 @@ def round_page(slug):
         mine=mine,
         results=results.frozen_results(round_) if show_results else [],
         prior=ratings.round_prior(round_.id),
+        blind=rounds.is_blind(round_),
     )
 
 
@@ -73,7 +75,10 @@ def results_page(slug):
     if round_.published_at is None and not (moderator and round_.closed_at):
         abort(404, "The results of this round are not public yet.")
     return render_template(
-        "main/results.html", round=round_, results=results.frozen_results(round_)
+        "main/results.html",
+        round=round_,
+        results=results.frozen_results(round_),
+        picks=results.staff_picks(round_),
     )
 
 

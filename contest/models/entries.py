@@ -39,6 +39,7 @@ class Entry(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     codec: Mapped[str | None] = mapped_column(sa.String(40))
+    staff_pick: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     rating_count: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

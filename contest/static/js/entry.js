@@ -22,6 +22,7 @@
         ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
           rate.dataset.myRating = stars;
           message.textContent = "You gave " + stars + " star" + (stars > 1 ? "s" : "") + ". Tap to change.";
+          if (data.rating.hidden) return;  // blind finish: no numbers
           ["average", "count", "score"].forEach(function (f) {
             var node = entry.querySelector('[data-field="' + f + '"]');
             if (node) node.textContent = f === "count" ? data.rating.count : data.rating[f].toFixed(f === "score" ? 2 : 1);

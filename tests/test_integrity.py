@@ -1,0 +1,107 @@
+"""Blind finish and staff picks."""
+
+import time
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from helpers import events
+
+from contest.extensions import db
+from contest.models import ModerationAction, Round, utcnow
+
+
+@pytest.fixture
+def blind_round(make_user, make_round, make_entry, new_api, app):
+    author = make_user("author")
+    make_user("fan")
+    make_user("mod", role="moderator")
+    round_ = make_round("voting", blind_hours=48)  # voting closes in 24 h: inside the window
+    entry = make_entry(round_.id, author.id, title="Late rabona")
+    return {"round": round_, "entry": entry, "fan": new_api("fan"), "mod": new_api("mod")}
+
+
+def test_blind_finish_hides_scores_everywhere_but_ratings_count(
+    blind_round, socket_client, client, app
+):
+    round_, entry, fan = blind_round["round"], blind_round["entry"], blind_round["fan"]
+    viewer = socket_client()
+    viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True)
+    rated = fan.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5})
+    assert rated.status_code == 200
+    assert rated.get_json()["rating"]["hidden"] is True and rated.get_json()["my_rating"] == 5
+    assert fan.get(f"/api/v1/entries/{entry.id}").get_json()["rating"]["average"] is None
+    got = fan.get(f"/api/v1/rounds/{round_.id}").get_json()
+    assert got["blind"] is True and got["leaderboard"] == []
+    time.sleep(0.6)
+    assert events(viewer, "rating") == [] and events(viewer, "leaderboard") == []
+    top = fan.get(f"/api/v1/rounds/{round_.id}/entries?sort=top")
+    assert top.status_code == 409 and top.get_json()["error"]["code"] == "blind_finish"
+    assert fan.get(f"/api/v1/rounds/{round_.id}/entries?sort=new").status_code == 200
+    entry_page = client.get(f"/entries/{entry.id}").data.decode()
+    assert "Blind finish" in entry_page and 'data-field="average"' not in entry_page
+    round_page = client.get(f"/rounds/{round_.slug}").data.decode()
+    assert "Blind finish" in round_page and 'id="leaderboard"' not in round_page
+    assert "★ ·" not in round_page  # entry cards without averages
+    closed = blind_round["mod"].post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    assert closed.get_json()["results"][0]["count"] == 1  # the rating counted
+
+
+def test_scores_show_before_the_blind_window(blind_round, app):
+    with app.app_context():
+        round_ = db.session.get(Round, blind_round["round"].id)
+        round_.voting_close_at = utcnow() + timedelta(hours=72)
+        db.session.commit()
+    rated = blind_round["fan"].put(
+        f"/api/v1/entries/{blind_round['entry'].id}/rating", {"stars": 4}
+    )
+    assert rated.get_json()["rating"]["average"] == 4.0
+
+
+def test_moderators_can_set_blind_hours(make_user, new_api, make_round):
+    make_user("mod", role="moderator")
+    mod = new_api("mod")
+    round_ = make_round("open")
+    ok = mod.patch(f"/api/v1/rounds/{round_.id}", {"blind_hours": 12})
+    assert ok.status_code == 200 and ok.get_json()["blind_hours"] == 12
+    bad = mod.patch(f"/api/v1/rounds/{round_.id}", {"blind_hours": 500})
+    assert bad.status_code == 422
+
+
+def test_staff_picks_beside_the_community_ranking(
+    make_user, make_round, make_entry, new_api, client, app
+):
+    author = make_user("author")
+    make_user("mod", role="moderator")
+    make_user("fan")
+    mod, fan = new_api("mod"), new_api("fan")
+    round_ = make_round("voting", title="Pick round")
+    winner = make_entry(round_.id, author.id, title="Crowd favourite")
+    brand = make_entry(round_.id, author.id, title="Brand favourite")
+    fan.put(f"/api/v1/entries/{winner.id}/rating", {"stars": 5})
+    early = mod.post(f"/api/v1/moderation/entries/{brand.id}", {"action": "staff_pick"})
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "round_not_closed"
+    mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    refused = fan.post(f"/api/v1/moderation/entries/{brand.id}", {"action": "staff_pick"})
+    assert refused.status_code == 403
+    picked = mod.post(f"/api/v1/moderation/entries/{brand.id}", {"action": "staff_pick"})
+    assert picked.status_code == 200 and picked.get_json()["staff_pick"] is True
+    full = mod.post(f"/api/v1/moderation/entries/{winner.id}", {"action": "staff_pick"})
+    assert full.status_code == 409 and full.get_json()["error"]["code"] == "staff_picks_full"
+    mod.post(f"/api/v1/rounds/{round_.id}/publish")
+    public = new_api().get(f"/api/v1/rounds/{round_.id}").get_json()
+    assert public["results"][0]["title"] == "Crowd favourite"
+    assert public["staff_picks"] == [
+        {"entry_id": brand.id, "title": "Brand favourite", "author": "author"}
+    ]
+    results_page = client.get("/rounds/" + public["slug"] + "/results").data.decode()
+    assert 'id="staff-picks"' in results_page and "Brand favourite" in results_page
+    fame = client.get("/hall-of-fame").data.decode()
+    assert "Staff pick:" in fame and "Brand favourite" in fame
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                sa.select(ModerationAction.target_id).where(ModerationAction.action == "staff_pick")
+            )
+            == brand.id
+        )
