@@ -58,6 +58,7 @@ class JobRunner:
             self.run_scheduled_once()
 
     def run_scheduled_once(self):
+        from .integrity import check_open_rounds
         from .notifications import send_digests
         from .results import close_due_rounds
         from .uploads import requeue_stale_processing
@@ -69,6 +70,7 @@ class JobRunner:
                     log.info("closed rounds %s", closed)
                 requeue_stale_processing(self.app.config["PROCESSING_TIMEOUT"])
                 send_digests()
+                check_open_rounds()
             except Exception:
                 log.exception("scheduled work failed")
                 db.session.rollback()

@@ -17,6 +17,7 @@ ENTRY_ACTIONS = {
     "hide": (("live", "pending_review"), "hidden"),
     "restore": (("hidden", "disqualified"), "live"),
     "disqualify": (("live", "hidden"), "disqualified"),
+    "dismiss_flags": (("live", "hidden", "pending_review"), None),
 }
 UPHOLDS = {"reject", "hide", "disqualify", "delete", "ban"}
 BANNED_REASON = "Hidden: the author is banned."
@@ -120,6 +121,13 @@ def moderate_entry(moderator, entry_id, action, reason=None):
     if entry is None:
         raise NotFound("No such entry.", code="entry_not_found")
     allowed, new_status = ENTRY_ACTIONS[action]
+    if action == "dismiss_flags":
+        from .integrity import resolve_flags
+
+        resolve_flags(entry.id, "dismissed")
+        _audit(moderator, action, "entry", entry.id, reason)
+        db.session.commit()
+        return entry
     if entry.status not in allowed:
         raise Conflict(
             f"A {entry.status.replace('_', ' ')} entry cannot be {action}d.",
@@ -138,6 +146,10 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         _maybe_trust(entry.author)
     _audit(moderator, action, "entry", entry.id, reason)
     _resolve_reports("entry", entry.id, action)
+    if action in UPHOLDS:
+        from .integrity import resolve_flags
+
+        resolve_flags(entry.id, "actioned")
     text = {
         "approve": f"Your entry {entry.title} was approved and is live.",
         "reject": f"Your entry {entry.title} was rejected: {reason}",
@@ -295,7 +307,9 @@ def queue():
         target = db.session.get(Entry if kind == "entry" else Comment, ident)
         if target is not None:
             reported.append({"type": kind, "target": target, "reports": rows})
-    return {"pending": pending, "reported": reported}
+    from .integrity import open_flags
+
+    return {"pending": pending, "reported": reported, "flags": open_flags()}
 
 
 def audit_log(limit=200):

@@ -125,6 +125,9 @@ def close_round(round_id, moderator=None, force=False):
         round_.submissions_close_at = now
     rounds.audit(moderator, "close_round", "round", round_.id, "forced" if force else "")
     db.session.commit()
+    from .integrity import check_round
+
+    check_round(round_.id)  # flags go to the moderation queue before publishing
     return round_
 
 

@@ -105,3 +105,122 @@ def test_staff_picks_beside_the_community_ranking(
             )
             == brand.id
         )
+
+
+def test_anomaly_check_flags_a_vote_ring_but_not_organic_voting(
+    make_user, make_round, make_entry, new_api, app
+):
+    import random
+
+    from contest import integrity
+    from contest.models import Flag, Rating, User
+
+    rng = random.Random(7)
+    author = make_user("author")
+    make_user("mod", role="moderator")
+    round_ = make_round("open")
+    ring_target = make_entry(round_.id, author.id, title="Suspicious")
+    organic = [make_entry(round_.id, author.id, title=f"Organic {i}") for i in range(3)]
+    now = utcnow()
+    with app.app_context():
+        veterans = [
+            User(
+                username=f"veteran{i}",
+                email=f"v{i}@example.com",
+                password_hash="x",
+                created_at=now - timedelta(days=60),
+                email_verified_at=now,
+            )
+            for i in range(12)
+        ]
+        sockpuppets = [
+            User(
+                username=f"puppet{i}",
+                email=f"p{i}@example.com",
+                password_hash="x",
+                created_at=now - timedelta(minutes=30),
+                email_verified_at=now,
+            )
+            for i in range(20)
+        ]
+        db.session.add_all(veterans + sockpuppets)
+        db.session.flush()
+        for user in veterans:  # spread over four days, several entries each
+            for entry in organic:
+                db.session.add(
+                    Rating(
+                        user_id=user.id,
+                        entry_id=entry.id,
+                        stars=rng.randint(2, 5),
+                        updated_at=now - timedelta(hours=rng.uniform(1, 96)),
+                    )
+                )
+        for i, user in enumerate(sockpuppets):  # twenty fresh accounts, one entry, ten minutes
+            db.session.add(
+                Rating(
+                    user_id=user.id,
+                    entry_id=ring_target.id,
+                    stars=5,
+                    updated_at=now - timedelta(minutes=i / 2),
+                )
+            )
+        db.session.commit()
+        flags = integrity.check_round(round_.id)
+        kinds = {(f.entry_id, f.kind) for f in flags}
+        assert kinds == {
+            (ring_target.id, "new_accounts"),
+            (ring_target.id, "single_purpose"),
+            (ring_target.id, "burst"),
+        }
+        assert integrity.check_round(round_.id) == []  # no duplicates of open flags
+        evidence = db.session.scalar(sa.select(Flag.evidence).where(Flag.kind == "new_accounts"))
+        assert evidence.startswith("20 of 20 ratings")
+    mod = new_api("mod")
+    queue = mod.get("/api/v1/moderation/queue").get_json()
+    assert {f["entry_id"] for f in queue["flags"]} == {ring_target.id}
+    assert "Suspicious" in mod.client.get("/moderation/").data.decode()
+    done = mod.post(
+        f"/api/v1/moderation/entries/{ring_target.id}",
+        {"action": "disqualify", "reason": "vote ring"},
+    )
+    assert done.status_code == 200
+    assert mod.get("/api/v1/moderation/queue").get_json()["flags"] == []
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Flag.status))) == {"actioned"}
+
+
+def test_closing_runs_the_anomaly_check_and_flags_can_be_dismissed(
+    make_user, make_round, make_entry, new_api, app
+):
+    from contest.models import Flag, Rating, User
+
+    author = make_user("author")
+    make_user("mod", role="moderator")
+    round_ = make_round("voting")
+    entry = make_entry(round_.id, author.id)
+    now = utcnow()
+    with app.app_context():
+        for i in range(12):
+            user = User(
+                username=f"fresh{i}",
+                email=f"f{i}@example.com",
+                password_hash="x",
+                created_at=now,
+                email_verified_at=now,
+            )
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Rating(user_id=user.id, entry_id=entry.id, stars=5))
+        db.session.commit()
+    mod = new_api("mod")
+    mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    flags = mod.get("/api/v1/moderation/queue").get_json()["flags"]
+    assert {f["kind"] for f in flags} >= {"new_accounts", "single_purpose"}
+    dismissed = mod.post(
+        f"/api/v1/moderation/entries/{entry.id}",
+        {"action": "dismiss_flags", "reason": "a school class, checked"},
+    )
+    assert dismissed.status_code == 200
+    assert mod.get("/api/v1/moderation/queue").get_json()["flags"] == []
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Flag.status))) == {"dismissed"}

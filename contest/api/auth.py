@@ -1,6 +1,7 @@
 """Accounts over JSON: csrf, register, login, logout, me."""
 
 from flask import jsonify
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -16,7 +17,7 @@ def csrf_token():
 
 
 @bp.post("/auth/register")
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=get_remote_address)
 def register():
     data = json_body()
     user = accounts.register_user(data.get("username"), data.get("email"), data.get("password"))
@@ -26,7 +27,7 @@ def register():
 
 
 @bp.post("/auth/login")
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"], key_func=get_remote_address)
 def login():
     data = json_body()
     user = accounts.authenticate(data.get("login"), data.get("password"))

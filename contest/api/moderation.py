@@ -80,6 +80,10 @@ def moderation_queue():
             }
             for item in q["reported"]
         ],
+        flags=[
+            {"id": f.id, "entry_id": f.entry_id, "kind": f.kind, "evidence": f.evidence}
+            for f in q["flags"]
+        ],
     )
 
 

@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from .. import accounts
@@ -19,7 +20,7 @@ def _safe_next():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"], key_func=get_remote_address)
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next())
@@ -37,7 +38,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("10 per hour", methods=["POST"], key_func=get_remote_address)
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))

@@ -2,6 +2,7 @@
 
 from .audit import ModerationAction
 from .entries import Entry, Rating, Upload
+from .flags import Flag
 from .reports import Report
 from .rounds import Result, Round
 from .social import Comment, Follow, Notification, NotificationSetting
@@ -10,6 +11,7 @@ from .users import User
 
 __all__ = [
     "Comment",
+    "Flag",
     "Follow",
     "Notification",
     "NotificationSetting",
