@@ -1,14 +1,13 @@
 """Fan profiles: details, avatar, their entries with ranks, counts and medals."""
 
-import io
 import secrets
 
 import sqlalchemy as sa
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import follows, ratings
-from .errors import Invalid, TooLarge, UnsupportedType
+from .errors import Invalid
 from .extensions import db
+from .images import reencode_image
 from .models import Entry, Rating, Result, Round
 from .storage import get_storage
 
@@ -49,32 +48,8 @@ def update_profile(user, data):
 
 def set_avatar(user, stream):
     """Re-encode an uploaded image into a small square JPEG; anything else is refused."""
-    data = stream.read(AVATAR_MAX_BYTES + 1)
-    if len(data) > AVATAR_MAX_BYTES:
-        raise TooLarge("Avatars are at most 5 MB.", code="avatar_too_large")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in AVATAR_FORMATS:
-                raise UnsupportedType("Use a JPEG, PNG, WebP or GIF picture.", code="not_an_image")
-            probe.verify()
-        image = Image.open(io.BytesIO(data))
-        if image.width * image.height > 40_000_000:
-            raise Invalid("That picture is far too large.", code="image_too_large")
-        image = ImageOps.exif_transpose(image.convert("RGB"))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise UnsupportedType(
-            "That file is not a picture we can read.", code="not_an_image"
-        ) from None
-    square = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.LANCZOS)
-    out = io.BytesIO()
-    square.save(out, "JPEG", quality=85, optimize=True)
     key = f"avatars/{user.id}/{secrets.token_urlsafe(12)}.jpg"
-    import tempfile
-
-    with tempfile.NamedTemporaryFile(suffix=".jpg") as tmp:
-        tmp.write(out.getvalue())
-        tmp.flush()
-        get_storage().put_file(key, tmp.name, "image/jpeg")
+    reencode_image(stream, key, (AVATAR_SIZE, AVATAR_SIZE))
     old, user.avatar_key = user.avatar_key, key
     db.session.commit()
     if old:

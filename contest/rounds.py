@@ -14,6 +14,7 @@ PHASES = ("upcoming", "submissions", "open", "voting", "closed", "published")
 WINDOW_FIELDS = ("submissions_open_at", "submissions_close_at", "voting_open_at", "voting_close_at")
 MAX_TITLE = 120
 MAX_BRIEF = 5000
+MAX_PRIZE = 500
 
 
 def phase(round_, now=None):
@@ -181,6 +182,7 @@ def create_round(moderator, data):
         voting_close_at=vc,
         requires_approval=_bool(data, "requires_approval", False),
         blind_hours=_blind_hours(data),
+        prize=_clean_text(data, "prize", MAX_PRIZE, required=False),
         created_by_id=moderator.id if moderator else None,
     )
     db.session.add(round_)
@@ -202,6 +204,8 @@ def update_round(moderator, round_, data):
         changes["brief"] = _clean_text(data, "brief", MAX_BRIEF, required=False)
     if "requires_approval" in data:
         changes["requires_approval"] = _bool(data, "requires_approval", False)
+    if "prize" in data:
+        changes["prize"] = _clean_text(data, "prize", MAX_PRIZE, required=False)
     if "blind_hours" in data:
         changes["blind_hours"] = _blind_hours(data)
     times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
@@ -297,9 +301,26 @@ def round_to_dict(round_):
         "phase": phase(round_),
         "requires_approval": round_.requires_approval,
         "blind_hours": round_.blind_hours,
+        "prize": round_.prize,
+        "cover_url": url_for("main.round_cover", slug=round_.slug) if round_.cover_key else None,
         "blind": is_blind(round_),
         **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
         "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
         "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,
         "published_at": round_.published_at.isoformat() if round_.published_at else None,
     }
+
+
+def set_cover(moderator, round_, stream):
+    """A round's cover: any picture, re-encoded to a 1280x720 JPEG."""
+    from .images import reencode_image
+    from .storage import get_storage
+
+    key = f"rounds/{round_.id}/cover-{__import__('secrets').token_urlsafe(8)}.jpg"
+    reencode_image(stream, key, (1280, 720))
+    old, round_.cover_key = round_.cover_key, key
+    audit(moderator, "set_cover", "round", round_.id)
+    db.session.commit()
+    if old:
+        get_storage().delete(old)
+    return round_

@@ -194,3 +194,47 @@ def test_fans_cannot_open_moderator_pages(client, api, make_user):
     assert client.get("/moderation/rounds/new").status_code == 302
     api.login("fan")
     assert client.get("/moderation/rounds/new").status_code == 403
+
+
+def test_round_curation_prize_cover_and_blind_hours(api, make_user, make_round, client, app):
+    import io
+
+    from PIL import Image
+
+    make_user("mod", role="moderator")
+    api.login("mod")
+    round_ = make_round("open", title="Curated")
+    edited = api.patch(f"/api/v1/rounds/{round_.id}", {"prize": "Signed boots", "blind_hours": 6})
+    assert edited.status_code == 200 and edited.get_json()["prize"] == "Signed boots"
+    picture = io.BytesIO()
+    Image.new("RGB", (400, 400), (0, 120, 0)).save(picture, "PNG")
+    cover = api.put(
+        f"/api/v1/rounds/{round_.id}/cover",
+        data={"cover": (io.BytesIO(picture.getvalue()), "cover.png")},
+        content_type="multipart/form-data",
+    )
+    assert cover.status_code == 200
+    served = client.get(cover.get_json()["cover_url"])
+    assert Image.open(io.BytesIO(served.data)).size == (1280, 720)
+    refused = api.put(
+        f"/api/v1/rounds/{round_.id}/cover",
+        data={"cover": (io.BytesIO(b"not a picture"), "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 415
+    assert (
+        api.get(f"/api/v1/rounds/{round_.id}").get_json()["cover_url"]
+        == cover.get_json()["cover_url"]
+    )
+    page = client.get(f"/rounds/{round_.slug}").data.decode()
+    assert "Signed boots" in page and 'class="cover"' in page and 'property="og:image"' in page
+    with app.app_context():
+        assert db.session.scalar(
+            sa.select(ModerationAction.id).where(ModerationAction.action == "set_cover")
+        )
+    make_user("fan")
+    from conftest import Api
+
+    fan = Api(app.test_client())  # a fan may not change covers
+    fan.login("fan")
+    assert fan.put(f"/api/v1/rounds/{round_.id}/cover", data=b"x").status_code == 403

@@ -97,6 +97,14 @@ PATHS = {
             errors=(400, 401, 403, 404, 409, 422),
         ),
     },
+    "/rounds/{round_id}/cover": {
+        "put": _op(
+            "Upload a round's cover picture (multipart field `cover` or raw bytes)",
+            who="moderator",
+            params=["round_id"],
+            errors=(401, 403, 404, 413, 415, 422),
+        )
+    },
     "/rounds/{round_id}/close": {
         "post": _op(
             "Freeze the ranking into results",

@@ -58,6 +58,18 @@ def get_round(round_id):
     return jsonify(data)
 
 
+@bp.put("/rounds/<int:round_id>/cover")
+@permission_required("moderator")
+def put_cover(round_id):
+    from flask import request
+
+    upload = request.files.get("cover")
+    round_ = rounds.set_cover(
+        current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
+    )
+    return jsonify(rounds.round_to_dict(round_))
+
+
 @bp.post("/rounds/<int:round_id>/close")
 @permission_required("moderator")
 def close_round(round_id):

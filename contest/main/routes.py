@@ -82,6 +82,16 @@ def results_page(slug):
     )
 
 
+@bp.get("/rounds/<slug>/cover.jpg")
+def round_cover(slug):
+    from ..storage import get_storage
+
+    round_ = _round_by_slug(slug)
+    if not round_.cover_key:
+        abort(404, "This round has no cover.")
+    return get_storage().serve(round_.cover_key, "image/jpeg")
+
+
 @bp.get("/hall-of-fame")
 def hall_of_fame():
     return render_template("main/hall_of_fame.html", rounds=results.hall_of_fame())

@@ -22,6 +22,8 @@ class Round(db.Model):
     voting_close_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     excluded_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
+    prize: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    cover_key: Mapped[str | None] = mapped_column(sa.String(300))
     blind_hours: Mapped[int] = mapped_column(default=0, server_default="0")  # "blind finish"
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -21,6 +22,13 @@ class RoundForm(FlaskForm):
         "Voting closes (UTC)", format=FORMAT, validators=[DataRequired()]
     )
     requires_approval = BooleanField("Entries wait for a moderator's approval")
+    prize = StringField("Prize", validators=[Length(max=500)])
+    blind_hours = IntegerField(
+        "Blind finish: hide scores for the last hours of voting",
+        default=0,
+        validators=[Optional(), NumberRange(0, 168)],
+    )
+    cover = FileField("Cover picture (JPEG, PNG, WebP or GIF)")
 
 
 class ActionForm(FlaskForm):

@@ -15,6 +15,8 @@ def _form_data(form):
         "title": form.title.data,
         "brief": form.brief.data or "",
         "requires_approval": bool(form.requires_approval.data),
+        "prize": form.prize.data or "",
+        "blind_hours": form.blind_hours.data or 0,
     }
     for field in rounds.WINDOW_FIELDS:
         value = getattr(form, field).data
@@ -32,6 +34,12 @@ def new_round():
         except ContestError as error:
             form.title.errors.append(error.message)
         else:
+            if form.cover.data:
+                try:
+                    rounds.set_cover(current_user, round_, form.cover.data.stream)
+                except ContestError as error:
+                    flash(f"Round created, but the cover was refused: {error.message}")
+                    return redirect(url_for("moderation.edit_round", round_id=round_.id))
             flash("Round created.")
             return redirect(url_for("main.round_page", slug=round_.slug))
     return render_template("moderation/round_form.html", form=form, round=None)
@@ -44,6 +52,8 @@ def edit_round(round_id):
     form = RoundForm(obj=round_)
     if form.validate_on_submit():
         try:
+            if form.cover.data:  # first: a refused picture changes nothing else
+                rounds.set_cover(current_user, round_, form.cover.data.stream)
             rounds.update_round(current_user, round_, _form_data(form))
         except ContestError as error:
             form.title.errors.append(error.message)
