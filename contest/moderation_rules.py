@@ -7,7 +7,7 @@ from . import notifications, rounds
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .extensions import db
-from .models import Comment, Entry, ModerationAction, Rating, Report, Result, User, utcnow
+from .models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
 from .models.reports import REPORT_REASONS
 
 ENTRY_ACTIONS = {
@@ -161,30 +161,14 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         entry.author_id, "moderation", text, url_for("entries.entry_page", entry_id=entry.id)
     )
     if round_.closed_at is not None and action in ("disqualify", "restore"):
-        refreeze(round_)
+        from .results import freeze_results
+
+        freeze_results(round_)  # a disqualification after close changes the unpublished results
     db.session.commit()
     from . import live
 
     live.rating_changed(entry.id, entry.round_id)
     return entry
-
-
-def refreeze(round_):
-    """Recompute a closed (unpublished) round's frozen results after a disqualification."""
-    from .results import tally
-
-    db.session.execute(sa.delete(Result).where(Result.round_id == round_.id))
-    for s in tally(round_.id):
-        db.session.add(
-            Result(
-                round_id=round_.id,
-                entry_id=s.entry.id,
-                rank=s.rank,
-                score=s.score,
-                average=s.average,
-                count=s.count,
-            )
-        )
 
 
 def _maybe_trust(author):

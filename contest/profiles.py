@@ -18,9 +18,7 @@ FIELDS = {
     "favourite_position": 40,
     "favourite_club": 80,
 }
-AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE = 256
-AVATAR_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
 
 

@@ -86,6 +86,22 @@ def tally(round_id):
     return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
 
 
+def freeze_results(round_):
+    """(Re)write a round's frozen results from its rating rows."""
+    db.session.execute(sa.delete(Result).where(Result.round_id == round_.id))
+    for standing in tally(round_.id):
+        db.session.add(
+            Result(
+                round_id=round_.id,
+                entry_id=standing.entry.id,
+                rank=standing.rank,
+                score=standing.score,
+                average=standing.average,
+                count=standing.count,
+            )
+        )
+
+
 def close_round(round_id, moderator=None, force=False):
     """Freeze the ranking into results; closing a closed round changes nothing."""
     round_ = db.session.scalar(
@@ -106,17 +122,7 @@ def close_round(round_id, moderator=None, force=False):
     if rounds.phase(round_) in ("upcoming", "submissions") and not force:
         raise Conflict("Voting has not even started in this round.", code="voting_not_started")
     round_.excluded_ratings = counted_ratings(round_.id)[1]
-    for standing in tally(round_.id):
-        db.session.add(
-            Result(
-                round_id=round_.id,
-                entry_id=standing.entry.id,
-                rank=standing.rank,
-                score=standing.score,
-                average=standing.average,
-                count=standing.count,
-            )
-        )
+    freeze_results(round_)
     now = utcnow()
     round_.closed_at = now
     if round_.voting_close_at > now:

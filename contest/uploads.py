@@ -259,7 +259,6 @@ def complete_upload(user, upload_id, parts=None):
         )
         db.session.refresh(entry)
         return entry
-    upload.completed_at = utcnow()
     entry.status = "processing"
     entry.size_bytes = size
     entry.processing_started_at = utcnow()
