@@ -18,6 +18,11 @@ def default_sort(round_):
     return "shuffle" if rounds.accepts_votes(round_) else "top"
 
 
+def finalists_only(round_):
+    """While the finals are pending or on, the round shows its finalists alone."""
+    return rounds.in_finals(round_) and rounds.phase(round_) in ("shortlist", "finals")
+
+
 def round_entries(round_, sort=None, page=1, seed="anonymous"):
     """(entries of a page, has_more) of a round's live entries in the chosen order."""
     sort = sort or default_sort(round_)
@@ -31,6 +36,8 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
     if not isinstance(page, int) or page < 1:
         raise Invalid("page must be 1 or more.", code="invalid_page")
     base = sa.select(Entry).where(Entry.round_id == round_.id, Entry.status == "live")
+    if finalists_only(round_):
+        base = base.where(Entry.finalist.is_(True))
     start = (page - 1) * PAGE_SIZE
     if sort == "shuffle":
         # Stable for one viewer (same seed), different between viewers: early or popular
@@ -41,9 +48,9 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
         by_id = {e.id: e for e in db.session.scalars(base.where(Entry.id.in_(chosen)))}
         return [by_id[i] for i in chosen if i in by_id], len(ids) > start + PAGE_SIZE
     if sort == "top":
-        from .results import live_standings
+        from .results import all_standings, live_standings
 
-        standings = live_standings(round_.id)
+        standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
         chosen = [s.entry for s in standings[start : start + PAGE_SIZE]]
         return chosen, len(standings) > start + PAGE_SIZE
     order = {

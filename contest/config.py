@@ -53,6 +53,7 @@ class Config:
     TRUST_AFTER_APPROVALS = _int("TRUST_AFTER_APPROVALS", 3)  # approved entries make a fan trusted
     MIN_ACCOUNT_AGE_HOURS = _int("MIN_ACCOUNT_AGE_HOURS", 24)  # younger raters do not count
     STAFF_PICKS = _int("STAFF_PICKS", 1)  # staff picks allowed per round
+    FINALISTS = _int("FINALISTS", 5)  # default shortlist size for a round with finals
     PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from . import rounds
 from .extensions import db
 from .models import Entry, Flag, Rating, Round, User, utcnow
 
@@ -39,7 +40,7 @@ def check_round(round_id, now=None):
         ).all()
     )
     start = min(round_.voting_open_at, min(r[2] for r in rows))
-    hours = max((min(now, round_.voting_close_at) - start).total_seconds() / 3600, 1.0)
+    hours = max((min(now, rounds.ends_at(round_)) - start).total_seconds() / 3600, 1.0)
     normal_per_hour = len(rows) / hours / max(len(by_entry), 1)
     flags = []
     for entry_id, ratings in by_entry.items():
@@ -105,7 +106,9 @@ def check_open_rounds(now=None):
     now = now or utcnow()
     ids = db.session.scalars(
         sa.select(Round.id).where(
-            Round.closed_at.is_(None), Round.voting_open_at <= now, Round.voting_close_at > now
+            Round.closed_at.is_(None),
+            Round.voting_open_at <= now,
+            sa.func.coalesce(Round.finals_close_at, Round.voting_close_at) > now,
         )
     ).all()
     return [flag for round_id in ids for flag in check_round(round_id, now)]

@@ -58,6 +58,7 @@ class JobRunner:
             self.run_scheduled_once()
 
     def run_scheduled_once(self):
+        from .finals import shortlist_due_rounds
         from .integrity import check_open_rounds
         from .notifications import send_digests
         from .results import close_due_rounds
@@ -65,6 +66,7 @@ class JobRunner:
 
         with self._context():
             try:
+                shortlist_due_rounds()
                 closed = close_due_rounds()
                 if closed:
                     log.info("closed rounds %s", closed)

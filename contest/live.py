@@ -153,7 +153,7 @@ class Broadcaster:
                     payload = {
                         "entry_id": entry.id,
                         **summary(entry, priors[entry.round_id]),
-                        "histogram": histogram(entry.id),
+                        "histogram": histogram(entry),
                     }
                     safe_emit(
                         "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]
@@ -186,3 +186,8 @@ def init_app(app):
     socketio.on_event("connect", on_connect)
     socketio.on_event("join", on_join)
     socketio.on_event("leave", on_leave)
+
+
+def round_changed(round_id):
+    """Send a round's leaderboard now (its contenders changed, e.g. finalists were chosen)."""
+    safe_emit("leaderboard", leaderboard_payload(round_id), to=f"round:{round_id}")

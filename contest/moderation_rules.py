@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from . import notifications, rounds
+from . import notifications, ratings, rounds
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .extensions import db
@@ -234,7 +234,7 @@ def moderate_user(moderator, username, action, reason=None):
         if user.is_banned:
             raise Conflict("Already banned.", code="already_banned")
         user.banned_at, user.ban_reason = utcnow(), reason
-        _count_ratings_of(user, -1)
+        _recount_ratings_of(user)
         for entry in db.session.scalars(
             sa.select(Entry).where(Entry.author_id == user.id, Entry.status == "live")
         ):
@@ -243,7 +243,7 @@ def moderate_user(moderator, username, action, reason=None):
         if not user.is_banned:
             raise Conflict("Not banned.", code="not_banned")
         user.banned_at, user.ban_reason = None, ""
-        _count_ratings_of(user, +1)
+        _recount_ratings_of(user)
         for entry in db.session.scalars(
             sa.select(Entry).where(
                 Entry.author_id == user.id,
@@ -259,17 +259,13 @@ def moderate_user(moderator, username, action, reason=None):
     return user
 
 
-def _count_ratings_of(user, sign):
+def _recount_ratings_of(user):
     """Take a banned fan's ratings out of (or back into) the live aggregates; rows are kept."""
-    for rating in db.session.scalars(sa.select(Rating).where(Rating.user_id == user.id)):
-        db.session.execute(
-            sa.update(Entry)
-            .where(Entry.id == rating.entry_id)
-            .values(
-                rating_count=Entry.rating_count + sign,
-                rating_sum=Entry.rating_sum + sign * rating.stars,
-            )
-        )
+    db.session.flush()
+    rated = db.session.scalars(
+        sa.select(Rating.entry_id).where(Rating.user_id == user.id).distinct()
+    ).all()
+    ratings.resync(sorted(rated))
 
 
 # --- the queue and the log ------------------------------------------------------------

@@ -10,7 +10,7 @@ from .accounts import require_verified
 from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid
 from .extensions import db
-from .models import Entry, Rating, User, utcnow
+from .models import Entry, Rating, Round, User, utcnow
 
 MIN_PRIOR_WEIGHT = 5
 NEUTRAL_MEAN = 3.0  # the prior mean of a round nobody has rated yet
@@ -35,12 +35,18 @@ def bayesian(total, n, m, c):
     return (c * m + total) / (c + n)
 
 
+def contenders(round_id):
+    """The WHERE clause of the entries ranked live: the finalists once the finals are on."""
+    clause = [Entry.round_id == round_id, Entry.status == "live"]
+    if rounds.in_finals(db.session.get(Round, round_id)):
+        clause.append(Entry.finalist.is_(True))
+    return clause
+
+
 def round_prior(round_id):
-    """(m, C) of a round, from the live aggregates of its live entries."""
+    """(m, C) of a round, from the live aggregates of its ranked entries."""
     rows = db.session.execute(
-        sa.select(Entry.rating_count, Entry.rating_sum).where(
-            Entry.round_id == round_id, Entry.status == "live"
-        )
+        sa.select(Entry.rating_count, Entry.rating_sum).where(*contenders(round_id))
     )
     return prior((n, s) for n, s in rows)
 
@@ -65,9 +71,8 @@ def public_summary(entry, round_prior_=None):
 def my_rating(user, entry):
     if user is None or not user.is_authenticated:
         return None
-    return db.session.scalar(
-        sa.select(Rating.stars).where(Rating.user_id == user.id, Rating.entry_id == entry.id)
-    )
+    rating = _my_row(user, entry)
+    return rating.stars if rating else None
 
 
 def check_stars(stars):
@@ -85,7 +90,25 @@ def _lock_entry_for_rating(user, entry_id):
         raise Forbidden("You cannot rate your own entry.", code="own_entry")
     if not rounds.accepts_votes(entry.round):
         raise Conflict("Voting is not open for this round.", code="voting_closed")
+    if rounds.phase(entry.round) == "finals" and not entry.finalist:
+        raise Conflict(
+            "The finals are on: only the shortlisted finalists can be rated now.",
+            code="not_finalist",
+        )
     return entry
+
+
+def stage_of(entry):
+    """Which stage's ratings an entry's live aggregate holds: "finals" for shortlisted finalists."""
+    return "finals" if entry.finalist and rounds.in_finals(entry.round) else "main"
+
+
+def _my_row(user, entry):
+    return db.session.scalar(
+        sa.select(Rating).where(
+            Rating.user_id == user.id, Rating.entry_id == entry.id, Rating.stage == stage_of(entry)
+        )
+    )
 
 
 def cast_rating(user, entry_id, stars):
@@ -93,11 +116,11 @@ def cast_rating(user, entry_id, stars):
     check_stars(stars)
     require_verified(user)
     entry = _lock_entry_for_rating(user, entry_id)
-    rating = db.session.scalar(
-        sa.select(Rating).where(Rating.user_id == user.id, Rating.entry_id == entry.id)
-    )
+    rating = _my_row(user, entry)
     if rating is None:
-        db.session.add(Rating(user_id=user.id, entry_id=entry.id, stars=stars))
+        db.session.add(
+            Rating(user_id=user.id, entry_id=entry.id, stars=stars, stage=stage_of(entry))
+        )
         count_delta, sum_delta = 1, stars
     else:
         count_delta, sum_delta = 0, stars - rating.stars
@@ -110,9 +133,7 @@ def cast_rating(user, entry_id, stars):
 def remove_rating(user, entry_id):
     """Withdraw the user's rating of an entry (while voting is open)."""
     entry = _lock_entry_for_rating(user, entry_id)
-    rating = db.session.scalar(
-        sa.select(Rating).where(Rating.user_id == user.id, Rating.entry_id == entry.id)
-    )
+    rating = _my_row(user, entry)
     if rating is not None:
         db.session.delete(rating)
         _move_aggregate(entry, -1, -rating.stars)
@@ -139,12 +160,12 @@ def _finish(entry):
     return entry
 
 
-def histogram(entry_id):
-    """[count of 1-star, ..., count of 5-star] ratings of an entry."""
+def histogram(entry):
+    """[count of 1-star, ..., count of 5-star] ratings of an entry's current stage."""
     counts = dict(
         db.session.execute(
             sa.select(Rating.stars, sa.func.count(Rating.id))
-            .where(Rating.entry_id == entry_id)
+            .where(Rating.entry_id == entry.id, Rating.stage == stage_of(entry))
             .group_by(Rating.stars)
         ).all()
     )
@@ -152,10 +173,24 @@ def histogram(entry_id):
 
 
 def recount(entry_id):
-    """(count, sum) of an entry from its rating rows: the truth the aggregate must equal."""
+    """(count, sum) of an entry's current stage from its rating rows: the aggregate's truth."""
+    entry = db.session.get(Entry, entry_id)
     n, total = db.session.execute(
         sa.select(sa.func.count(Rating.id), sa.func.coalesce(sa.func.sum(Rating.stars), 0))
         .join(User, User.id == Rating.user_id)
-        .where(Rating.entry_id == entry_id, User.banned_at.is_(None))
+        .where(
+            Rating.entry_id == entry_id,
+            Rating.stage == stage_of(entry),
+            User.banned_at.is_(None),
+        )
     ).one()
     return n, int(total)
+
+
+def resync(entry_ids):
+    """Set the live aggregates of these entries to a recount (after a ban or a shortlist)."""
+    for entry_id in entry_ids:
+        n, total = recount(entry_id)
+        db.session.execute(
+            sa.update(Entry).where(Entry.id == entry_id).values(rating_count=n, rating_sum=total)
+        )

@@ -10,7 +10,7 @@ from . import notifications, rounds
 from .errors import Conflict, NotFound
 from .extensions import db
 from .models import Entry, Rating, Result, Round, User, utcnow
-from .ratings import bayesian, prior
+from .ratings import bayesian, contenders, prior
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Standing:
     score: float
     average: float
     count: int
+    stage: str = "main"
 
     def to_dict(self):
         return {
@@ -30,10 +31,11 @@ class Standing:
             "score": round(self.score, 4),
             "average": round(self.average, 3),
             "count": self.count,
+            "stage": self.stage,
         }
 
 
-def rank(rows):
+def rank(rows, start=1, stage="main"):
     """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload."""
     rows = list(rows)
     m, c = prior((n, s) for _, n, s in rows)
@@ -41,21 +43,42 @@ def rank(rows):
     # Round the score so float noise never decides a tie that the tie-breaks should.
     scored.sort(key=lambda r: (-round(r[3], 9), -r[1], r[0].created_at, r[0].id))
     return [
-        Standing(entry=e, rank=i, score=score, average=(s / n if n else 0.0), count=n)
-        for i, (e, n, s, score) in enumerate(scored, start=1)
+        Standing(e, i, score, (s / n if n else 0.0), n, stage)
+        for i, (e, n, s, score) in enumerate(scored, start=start)
     ]
 
 
 def live_standings(round_id):
-    """The live leaderboard from the aggregates kept on entries."""
+    """The live leaderboard from the aggregates kept on entries (only finalists in the finals)."""
+    entries = db.session.scalars(sa.select(Entry).where(*contenders(round_id)))
+    stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
+    return rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage)
+
+
+def all_standings(round_id):
+    """Every live entry: in a round with finals, the finalists first, then the rest by main vote."""
+    top = live_standings(round_id)
+    if not rounds.in_finals(db.session.get(Round, round_id)):
+        return top
+    rest = db.session.scalars(
+        sa.select(Entry).where(
+            Entry.round_id == round_id, Entry.status == "live", Entry.finalist.is_(False)
+        )
+    )
+    return top + rank(((e, e.rating_count, e.rating_sum) for e in rest), start=len(top) + 1)
+
+
+def main_standings(round_id):
+    """Every live entry ranked by the main vote's counted ratings (what shortlisting looks at)."""
+    counts, _ = counted_ratings(round_id)
     entries = db.session.scalars(
         sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
     )
-    return rank((e, e.rating_count, e.rating_sum) for e in entries)
+    return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
 
 
-def counted_ratings(round_id):
-    """({entry_id: (count, sum)}, excluded) from the rating rows of a round's live entries.
+def counted_ratings(round_id, stage="main"):
+    """({entry_id: (count, sum)}, excluded) from one stage's rating rows of a round's live entries.
 
     Ratings of banned fans never count; ratings cast by accounts younger than
     MIN_ACCOUNT_AGE_HOURS are shown live but left out here (and counted as excluded).
@@ -65,7 +88,12 @@ def counted_ratings(round_id):
         sa.select(Rating.entry_id, Rating.stars, Rating.updated_at, User.created_at)
         .join(User, User.id == Rating.user_id)
         .join(Entry, Entry.id == Rating.entry_id)
-        .where(Entry.round_id == round_id, Entry.status == "live", User.banned_at.is_(None))
+        .where(
+            Entry.round_id == round_id,
+            Entry.status == "live",
+            Rating.stage == stage,
+            User.banned_at.is_(None),
+        )
     )
     counts, excluded = {}, 0
     for entry_id, stars, rated_at, joined_at in rows:
@@ -78,12 +106,27 @@ def counted_ratings(round_id):
 
 
 def tally(round_id):
-    """The standings recomputed from the rating rows themselves (what closing freezes)."""
-    counts, _ = counted_ratings(round_id)
+    """The standings recomputed from the rating rows themselves (what closing freezes).
+
+    In a round with finals the finalists come first, ranked by the finals ratings alone;
+    everyone else follows in the order of the main vote.
+    """
     entries = db.session.scalars(
         sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
-    )
-    return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
+    ).all()
+    main, _ = counted_ratings(round_id)
+    if not rounds.in_finals(db.session.get(Round, round_id)):
+        return rank((e, *main.get(e.id, (0, 0))) for e in entries)
+    finals, _ = counted_ratings(round_id, "finals")
+    top = rank(((e, *finals.get(e.id, (0, 0))) for e in entries if e.finalist), stage="finals")
+    rest = [e for e in entries if not e.finalist]
+    return top + rank(((e, *main.get(e.id, (0, 0))) for e in rest), start=len(top) + 1)
+
+
+def excluded_count(round_):
+    """Ratings left out of the frozen result because their accounts were too young."""
+    stages = ("main", "finals") if rounds.in_finals(round_) else ("main",)
+    return sum(counted_ratings(round_.id, stage)[1] for stage in stages)
 
 
 def freeze_results(round_):
@@ -98,6 +141,7 @@ def freeze_results(round_):
                 score=standing.score,
                 average=standing.average,
                 count=standing.count,
+                stage=standing.stage,
             )
         )
 
@@ -119,14 +163,23 @@ def close_round(round_id, moderator=None, force=False):
         raise Conflict(
             'Voting is still open. Send {"force": true} to close it early.', code="voting_open"
         )
-    if rounds.phase(round_) in ("upcoming", "submissions") and not force:
+    current = rounds.phase(round_)
+    if current in ("upcoming", "submissions") and not force:
         raise Conflict("Voting has not even started in this round.", code="voting_not_started")
-    round_.excluded_ratings = counted_ratings(round_.id)[1]
+    if current == "shortlist" and not force:
+        raise Conflict(
+            'The finals have not been held yet. Send {"force": true} to close without them.',
+            code="finals_pending",
+        )
+    round_.excluded_ratings = excluded_count(round_)
     freeze_results(round_)
     now = utcnow()
     round_.closed_at = now
     if round_.voting_close_at > now:
         round_.voting_close_at = now
+    if round_.finals_close_at and round_.finals_close_at > now:
+        round_.finals_close_at = now
+        round_.finals_open_at = min(round_.finals_open_at, now)
     if round_.submissions_close_at > now:
         round_.submissions_close_at = now
     rounds.audit(moderator, "close_round", "round", round_.id, "forced" if force else "")
@@ -162,7 +215,10 @@ def close_due_rounds(now=None):
     """Close every round whose voting window has ended; the scheduler calls this."""
     now = now or utcnow()
     due = db.session.scalars(
-        sa.select(Round.id).where(Round.closed_at.is_(None), Round.voting_close_at <= now)
+        sa.select(Round.id).where(
+            Round.closed_at.is_(None),
+            sa.func.coalesce(Round.finals_close_at, Round.voting_close_at) <= now,
+        )
     ).all()
     db.session.commit()
     for round_id in due:
@@ -187,6 +243,7 @@ def result_to_dict(result):
         "score": round(result.score, 4),
         "average": round(result.average, 3),
         "count": result.count,
+        "stage": result.stage,
     }
 
 

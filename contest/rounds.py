@@ -10,8 +10,9 @@ from .errors import Conflict, Invalid, NotFound
 from .extensions import db
 from .models import ModerationAction, Round, utcnow
 
-PHASES = ("upcoming", "submissions", "open", "voting", "closed", "published")
+PHASES = ("upcoming", "submissions", "open", "voting", "shortlist", "finals", "closed", "published")
 WINDOW_FIELDS = ("submissions_open_at", "submissions_close_at", "voting_open_at", "voting_close_at")
+FINALS_FIELDS = ("finals_open_at", "finals_close_at")
 MAX_TITLE = 120
 MAX_BRIEF = 5000
 MAX_PRIZE = 500
@@ -22,8 +23,11 @@ def phase(round_, now=None):
     now = now or utcnow()
     if round_.published_at:
         return "published"
-    if round_.closed_at or now >= round_.voting_close_at:
+    if round_.closed_at or now >= ends_at(round_):
         return "closed"
+    if round_.finals_open_at and now >= round_.voting_close_at:
+        # Fans vote again only once moderators (or the scheduler) have shortlisted.
+        return "finals" if now >= round_.finals_open_at and round_.finalists_at else "shortlist"
     submitting = round_.submissions_open_at <= now < round_.submissions_close_at
     voting = round_.voting_open_at <= now < round_.voting_close_at
     if submitting and voting:
@@ -35,12 +39,26 @@ def phase(round_, now=None):
     return "upcoming"
 
 
+def ends_at(round_):
+    """When the round's last voting window closes: the finals' if it has any."""
+    return round_.finals_close_at or round_.voting_close_at
+
+
+def has_finals(round_):
+    return round_.finals_open_at is not None
+
+
+def in_finals(round_):
+    """True once finalists are shortlisted: ratings then go to the finals stage."""
+    return round_.finalists_at is not None
+
+
 def accepts_entries(round_, now=None):
     return phase(round_, now) in ("submissions", "open")
 
 
 def accepts_votes(round_, now=None):
-    return phase(round_, now) in ("open", "voting")
+    return phase(round_, now) in ("open", "voting", "finals")
 
 
 def is_blind(round_, now=None):
@@ -48,7 +66,8 @@ def is_blind(round_, now=None):
     now = now or utcnow()
     if not round_.blind_hours or not accepts_votes(round_, now):
         return False
-    return now >= round_.voting_close_at - timedelta(hours=round_.blind_hours)
+    end = round_.finals_close_at if phase(round_, now) == "finals" else round_.voting_close_at
+    return now >= end - timedelta(hours=round_.blind_hours)
 
 
 def _blind_hours(data, default=0):
@@ -71,6 +90,12 @@ def next_change(round_, now=None):
         (round_.submissions_close_at, "Uploads close"),
         (round_.voting_close_at, "Voting closes"),
     ]
+    if has_finals(round_):
+        moments[-1] = (round_.voting_close_at, "Main vote closes")
+        moments += [
+            (round_.finals_open_at, "Finals open"),
+            (round_.finals_close_at, "Finals close"),
+        ]
     if round_.closed_at or round_.published_at:
         return None
     upcoming = sorted((at, label) for at, label in moments if at > now)
@@ -112,6 +137,31 @@ def check_windows(so, sc, vo, vc):
             "Voting must close after it opens and no earlier than uploads close.",
             code="invalid_windows",
         )
+
+
+def check_finals(voting_close_at, finals_open_at, finals_close_at):
+    """Finals are optional; when set, they follow the main vote."""
+    if (finals_open_at is None) != (finals_close_at is None):
+        raise Invalid(
+            "Give both finals_open_at and finals_close_at, or neither.", code="invalid_windows"
+        )
+    if finals_open_at is None:
+        return
+    if not voting_close_at <= finals_open_at < finals_close_at:
+        raise Invalid(
+            "Finals must open after the main vote closes and close after they open.",
+            code="invalid_windows",
+        )
+
+
+def _finals_times(data, current=(None, None)):
+    """(finals_open_at, finals_close_at) from data; null (or "") removes the finals."""
+    times = list(current)
+    for i, field in enumerate(FINALS_FIELDS):
+        if field in data:
+            value = data[field]
+            times[i] = None if value in (None, "") else parse_time(value, field)
+    return tuple(times)
 
 
 def slugify(text):
@@ -167,6 +217,8 @@ def create_round(moderator, data):
     vo = parse_time(data.get("voting_open_at") or so, "voting_open_at")
     vc = parse_time(data.get("voting_close_at"), "voting_close_at")
     check_windows(so, sc, vo, vc)
+    fo, fc = _finals_times(data)
+    check_finals(vc, fo, fc)
     slug = data.get("slug")
     if slug is not None and (not isinstance(slug, str) or slugify(slug) != slug):
         raise Invalid("slug may hold lower-case letters, digits and dashes.", code="invalid_slug")
@@ -180,6 +232,8 @@ def create_round(moderator, data):
         submissions_close_at=sc,
         voting_open_at=vo,
         voting_close_at=vc,
+        finals_open_at=fo,
+        finals_close_at=fc,
         requires_approval=_bool(data, "requires_approval", False),
         blind_hours=_blind_hours(data),
         prize=_clean_text(data, "prize", MAX_PRIZE, required=False),
@@ -212,12 +266,22 @@ def update_round(moderator, round_, data):
     for field in WINDOW_FIELDS:
         if data.get(field) is not None:
             times[field] = parse_time(data[field], field)
-    if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS):
+    fo, fc = _finals_times(data, (round_.finals_open_at, round_.finals_close_at))
+    times.update(finals_open_at=fo, finals_close_at=fc)
+    if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS + FINALS_FIELDS):
         if current == "closed":
             raise Conflict(
                 "This round is closed; its windows can no longer change.", code="round_closed"
             )
+        if round_.finalists_at and (
+            fo is None or times["voting_close_at"] != round_.voting_close_at
+        ):
+            raise Conflict(
+                "Finalists are chosen: the main vote cannot reopen and the finals stay.",
+                code="finals_started",
+            )
         check_windows(*(times[f] for f in WINDOW_FIELDS))
+        check_finals(times["voting_close_at"], fo, fc)
         changes.update(times)
     for field, value in changes.items():
         setattr(round_, field, value)
@@ -275,7 +339,11 @@ def current_rounds(now=None):
     now = now or utcnow()
     rows = db.session.scalars(
         sa.select(Round)
-        .where(Round.closed_at.is_(None), Round.published_at.is_(None), Round.voting_close_at > now)
+        .where(
+            Round.closed_at.is_(None),
+            Round.published_at.is_(None),
+            sa.func.coalesce(Round.finals_close_at, Round.voting_close_at) > now,
+        )
         .order_by(Round.submissions_open_at)
     )
     return list(rows)
@@ -305,10 +373,16 @@ def round_to_dict(round_):
         "cover_url": url_for("main.round_cover", slug=round_.slug) if round_.cover_key else None,
         "blind": is_blind(round_),
         **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
+        "has_finals": has_finals(round_),
+        **{f: _iso(getattr(round_, f)) for f in FINALS_FIELDS + ("finalists_at",)},
         "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
         "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,
         "published_at": round_.published_at.isoformat() if round_.published_at else None,
     }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
 
 
 def set_cover(moderator, round_, stream):

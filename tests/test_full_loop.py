@@ -66,6 +66,7 @@ def test_register_upload_rate_watch_close_publish(
         "score": summary["score"],
         "average": 4.0,
         "count": 1,
+        "stage": "main",
     }
     page = new_api().get(f"/rounds/{public['slug']}/results").data.decode()
     assert "Elastico" in page and "ronaldinha" in page

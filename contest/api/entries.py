@@ -43,6 +43,7 @@ def entry_to_dict(entry, user):
         "height": entry.height,
         "created_at": entry.created_at.isoformat(),
         "rating": ratings.public_summary(entry),
+        "finalist": entry.finalist,
     }
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)

@@ -35,6 +35,10 @@ ROUND_BODY = {
     "voting_open_at": TIME,
     "voting_close_at": TIME,
     "requires_approval": BOOL,
+    "blind_hours": INT,
+    "prize": STR,
+    "finals_open_at": TIME,
+    "finals_close_at": TIME,
 }
 
 PATHS = {
@@ -112,6 +116,15 @@ PATHS = {
             body={"force": BOOL},
             params=["round_id"],
             errors=(400, 401, 403, 404, 409),
+        )
+    },
+    "/rounds/{round_id}/finalists": {
+        "post": _op(
+            "Shortlist the finalists (after the main vote, before the finals open)",
+            who="moderator",
+            body={"entry_ids": {"type": "array", "items": INT}, "reason": STR},
+            params=["round_id"],
+            errors=(400, 401, 403, 404, 409, 422),
         )
     },
     "/rounds/{round_id}/publish": {

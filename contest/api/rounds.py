@@ -3,7 +3,7 @@
 from flask import jsonify
 from flask_login import current_user
 
-from .. import results, rounds
+from .. import finals, results, rounds
 from ..errors import BadInput
 from ..permissions import permission_required
 from . import bp
@@ -45,6 +45,8 @@ def get_round(round_id):
     data["leaderboard"] = (
         [] if rounds.is_blind(round_) else [s.to_dict() for s in results.live_standings(round_.id)]
     )
+    if rounds.in_finals(round_):
+        data["finalists"] = [_entry_ref(e) for e in finals.finalists(round_)]
     picks = results.staff_picks(round_)
     if (
         phase == "published"
@@ -52,10 +54,30 @@ def get_round(round_id):
         and current_user.is_authenticated
         and current_user.is_moderator
     ):
-        data["staff_picks"] = [
-            {"entry_id": e.id, "title": e.title, "author": e.author.username} for e in picks
-        ]
+        data["staff_picks"] = [_entry_ref(e) for e in picks]
     return jsonify(data)
+
+
+def _entry_ref(entry):
+    return {"entry_id": entry.id, "title": entry.title, "author": entry.author.username}
+
+
+@bp.post("/rounds/<int:round_id>/finalists")
+@permission_required("moderator")
+def shortlist(round_id):
+    data = json_body()
+    round_ = finals.shortlist(current_user, round_id, data.get("entry_ids"), _reason(data))
+    return jsonify(
+        round=rounds.round_to_dict(round_),
+        finalists=[_entry_ref(e) for e in finals.finalists(round_)],
+    )
+
+
+def _reason(data):
+    reason = data.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 500:
+        raise BadInput("reason must be text of at most 500 characters.", code="invalid_field")
+    return reason.strip()
 
 
 @bp.put("/rounds/<int:round_id>/cover")

@@ -20,7 +20,7 @@ def entry_page(entry_id):
         entry=entry,
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
-        histogram=ratings.histogram(entry.id),
+        histogram=ratings.histogram(entry),
         blind=rounds.is_blind(entry.round),
         comments=first_comments,
         more_comments=more_comments,
@@ -30,7 +30,9 @@ def entry_page(entry_id):
             and current_user.id != entry.author_id
             and entry.status == "live"
             and rounds.accepts_votes(entry.round)
+            and (entry.finalist or rounds.phase(entry.round) != "finals")
         ),
+        finals_stage=ratings.stage_of(entry) == "finals",
     )
 
 

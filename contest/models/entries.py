@@ -40,6 +40,8 @@ class Entry(db.Model):
     height: Mapped[int | None]
     codec: Mapped[str | None] = mapped_column(sa.String(40))
     staff_pick: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    finalist: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The live aggregate of the entry's current stage: main vote, or finals once shortlisted.
     rating_count: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -90,10 +92,11 @@ class Rating(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
     stars: Mapped[int]
+    stage: Mapped[str] = mapped_column(sa.String(10), default="main", server_default="main")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "entry_id", name="uq_ratings_user_entry"),
+        sa.UniqueConstraint("user_id", "entry_id", "stage", name="uq_ratings_user_entry_stage"),
         sa.CheckConstraint("stars between 1 and 5", name="stars"),
     )

@@ -20,6 +20,10 @@ class Round(db.Model):
     submissions_close_at: Mapped[datetime] = mapped_column(UTCDateTime)
     voting_open_at: Mapped[datetime] = mapped_column(UTCDateTime)
     voting_close_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # Optional finals: moderators shortlist after the main vote, then fans vote again.
+    finals_open_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finals_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalists_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requires_approval: Mapped[bool] = mapped_column(default=False)
     excluded_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
     prize: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
@@ -50,6 +54,7 @@ class Result(db.Model):
     score: Mapped[float]
     average: Mapped[float]
     count: Mapped[int]
+    stage: Mapped[str] = mapped_column(sa.String(10), default="main", server_default="main")
 
     round: Mapped[Round] = relationship(back_populates="results")
     entry: Mapped["Entry"] = relationship()  # noqa: F821

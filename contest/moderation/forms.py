@@ -21,6 +21,12 @@ class RoundForm(FlaskForm):
     voting_close_at = DateTimeLocalField(
         "Voting closes (UTC)", format=FORMAT, validators=[DataRequired()]
     )
+    finals_open_at = DateTimeLocalField(
+        "Finals open (UTC; empty: no finals)", format=FORMAT, validators=[Optional()]
+    )
+    finals_close_at = DateTimeLocalField(
+        "Finals close (UTC)", format=FORMAT, validators=[Optional()]
+    )
     requires_approval = BooleanField("Entries wait for a moderator's approval")
     prize = StringField("Prize", validators=[Length(max=500)])
     blind_hours = IntegerField(

@@ -1,9 +1,9 @@
 from datetime import UTC
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import results, rounds
+from .. import finals, results, rounds
 from ..errors import ContestError
 from ..permissions import permission_required
 from . import bp
@@ -18,7 +18,7 @@ def _form_data(form):
         "prize": form.prize.data or "",
         "blind_hours": form.blind_hours.data or 0,
     }
-    for field in rounds.WINDOW_FIELDS:
+    for field in rounds.WINDOW_FIELDS + rounds.FINALS_FIELDS:
         value = getattr(form, field).data
         data[field] = value.replace(tzinfo=UTC) if value else None
     return data
@@ -71,6 +71,35 @@ def close_round(round_id):
         flash("Round closed: the results are frozen. Publish them when ready.")
         return redirect(url_for("main.results_page", slug=round_.slug))
     return redirect(url_for("main.home"))
+
+
+@bp.route("/rounds/<int:round_id>/finalists", methods=["GET", "POST"])
+@permission_required("moderator")
+def finalists(round_id):
+    round_ = rounds.get_round(round_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("entry_ids") if i.isdigit()]
+        try:
+            finals.shortlist(current_user, round_.id, ids, request.form.get("reason", "").strip())
+        except ContestError as error:
+            flash(error.message)
+        else:
+            flash(f"{len(ids)} finalists chosen; their authors are told.")
+            return redirect(url_for("main.round_page", slug=round_.slug))
+    standings = results.main_standings(round_.id)
+    if round_.finalists_at:
+        chosen = {s.entry.id for s in standings if s.entry.finalist}
+    else:
+        chosen = {e.id for e in finals.suggested(round_)}
+    return render_template(
+        "moderation/finalists.html",
+        round=round_,
+        form=form,
+        standings=standings,
+        chosen=chosen,
+        phase=rounds.phase(round_),
+    )
 
 
 @bp.post("/rounds/<int:round_id>/publish")
