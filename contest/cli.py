@@ -137,7 +137,33 @@ def storage_setup():
         _fail(error)
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (for tests and cron).")
+def worker(burst):
+    """Run background jobs from Redis (JOB_QUEUE=rq): video processing and the timed work."""
+    from flask import current_app
+
+    from .jobs import run_worker
+
+    try:
+        run_worker(current_app._get_current_object(), burst=burst)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.command("tick")
+def tick():
+    """Run the timed work once now: shortlists, closing, the stale-job sweeper, digests, gc."""
+    from .jobs import scheduled_work
+
+    with site_context():
+        scheduled_work()
+    click.echo("Done.")
+
+
 def init_app(app):
+    app.cli.add_command(worker)
+    app.cli.add_command(tick)
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(demo_cli)

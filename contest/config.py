@@ -67,6 +67,14 @@ class Config:
     JOB_WORKERS = _int("JOB_WORKERS", 2)
     SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 30)  # seconds; 0 turns it off
     PROCESSING_TIMEOUT = _int("PROCESSING_TIMEOUT", 900)  # seconds before a stuck job is redone
+    # "threads" (in-process pool) or "rq" (Redis queue run by `flask worker`); empty: rq when
+    # REDIS_URL is set, else threads.
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "")
+    JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "ginga")
+    JOB_TIMEOUT = _int("JOB_TIMEOUT", 600)  # seconds one job may run in an RQ worker
+    JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 3)  # tries at processing one video
+    JOB_RETRY_DELAYS = os.environ.get("JOB_RETRY_DELAYS", "15,120")  # seconds before tries 2, 3..
+    UPLOAD_GC_HOURS = _int("UPLOAD_GC_HOURS", 24)  # unfinished uploads are dropped after this
     LIVE_INTERVAL = float(os.environ.get("LIVE_INTERVAL", "0.25"))
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

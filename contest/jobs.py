@@ -1,49 +1,88 @@
-"""Background work: an in-process thread pool, and a scheduler for timed work."""
+"""Background work: in-process threads by default, RQ workers (`flask worker`) with JOB_QUEUE=rq.
 
+Jobs are named by their function and get plain arguments (ids), so the same call runs on a
+thread of the app process or in an RQ worker on another machine. Timed work (closing due rounds,
+finals shortlists, the stale-job sweeper, digests, anomaly checks, storage gc) runs every
+SCHEDULER_INTERVAL seconds: on a thread of each app process by default, or, with RQ, as a job
+that one worker enqueues per interval (a Redis lock picks which).
+"""
+
+import importlib
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from flask import current_app
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+_worker_app = None  # the app of a `flask worker` process, for the jobs it runs
 
 
-class JobRunner:
-    """Runs jobs on a small thread pool, each inside an app context with its own session."""
+def job_name(func):
+    return f"{func.__module__}:{func.__qualname__}"
+
+
+def _resolve(name):
+    module, _, attr = name.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def run_in_app(app, func, args):
+    """Run one job inside a request context on SITE_URL, with its own session."""
+    with site_context(app):
+        try:
+            return func(*args)
+        except Exception:
+            log.exception("job %s%r failed", job_name(func), tuple(args))
+            db.session.rollback()
+            raise
+        finally:
+            db.session.remove()
+
+
+def run(name, args):
+    """What an RQ worker executes: the named job, inside the worker's app."""
+    app = _worker_app or current_app._get_current_object()
+    return run_in_app(app, _resolve(name), args)
+
+
+class ThreadRunner:
+    """Runs jobs on a small thread pool; each process also runs the timed work itself."""
 
     def __init__(self, app):
         self.app = app
         self._pool = None
         self._lock = threading.Lock()
         self._scheduler = None
+        self._timers = set()
         self._stop = threading.Event()
 
-    def enqueue(self, func, *args):
+    def enqueue(self, func, *args, delay=0):
+        if delay > 0:
+            timer = threading.Timer(delay, self._delayed, (func, args))
+            timer.daemon = True
+            with self._lock:
+                self._timers.add(timer)
+            timer.start()
+            return timer
         with self._lock:
             if self._pool is None:
                 workers = self.app.config["JOB_WORKERS"]
                 self._pool = ThreadPoolExecutor(workers, thread_name_prefix="ginga-job")
-            return self._pool.submit(self._run, func, args)
+            return self._pool.submit(run_in_app, self.app, func, args)
 
-    def _context(self):
-        return site_context(self.app)
-
-    def _run(self, func, args):
-        with self._context():
-            try:
-                return func(*args)
-            except Exception:
-                log.exception("job %s%r failed", func.__name__, args)
-                db.session.rollback()
-                raise
-            finally:
-                db.session.remove()
+    def _delayed(self, func, args):
+        with self._lock:
+            self._timers = {t for t in self._timers if t.is_alive() and t.function}
+        if not self._stop.is_set():
+            self.enqueue(func, *args)
 
     def start_scheduler(self):
-        """Start the timed loop once per process (closing due rounds, redoing stuck jobs)."""
+        """Start the timed loop once per process."""
         interval = self.app.config["SCHEDULER_INTERVAL"]
         with self._lock:
             if self._scheduler is not None or interval <= 0:
@@ -58,33 +97,121 @@ class JobRunner:
             self.run_scheduled_once()
 
     def run_scheduled_once(self):
-        from .finals import shortlist_due_rounds
-        from .integrity import check_open_rounds
-        from .notifications import send_digests
-        from .results import close_due_rounds
-        from .uploads import requeue_stale_processing
-
-        with self._context():
-            try:
-                shortlist_due_rounds()
-                closed = close_due_rounds()
-                if closed:
-                    log.info("closed rounds %s", closed)
-                requeue_stale_processing(self.app.config["PROCESSING_TIMEOUT"])
-                send_digests()
-                check_open_rounds()
-            except Exception:
-                log.exception("scheduled work failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
+        try:
+            run_in_app(self.app, scheduled_work, ())
+        except Exception:
+            pass  # logged by run_in_app; the next tick tries again
 
     def shutdown(self, wait=True):
         self._stop.set()
         with self._lock:
             pool, self._pool = self._pool, None
+            timers, self._timers = self._timers, set()
+        for timer in timers:
+            timer.cancel()
         if pool is not None:
             pool.shutdown(wait=wait)
+
+
+class RQRunner:
+    """Puts jobs on an RQ queue in Redis; `flask worker` processes run them."""
+
+    def __init__(self, app):
+        from redis import Redis
+        from rq import Queue
+
+        self.app = app
+        self.redis = Redis.from_url(
+            app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+        self.queue = Queue(app.config["JOB_QUEUE_NAME"], connection=self.redis)
+
+    def enqueue(self, func, *args, delay=0):
+        """Queue a job; if Redis is away, log it: the sweeper re-queues stale work later."""
+        from redis.exceptions import RedisError
+
+        options = {"job_timeout": self.app.config["JOB_TIMEOUT"], "failure_ttl": 7 * 86400}
+        try:
+            if delay > 0:
+                return self.queue.enqueue_in(
+                    timedelta(seconds=delay), run, job_name(func), list(args), **options
+                )
+            return self.queue.enqueue(run, job_name(func), list(args), **options)
+        except RedisError:
+            log.warning("could not queue %s%r: Redis unavailable", job_name(func), args)
+            return None
+
+    def start_scheduler(self):
+        """App processes do not tick with RQ: the workers do (see run_worker)."""
+
+    def run_scheduled_once(self):
+        run_in_app(self.app, scheduled_work, ())
+
+    def shutdown(self, wait=True):
+        self.redis.close()
+
+
+def scheduled_work():
+    """One tick of timed work; each step commits on its own, one failing does not stop the rest."""
+    from .finals import shortlist_due_rounds
+    from .gc import collect_garbage
+    from .integrity import check_open_rounds
+    from .notifications import send_digests
+    from .results import close_due_rounds
+    from .uploads import sweep_stale_processing
+
+    steps = (
+        shortlist_due_rounds,
+        close_due_rounds,
+        lambda: sweep_stale_processing(current_app.config["PROCESSING_TIMEOUT"]),
+        send_digests,
+        check_open_rounds,
+        collect_garbage,
+    )
+    for step in steps:
+        try:
+            step()
+        except Exception:
+            log.exception("scheduled step failed")
+            db.session.rollback()
+
+
+def run_worker(app, burst=False):
+    """`flask worker`: run queued jobs; one worker per interval also queues the timed work."""
+    global _worker_app
+    from rq import SimpleWorker
+
+    _worker_app = app
+    runner = app.extensions["jobs"]
+    if not isinstance(runner, RQRunner):
+        raise RuntimeError("flask worker needs REDIS_URL (and JOB_QUEUE=rq, the default then).")
+    stop = threading.Event()
+    ticker = threading.Thread(
+        target=_tick_loop, args=(app, runner, stop), name="ginga-tick", daemon=True
+    )
+    ticker.start()
+    worker = SimpleWorker([runner.queue], connection=runner.redis)
+    try:
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:
+        stop.set()
+
+
+def _tick_loop(app, runner, stop):
+    from redis.exceptions import RedisError
+
+    interval = app.config["SCHEDULER_INTERVAL"]
+    if interval <= 0:
+        return
+    while not stop.wait(interval):
+        try:
+            # One tick per interval across every worker: whoever takes the lock queues it.
+            lock = f"{runner.queue.name}:tick"
+            if runner.redis.set(lock, "1", nx=True, ex=max(interval - 1, 1)):
+                runner.queue.enqueue(run, job_name(scheduled_work), [])
+        except RedisError:
+            log.warning("scheduler tick skipped: Redis unavailable")
+            time.sleep(1)
 
 
 def site_context(app=None):
@@ -95,7 +222,13 @@ def site_context(app=None):
 
 
 def init_app(app):
-    runner = JobRunner(app)
+    kind = app.config.get("JOB_QUEUE") or ("rq" if app.config.get("REDIS_URL") else "threads")
+    if kind not in ("rq", "threads"):
+        raise RuntimeError(f"JOB_QUEUE must be rq or threads, not {kind!r}.")
+    if kind == "rq" and not app.config.get("REDIS_URL"):
+        raise RuntimeError("JOB_QUEUE=rq needs REDIS_URL.")
+    app.config["JOB_QUEUE"] = kind
+    runner = RQRunner(app) if kind == "rq" else ThreadRunner(app)
     app.extensions["jobs"] = runner
 
     @app.before_request
@@ -103,6 +236,6 @@ def init_app(app):
         runner.start_scheduler()
 
 
-def enqueue(func, *args):
-    """Run func(*args) in the background."""
-    return current_app.extensions["jobs"].enqueue(func, *args)
+def enqueue(func, *args, delay=0):
+    """Run func(*args) in the background (after delay seconds)."""
+    return current_app.extensions["jobs"].enqueue(func, *args, delay=delay)

@@ -119,6 +119,18 @@ class LocalStorage:
     def abort_upload(self, upload):
         shutil.rmtree(self._part_dir(upload), ignore_errors=True)
 
+    def sweep_stray_parts(self, known_ids, older_than):
+        """Remove part folders of uploads the database no longer knows; returns how many."""
+        removed = 0
+        if not self.parts_root.is_dir():
+            return 0
+        cutoff = older_than.timestamp()
+        for folder in self.parts_root.iterdir():
+            if folder.name not in known_ids and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        return removed
+
     def exists(self, key):
         return self.path(key).exists()
 

@@ -174,6 +174,21 @@ class S3Storage:
                     raise
 
     @_guarded
+    def sweep_stray_parts(self, known_ids, older_than):
+        """Abort multipart uploads under rounds/ that no upload row knows; returns how many."""
+        removed = 0
+        paginator = self.client.get_paginator("list_multipart_uploads")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix="rounds/"):
+            for item in page.get("Uploads", []):
+                if item["UploadId"] in known_ids or item["Initiated"] >= older_than:
+                    continue
+                self.client.abort_multipart_upload(
+                    Bucket=self.bucket, Key=item["Key"], UploadId=item["UploadId"]
+                )
+                removed += 1
+        return removed
+
+    @_guarded
     def exists(self, key):
         try:
             self.client.head_object(Bucket=self.bucket, Key=key)

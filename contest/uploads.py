@@ -5,6 +5,7 @@ import math
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -262,6 +263,7 @@ def complete_upload(user, upload_id, parts=None):
     entry.status = "processing"
     entry.size_bytes = size
     entry.processing_started_at = utcnow()
+    entry.processing_attempts = 0
     db.session.commit()
     live.entry_status_changed(entry)
     jobs.enqueue(process_entry, entry.id)
@@ -273,12 +275,27 @@ def process_entry(entry_id):
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
+    attempt = entry.processing_attempts + 1
+    # Claim this try: if another run (a sweeper's re-queue) got here first, leave it to that one.
+    claimed = db.session.execute(
+        sa.update(Entry)
+        .where(
+            Entry.id == entry_id,
+            Entry.status == "processing",
+            Entry.processing_attempts == attempt - 1,
+        )
+        .values(processing_attempts=attempt, processing_started_at=utcnow())
+    ).rowcount
     storage = get_storage()
     video_key, round_id = entry.video_key, entry.round_id
     db.session.commit()  # no transaction stays open while the video is read
+    if not claimed:
+        return
     folder = video_key.rsplit("/", 1)[0]
     poster_key, playback_key = folder + "/poster.jpg", None
     try:
+        if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
+            return _reject(entry_id, "The uploaded file is missing. Please send it again.")
         source = storage.local_source(video_key)
         facts = media.probe_video(source, current_app.config["MAX_VIDEO_SECONDS"])
         with tempfile.TemporaryDirectory() as tmp:
@@ -295,13 +312,8 @@ def process_entry(entry_id):
     except NotAVideo as error:
         return _reject(entry_id, error.message, poster_key, playback_key)
     except Exception:
-        log.exception("processing entry %s failed", entry_id)
-        return _reject(
-            entry_id,
-            "We could not process this video. Please try another file.",
-            poster_key,
-            playback_key,
-        )
+        log.exception("processing entry %s failed (try %d)", entry_id, attempt)
+        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key)
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
@@ -323,6 +335,32 @@ def process_entry(entry_id):
     live.entry_status_changed(entry)
     if entry.status == "live":
         live.rating_changed(entry.id, entry.round_id)  # the leaderboard gains a row
+
+
+def retry_delay(attempt):
+    """Seconds to wait before try attempt+1: JOB_RETRY_DELAYS, the last one repeating."""
+    delays = [float(d) for d in str(current_app.config["JOB_RETRY_DELAYS"]).split(",") if d.strip()]
+    return delays[min(attempt, len(delays)) - 1] if delays else 0
+
+
+def _try_again_or_fail(entry_id, attempt, *extra_keys):
+    """A crash (storage away, a bug, a killed process): try again a bounded number of times."""
+    limit = current_app.config["JOB_MAX_ATTEMPTS"]
+    if attempt >= limit:
+        return _reject(
+            entry_id,
+            f"We could not process this video ({attempt} tries). "
+            "Please send it again, or try another file.",
+            *extra_keys,
+        )
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.status != "processing":
+        return
+    entry.status_reason = "Processing hit a problem; trying again in a moment…"
+    entry.processing_started_at = utcnow()
+    db.session.commit()
+    live.entry_status_changed(entry)
+    jobs.enqueue(process_entry, entry_id, delay=retry_delay(attempt))
 
 
 def _say(entry_id, reason):
@@ -358,19 +396,32 @@ def _reject(entry_id, reason, *extra_keys):
     live.entry_status_changed(entry)
 
 
-def requeue_stale_processing(older_than_seconds):
-    """Put entries whose job died (a restarted process) back in the queue."""
-    cutoff = utcnow().timestamp() - older_than_seconds
-    stale = [
-        e.id
-        for e in db.session.scalars(sa.select(Entry).where(Entry.status == "processing"))
-        if e.processing_started_at is None or e.processing_started_at.timestamp() < cutoff
-    ]
-    for entry_id in stale:
-        db.session.execute(
-            sa.update(Entry).where(Entry.id == entry_id).values(processing_started_at=utcnow())
+def sweep_stale_processing(older_than_seconds):
+    """Entries stuck in processing (their job died with its process): try again, or give up.
+
+    Every try counts (processing_attempts), so no entry stays `processing` forever: after
+    JOB_MAX_ATTEMPTS the entry is rejected with a reason the uploader sees. Returns
+    (re-queued ids, failed ids).
+    """
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    stale = db.session.scalars(
+        sa.select(Entry).where(
+            Entry.status == "processing",
+            sa.or_(Entry.processing_started_at.is_(None), Entry.processing_started_at < cutoff),
         )
+    ).all()
+    limit = current_app.config["JOB_MAX_ATTEMPTS"]
+    again = [e.id for e in stale if e.processing_attempts < limit]
+    failed = [e.id for e in stale if e.processing_attempts >= limit]
+    for entry in stale:
+        entry.processing_started_at = utcnow()
     db.session.commit()
-    for entry_id in stale:
+    for entry_id in failed:
+        _reject(
+            entry_id,
+            f"We could not process this video ({limit} tries). "
+            "Please send it again, or try another file.",
+        )
+    for entry_id in again:
         jobs.enqueue(process_entry, entry_id)
-    return stale
+    return again, failed

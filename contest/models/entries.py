@@ -46,6 +46,7 @@ class Entry(db.Model):
     rating_sum: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    processing_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     live_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     round: Mapped["Round"] = relationship()  # noqa: F821
@@ -55,6 +56,8 @@ class Entry(db.Model):
         sa.CheckConstraint(
             "status in (" + ", ".join(f"'{s}'" for s in ENTRY_STATUSES) + ")", name="status"
         ),
+        # the leaderboard, the round grid and the tally: a round's live entries
+        sa.Index("ix_entries_round_status", "round_id", "status"),
     )
 
     @property
@@ -90,7 +93,7 @@ class Rating(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"))
     stars: Mapped[int]
     stage: Mapped[str] = mapped_column(sa.String(10), default="main", server_default="main")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -98,5 +101,7 @@ class Rating(db.Model):
 
     __table_args__ = (
         sa.UniqueConstraint("user_id", "entry_id", "stage", name="uq_ratings_user_entry_stage"),
+        # histogram, recount and tally read an entry's ratings of one stage from the index alone
+        sa.Index("ix_ratings_entry_stage_stars", "entry_id", "stage", "stars"),
         sa.CheckConstraint("stars between 1 and 5", name="stars"),
     )

@@ -1,0 +1,93 @@
+"""PostgreSQL: the hot paths' real queries have indexes; EXPLAIN shows no seq scan of ratings."""
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from contest import follows, ratings, results
+from contest.extensions import db
+from contest.models import Entry, Follow, Rating, User
+
+
+@pytest.fixture
+def pg(app):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("DATABASE_URL is not PostgreSQL: EXPLAIN plans are checked there only")
+    return app
+
+
+def _fill(app, make_user, make_round, make_entry):
+    """3 rounds x 40 entries, 60 fans, ~4,800 ratings: enough rows for real plans."""
+    fans = [make_user(f"fan{i}") for i in range(60)]
+    rounds_ = [make_round("voting") for _ in range(3)]
+    entries = [make_entry(r.id, fans[i % 60].id, title=f"e{i}") for r in rounds_ for i in range(40)]
+    with app.app_context():
+        rows = [
+            {"user_id": f.id, "entry_id": e.id, "stars": 1 + (f.id + e.id) % 5, "stage": "main"}
+            for e in entries
+            for f in fans[:40]
+            if f.id != fans[0].id
+        ]
+        db.session.execute(sa.insert(Rating), rows)
+        for f in fans[1:10]:
+            db.session.add(Follow(follower_id=fans[0].id, followed_id=f.id))
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+    return rounds_, entries, fans
+
+
+def _captured(app, work):
+    """The SQL statements (with parameters) that work() really sends."""
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, parameters))
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            work()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def _plans(app, statements):
+    with app.app_context():
+        conn = db.session.connection()
+        conn.exec_driver_sql("SET enable_seqscan = off")  # a seq scan now means: no usable index
+        plans = []
+        for statement, parameters in statements:
+            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+            plans.append((statement, "\n".join(r[0] for r in rows)))
+        db.session.rollback()
+        return plans
+
+
+def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_entry):
+    rounds_, entries, fans = _fill(pg, make_user, make_round, make_entry)
+    round_id, entry_id = rounds_[1].id, entries[45].id
+
+    def hot_paths():
+        results.live_standings(round_id)  # round page leaderboard
+        entry = db.session.get(Entry, entry_id)  # entry page
+        ratings.histogram(entry)
+        ratings.my_rating(db.session.get(User, fans[3].id), entry)
+        ratings.recount(entry_id)
+        ratings.round_prior(round_id)
+        follows.feed(db.session.get(User, fans[0].id))  # feed
+        results.counted_ratings(round_id)  # the tally at close
+
+    statements = _captured(pg, hot_paths)
+    assert len(statements) >= 8
+    plans = _plans(pg, statements)
+    touching = [(s, p) for s, p in plans if "ratings" in s]
+    assert len(touching) >= 4
+    for statement, plan in plans:
+        assert "Seq Scan on ratings" not in plan, f"{statement}\n{plan}"
+        assert "Seq Scan on entries" not in plan, f"{statement}\n{plan}"
+    histogram_plan = next(p for s, p in plans if "GROUP BY ratings.stars" in s)
+    assert "ix_ratings_entry_stage_stars" in histogram_plan
