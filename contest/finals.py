@@ -18,14 +18,7 @@ MAX_FINALISTS = 50
 
 def shortlist(moderator, round_id, entry_ids, reason=""):
     """Choose a round's finalists; possible until the finals open (and again to change them)."""
-    round_ = db.session.scalar(
-        sa.select(Round)
-        .where(Round.id == round_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if round_ is None:
-        rounds.get_round(round_id)  # raises NotFound
+    round_ = rounds.get_round(round_id, lock=True)
     if not rounds.has_finals(round_):
         raise Conflict("This round has no finals stage.", code="no_finals")
     if rounds.phase(round_) != "shortlist":

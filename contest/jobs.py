@@ -77,7 +77,7 @@ class ThreadRunner:
 
     def _delayed(self, func, args):
         with self._lock:
-            self._timers = {t for t in self._timers if t.is_alive() and t.function}
+            self._timers = {t for t in self._timers if t.is_alive()}
         if not self._stop.is_set():
             self.enqueue(func, *args)
 

@@ -169,14 +169,7 @@ def freeze_results(round_):
 
 def close_round(round_id, moderator=None, force=False):
     """Freeze the ranking into results; closing a closed round changes nothing."""
-    round_ = db.session.scalar(
-        sa.select(Round)
-        .where(Round.id == round_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if round_ is None:
-        rounds.get_round(round_id)  # raises NotFound
+    round_ = rounds.get_round(round_id, lock=True)
     if round_.closed_at is not None:
         db.session.commit()
         return round_

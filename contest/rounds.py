@@ -327,8 +327,14 @@ def create_monthly_round(year=None, month=None, moderator=None):
         return db.session.scalar(sa.select(Round).where(Round.slug == slug)), False
 
 
-def get_round(round_id):
-    round_ = db.session.get(Round, round_id) if isinstance(round_id, int) else None
+def get_round(round_id, lock=False):
+    """The round, or NotFound; lock=True takes its row lock (fresh values) until commit."""
+    round_ = None
+    if isinstance(round_id, int):
+        query = sa.select(Round).where(Round.id == round_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        round_ = db.session.scalar(query)
     if round_ is None:
         raise NotFound("No such round.", code="round_not_found")
     return round_
