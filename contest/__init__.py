@@ -60,7 +60,7 @@ def configure_extensions(app):
         app,
         async_mode="threading",
         message_queue=app.config.get("REDIS_URL"),
-        channel=app.config.get("SOCKETIO_CHANNEL", "ginga"),
+        channel=app.config["SOCKETIO_CHANNEL"],
     )
 
     from . import accounts

@@ -64,6 +64,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ginga <ginga@localhost>")
 
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Redis pub/sub channel of the Socket.IO message queue: every app and worker process of one
+    # site must share it; two sites on one Redis must not.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "ginga")
     JOB_WORKERS = _int("JOB_WORKERS", 2)
     SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 30)  # seconds; 0 turns it off
     PROCESSING_TIMEOUT = _int("PROCESSING_TIMEOUT", 900)  # seconds before a stuck job is redone
@@ -89,6 +92,9 @@ class Config:
     PROXY_HOPS = _int("PROXY_HOPS", 0)  # proxies in front whose X-Forwarded-* headers to trust
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # With Redis away, limits fall back to per-process memory instead of failing requests.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
 
 
 def load_secret_key(instance_path):

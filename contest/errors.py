@@ -1,7 +1,8 @@
 """Domain errors raised by the business rules, and their mapping to API and page answers."""
 
-from flask import jsonify, make_response, redirect, render_template, request, url_for
+from flask import g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -132,6 +133,25 @@ def init_app(app):
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         return _answer(status, code, message, headers=headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        """The database is restarting or unreachable: a clear 503, not a 500 storm."""
+        from .extensions import db, login_manager
+
+        app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone; the pool pre-pings the next one
+            pass
+        g._login_user = login_manager.anonymous_user()  # the page must not ask the database
+        return _answer(
+            503,
+            "database_unavailable",
+            "The site is briefly unavailable. Please try again in a moment.",
+            headers={"Retry-After": "5"},
+        )
 
     @app.errorhandler(Exception)
     def unexpected(error):

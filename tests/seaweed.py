@@ -18,6 +18,7 @@ class SeaweedFS:
         self.workdir = Path(workdir)
         self.binary = shutil.which("weed")
         self.process = None
+        self.ports = None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -32,7 +33,7 @@ class SeaweedFS:
                 self.stop()
                 if attempt == attempts - 1:
                     raise
-                self.port = free_port()
+                self.port, self.ports = free_port(), None
                 self.url = f"http://127.0.0.1:{self.port}"
 
     def _start_once(self, timeout):
@@ -51,7 +52,7 @@ class SeaweedFS:
                 }
             )
         )
-        ports = {
+        self.ports = self.ports or {
             name: free_port()
             for name in (
                 "master.port",
@@ -77,9 +78,9 @@ class SeaweedFS:
             "-s3.port.lance=0",
             f"-s3.config={identities}",
             f"-s3.port={self.port}",
-            *(f"-{name}={port}" for name, port in ports.items()),
+            *(f"-{name}={port}" for name, port in self.ports.items()),
         ]
-        self.log = open(self.workdir / "weed.log", "wb")
+        self.log = open(self.workdir / "weed.log", "ab")
         self.process = subprocess.Popen(
             args,
             stdout=self.log,
@@ -88,20 +89,31 @@ class SeaweedFS:
             cwd=self.workdir,
         )
         client = self.client()
-        deadline = time.monotonic() + timeout
+        deadline, last = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(
                     "weed exited: " + (self.workdir / "weed.log").read_text()[-1500:]
                 )
             try:  # ready when an object can really be written
-                client.create_bucket(Bucket="ginga-ready")
+                try:
+                    client.create_bucket(Bucket="ginga-ready")
+                except (
+                    client.exceptions.BucketAlreadyOwnedByYou,
+                    client.exceptions.BucketAlreadyExists,
+                ):
+                    pass  # a restart on the same data
                 client.put_object(Bucket="ginga-ready", Key="ping", Body=b"pong")
                 return self
-            except Exception:
+            except Exception as error:
+                last = error
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError(f"SeaweedFS did not answer on {self.url} within {timeout}s")
+        raise RuntimeError(f"SeaweedFS did not answer on {self.url} within {timeout}s: {last!r}")
+
+    def restart(self, timeout=40):
+        """Start again on the same ports and data, as an endpoint coming back would."""
+        return self._start_once(timeout)
 
     def client(self):
         import boto3

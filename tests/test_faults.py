@@ -1,11 +1,23 @@
-"""Faults on real servers: a killed app process, dropped database connections."""
+"""Faults on real servers: a killed app process, Redis, S3 and PostgreSQL going away and back.
 
+Every server a test stops or kills here is private to it (free ports on 127.0.0.1); the
+machine's shared PostgreSQL and Redis are never touched.
+"""
+
+import shutil
 import signal
+import tempfile
 import threading
 import time
+import uuid
 
+import pytest
 import requests
+import socketio as sio_client
 import sqlalchemy as sa
+from helpers import core, make_video, wait_for
+from private_servers import PostgresCluster, RedisServer
+from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
 from contest import ratings
 from contest.extensions import db
@@ -103,3 +115,189 @@ def test_dropped_database_connections_reconnect_without_errors(
     with app.app_context():
         row = db.session.get(Entry, entry.id)
         assert (row.rating_count, row.rating_sum) == (1, 5) == ratings.recount(entry.id)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = RedisServer(tmp_path)
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.skip(f"no private Redis here: {error}")
+    yield server
+    server.stop()
+
+
+def test_redis_stopped_and_restarted_pauses_live_updates_only(
+    private_redis, start_server, make_user, make_round, make_entry
+):
+    settings = {
+        "REDIS_URL": private_redis.url,
+        "SOCKETIO_CHANNEL": f"ginga-fault-{uuid.uuid4().hex[:8]}",
+        "RATELIMIT_ENABLED": True,  # limits live in Redis too: they must not fail requests
+    }
+    one, two = start_server(**settings), start_server(**settings)
+    author = make_user("author")
+    make_user("fan")
+    round_ = make_round("voting")
+    entry = make_entry(round_.id, author.id)
+    viewer = sio_client.Client(reconnection=False)
+    got = []
+    viewer.on("rating", got.append)
+    viewer.connect(two.url, transports=["websocket"], wait_timeout=10)
+    fan = one.session("fan")
+
+    def rate(stars):
+        r = fan.put(f"{one.url}/api/v1/entries/{entry.id}/rating", json={"stars": stars}, timeout=10)
+        assert r.status_code == 200, r.text
+        return r.json()["rating"]
+
+    try:
+        assert viewer.call("join", {"room": f"entry:{entry.id}"}, timeout=5)["ok"]
+        last = rate(3)
+        wait_for(lambda: got and core(got[-1]) == {"entry_id": entry.id, **last}, timeout=10)
+
+        private_redis.stop()
+        for stars in (4, 5, 1):  # the site goes on: ratings stored, pages served
+            last = rate(stars)
+            for server in (one, two):
+                assert fan.get(f"{server.url}/rounds/{round_.slug}", timeout=10).status_code == 200
+                assert fan.get(f"{server.url}/api/v1/entries/{entry.id}").status_code == 200
+        assert last["count"] == 1 and last["average"] == 1.0
+
+        private_redis.start()  # same port: both processes reconnect by themselves
+        stars = iter([2, 3, 4, 5] * 10)
+
+        def resumed():
+            latest = rate(next(stars))
+            time.sleep(0.5)
+            return got and core(got[-1]) == {"entry_id": entry.id, **latest}
+
+        assert wait_for(resumed, timeout=40, interval=0.5), "live updates did not resume"
+        assert one.process.poll() is None and two.process.poll() is None
+    finally:
+        viewer.disconnect()
+
+
+@pytest.fixture
+def private_s3(tmp_path, monkeypatch):
+    server = SeaweedFS(tmp_path / "weed")
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.skip(f"SeaweedFS cannot start here: {error}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def config_overrides(request):
+    """S3 settings only for the test that asked for a private endpoint."""
+    if "private_s3" not in request.fixturenames:
+        return {}
+    server = request.getfixturevalue("private_s3")
+    return {
+        "STORAGE": "s3",
+        "S3_BUCKET": f"ginga-{uuid.uuid4().hex[:10]}",
+        "S3_ENDPOINT_URL": server.url,
+        "SITE_URL": "http://127.0.0.1:5000",
+        "UPLOAD_PART_SIZE": 5 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def test_s3_stopped_during_an_upload_is_503_then_the_upload_resumes(
+    private_s3, app, runner, make_user, new_api, make_round, tmp_path
+):
+    assert runner.invoke(args=["storage", "setup"]).exit_code == 0
+    make_user("ana")
+    fan = new_api("ana")
+    video = make_video(tmp_path, name="big.mp4", seconds=3, width=640, height=360, noise=True)
+    data = video.read_bytes()
+    part_size = 5 * 1024 * 1024
+    assert len(data) > part_size  # two parts at least
+    started = fan.post(
+        "/api/v1/uploads",
+        {
+            "round_id": make_round("open").id,
+            "title": "Through the outage",
+            "filename": video.name,
+            "size": len(data),
+            "content_type": "video/mp4",
+        },
+    ).get_json()
+    upload = f"/api/v1/uploads/{started['upload_id']}"
+    first = requests.put(started["parts"][0]["url"], data=data[:part_size], timeout=30)
+    assert first.status_code == 200
+
+    private_s3.stop()  # the endpoint goes away between two parts
+    with pytest.raises(requests.ConnectionError):
+        requests.put(started["parts"][1]["url"], data=data[part_size:], timeout=10)
+    for answer in (fan.get(upload), fan.post(f"{upload}/complete")):
+        assert answer.status_code == 503, answer.get_data(as_text=True)
+        error = answer.get_json()["error"]
+        assert error["code"] == "storage_unavailable" and "try again" in error["message"]
+    assert fan.get(f"/api/v1/entries/{started['entry_id']}").get_json()["status"] == "uploading"
+
+    private_s3.restart()  # back: ask what is stored, send what is missing, finish
+    state = fan.get(upload).get_json()
+    assert [p["number"] for p in state["parts"]] == [1] and state["missing"] == [2]
+    rest = requests.put(state["targets"][0]["url"], data=data[part_size:], timeout=30)
+    assert rest.status_code == 200
+    done = fan.post(f"{upload}/complete")
+    assert done.status_code == 202, done.get_data(as_text=True)
+
+    def finished():
+        body = fan.get(f"/api/v1/entries/{started['entry_id']}").get_json()
+        return body if body["status"] in ("live", "rejected") else None
+
+    entry = wait_for(finished, timeout=60)
+    assert entry["status"] == "live", entry
+    assert requests.get(entry["video_url"], timeout=10).content == data
+
+
+@pytest.fixture
+def private_postgres():
+    reason = PostgresCluster.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    # not under pytest's tmp_path: its parents are private to root, and postgres must enter
+    workdir = tempfile.mkdtemp(prefix="ginga-pg-")
+    cluster = PostgresCluster(workdir).init().start()
+    yield cluster
+    cluster.stop("immediate")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_postgresql_restarted_gives_503s_then_serves_again(private_postgres, tmp_path):
+    from conftest import make_config
+    from servers import Server
+
+    from contest import accounts, create_app
+    from contest.database import apply_migrations
+
+    config = make_config(private_postgres.url, tmp_path / "uploads")
+    setup = create_app(config)
+    apply_migrations(setup)
+    with setup.app_context():
+        accounts.register_user("fan", "fan@example.com", "correct horse", verified=True)
+        db.engine.dispose()
+    server = Server(config, tmp_path / "server.log")
+    try:
+        fan = server.session("fan")
+        assert fan.get(f"{server.url}/api/v1/me", timeout=10).status_code == 200
+        private_postgres.stop("immediate")  # a crash: every pooled connection is dead
+        down = [fan.get(f"{server.url}/api/v1/me", timeout=10) for _ in range(3)]
+        down.append(fan.get(f"{server.url}/", timeout=10))
+        assert [r.status_code for r in down] == [503] * 4
+        assert down[0].json()["error"]["code"] == "database_unavailable"
+        assert "try again" in down[-1].text
+        private_postgres.start()
+        back = [fan.get(f"{server.url}/api/v1/me", timeout=10) for _ in range(5)]
+        back.append(fan.get(f"{server.url}/", timeout=10))
+        assert [r.status_code for r in back] == [200] * 6, [r.text[:200] for r in back]
+        assert back[0].json()["username"] == "fan"
+    finally:
+        server.stop()
