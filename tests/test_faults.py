@@ -148,7 +148,8 @@ def test_redis_stopped_and_restarted_pauses_live_updates_only(
     fan = one.session("fan")
 
     def rate(stars):
-        r = fan.put(f"{one.url}/api/v1/entries/{entry.id}/rating", json={"stars": stars}, timeout=10)
+        url = f"{one.url}/api/v1/entries/{entry.id}/rating"
+        r = fan.put(url, json={"stars": stars}, timeout=10)
         assert r.status_code == 200, r.text
         return r.json()["rating"]
 
