@@ -19,6 +19,6 @@ threads = int(os.environ.get("THREADS", "100"))
 timeout = int(os.environ.get("WORKER_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 75  # keep idle keep-alive connections a little longer than nginx does
-accesslog = os.environ.get("ACCESS_LOG", "-")
+accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG= (empty) turns it off
 errorlog = "-"
 # Behind nginx set PROXY_HOPS=1 so the app trusts exactly one X-Forwarded-* hop.

@@ -5,69 +5,18 @@ Uses SQLite in a temp folder unless DATABASE_URL is set (then that database is W
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
-import tempfile
 import threading
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import socketio  # noqa: E402
-import sqlalchemy as sa  # noqa: E402
+from common import PASSWORD, bench_config, prepare  # also puts the project on sys.path
 from servers import Server  # noqa: E402
 
-from contest import accounts, create_app, ratings  # noqa: E402
-from contest.config import database_url  # noqa: E402
-from contest.database import apply_migrations  # noqa: E402
-from contest.demo import PASSWORD  # noqa: E402
+from contest import ratings  # noqa: E402
 from contest.extensions import db  # noqa: E402
-from contest.models import Entry, Round, utcnow  # noqa: E402
-
-
-def prepare(config, users, entries):
-    from datetime import timedelta
-
-    app = create_app(config)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        db.session.remove()
-    apply_migrations(app)
-    with app.app_context():
-        now = utcnow()
-        round_ = Round(
-            slug="bench",
-            title="Bench",
-            submissions_open_at=now - timedelta(days=1),
-            submissions_close_at=now + timedelta(days=1),
-            voting_open_at=now - timedelta(days=1),
-            voting_close_at=now + timedelta(days=2),
-        )
-        db.session.add(round_)
-        db.session.commit()
-        author = accounts.register_user("author", "author@example.com", PASSWORD)
-        for i in range(users):
-            accounts.register_user(f"fan{i:03d}", f"fan{i}@example.com", PASSWORD)
-        ids = []
-        for i in range(entries):
-            e = Entry(
-                round_id=round_.id,
-                author_id=author.id,
-                title=f"e{i}",
-                status="live",
-                video_key=f"x/{i}",
-            )
-            db.session.add(e)
-            db.session.flush()
-            ids.append(e.id)
-        db.session.commit()
-    return app, ids
+from contest.models import Entry  # noqa: E402
 
 
 def main():
@@ -77,19 +26,10 @@ def main():
     parser.add_argument("--entries", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=15)
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp()
-    url = database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db")
-    config = {
-        "SECRET_KEY": "bench",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "AUTO_MIGRATE": False,
-        "UPLOAD_DIR": tmp,
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_INTERVAL": 0,
-        "REDIS_URL": None,
-    }
+    config, tmp = bench_config()
+    url = config["SQLALCHEMY_DATABASE_URI"]
     app, entry_ids = prepare(config, args.users, args.entries)
-    server = Server(config, Path(tmp) / "server.log")
+    server = Server(config, tmp / "server.log")
     try:
         sessions = [server.session(f"fan{i:03d}", PASSWORD) for i in range(args.users)]
         watcher = socketio.Client(reconnection=False)

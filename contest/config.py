@@ -67,6 +67,10 @@ class Config:
     # Redis pub/sub channel of the Socket.IO message queue: every app and worker process of one
     # site must share it; two sites on one Redis must not.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "ginga")
+    # The rating writer commits at most this many ratings per transaction; a fan waits at most
+    # RATING_TIMEOUT seconds for theirs before a 503.
+    RATING_BATCH = _int("RATING_BATCH", 64)
+    RATING_TIMEOUT = _int("RATING_TIMEOUT", 20)
     JOB_WORKERS = _int("JOB_WORKERS", 2)
     SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 30)  # seconds; 0 turns it off
     PROCESSING_TIMEOUT = _int("PROCESSING_TIMEOUT", 900)  # seconds before a stuck job is redone

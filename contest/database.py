@@ -3,12 +3,51 @@
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app, g, has_request_context, request
 from flask_migrate import upgrade
 
 from .extensions import db
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 _MIGRATION_LOCK = 726_104_220  # any constant: the PostgreSQL advisory lock id for upgrades
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def reads_only(view):
+    """Mark a view whose own transaction only reads (its writes go through a writer thread)."""
+    view.sqlite_begin = "BEGIN"
+    return view
+
+
+def writes(view):
+    """Mark a GET view that writes: on SQLite it takes the write lock when it begins."""
+    view.sqlite_begin = "BEGIN IMMEDIATE"
+    return view
+
+
+def read_only_context():
+    """Say that this app context only reads (e.g. the live broadcaster): never take the lock."""
+    g.sqlite_begin = "BEGIN"
+
+
+def sqlite_begin_statement():
+    """How a SQLite transaction begins here.
+
+    Reads (GET pages, API reads) begin DEFERRED so they run side by side in WAL mode. Anything
+    that may read and then write begins IMMEDIATE: a deferred transaction that read before
+    writing fails at once with SQLITE_BUSY under concurrent writers instead of waiting.
+    Outside a request (jobs, CLI, the rating writer) transactions write: IMMEDIATE, unless the
+    app context said it only reads (read_only_context).
+    """
+    if g and g.get("sqlite_begin"):
+        return g.sqlite_begin
+    if not has_request_context():
+        return "BEGIN IMMEDIATE"
+    view = current_app.view_functions.get(request.endpoint)
+    marked = getattr(view, "sqlite_begin", None)
+    if marked:
+        return marked
+    return "BEGIN" if request.method in SAFE_METHODS else "BEGIN IMMEDIATE"
 
 
 def configure_engine(app):
@@ -31,9 +70,7 @@ def configure_engine(app):
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A deferred transaction that reads and then writes fails at once with
-        # SQLITE_BUSY under concurrent writers instead of waiting; IMMEDIATE waits.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(sqlite_begin_statement())
 
 
 def apply_migrations(app):

@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from . import rounds
+from .database import read_only_context
 from .entries_access import get_visible_entry
 from .errors import ContestError, Invalid, NotFound
 from .extensions import db, socketio
@@ -136,9 +137,10 @@ class Broadcaster:
 
     def flush(self, due):
         """Emit the current values of these entries and their rounds' leaderboards."""
-        from .ratings import histogram, round_prior, summary
+        from .ratings import histograms, round_prior, summary
 
         with self.app.app_context():
+            read_only_context()  # on SQLite, never wait for (or hold up) the rating writer
             try:
                 blind = {r for r in set(due.values()) if rounds.is_blind(db.session.get(Round, r))}
                 priors = {
@@ -146,14 +148,15 @@ class Broadcaster:
                     for round_id in set(due.values())
                     if round_id not in blind
                 }
-                entries = db.session.scalars(sa.select(Entry).where(Entry.id.in_(list(due))))
+                entries = db.session.scalars(
+                    sa.select(Entry).where(Entry.id.in_(list(due)), Entry.round_id.not_in(blind))
+                ).all()  # blind finish: ratings count, scores stay hidden
+                counts = histograms(entries)
                 for entry in entries:
-                    if entry.round_id in blind:
-                        continue  # blind finish: ratings count, scores stay hidden
                     payload = {
                         "entry_id": entry.id,
                         **summary(entry, priors[entry.round_id]),
-                        "histogram": histogram(entry),
+                        "histogram": counts[entry.id],
                     }
                     safe_emit(
                         "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]

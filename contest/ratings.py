@@ -4,11 +4,12 @@ from statistics import median
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import rounds
 from .accounts import require_verified
-from .entries_access import get_visible_entry
-from .errors import Conflict, Forbidden, Invalid
+from .entries_access import can_view
+from .errors import Conflict, ContestError, Forbidden, Invalid, NotFound
 from .extensions import db
 from .models import Entry, Rating, Round, User, utcnow
 
@@ -81,9 +82,10 @@ def check_stars(stars):
     return stars
 
 
-def _lock_entry_for_rating(user, entry_id):
-    """Load the entry with a row lock (all ratings of one entry queue here) and check the rules."""
-    entry = get_visible_entry(user, entry_id, lock=True)
+def check_rateable(user, entry):
+    """Raise unless this user may rate this entry now."""
+    if entry is None or not can_view(user, entry):
+        raise NotFound("No such entry.", code="entry_not_found")
     if entry.status != "live":
         raise Conflict("Only live entries can be rated.", code="entry_not_live")
     if entry.author_id == user.id:
@@ -95,7 +97,6 @@ def _lock_entry_for_rating(user, entry_id):
             "The finals are on: only the shortlisted finalists can be rated now.",
             code="not_finalist",
         )
-    return entry
 
 
 def stage_of(entry):
@@ -112,52 +113,142 @@ def _my_row(user, entry):
 
 
 def cast_rating(user, entry_id, stars):
-    """Set the user's 1-5 star rating of an entry; the aggregate moves in the same transaction."""
+    """Set the user's 1-5 star rating of an entry; returns the entry's public summary.
+
+    The rating is committed (with the entry's aggregate, in one transaction) before this
+    returns: the process's rating writer commits ratings in small batches.
+    """
     check_stars(stars)
     require_verified(user)
-    entry = _lock_entry_for_rating(user, entry_id)
-    rating = _my_row(user, entry)
-    if rating is None:
-        db.session.add(
-            Rating(user_id=user.id, entry_id=entry.id, stars=stars, stage=stage_of(entry))
-        )
-        count_delta, sum_delta = 1, stars
-    else:
-        count_delta, sum_delta = 0, stars - rating.stars
-        rating.stars = stars
-        rating.updated_at = utcnow()
-    _move_aggregate(entry, count_delta, sum_delta)
-    return _finish(entry)
+    return current_app.extensions["rating_writer"].submit(user, entry_id, stars)
 
 
 def remove_rating(user, entry_id):
     """Withdraw the user's rating of an entry (while voting is open)."""
-    entry = _lock_entry_for_rating(user, entry_id)
-    rating = _my_row(user, entry)
-    if rating is not None:
-        db.session.delete(rating)
-        _move_aggregate(entry, -1, -rating.stars)
-    return _finish(entry)
+    return current_app.extensions["rating_writer"].submit(user, entry_id, None)
 
 
-def _move_aggregate(entry, count_delta, sum_delta):
-    db.session.execute(
-        sa.update(Entry)
-        .where(Entry.id == entry.id)
-        .values(
-            rating_count=Entry.rating_count + count_delta,
-            rating_sum=Entry.rating_sum + sum_delta,
-        )
-    )
+class RatingChange:
+    """One fan's request to set (stars 1-5) or withdraw (stars None) a rating."""
+
+    __slots__ = ("user", "entry_id", "stars", "result", "error")
+
+    def __init__(self, user, entry_id, stars):
+        self.user, self.entry_id, self.stars = user, entry_id, stars
+        self.result = self.error = None
 
 
-def _finish(entry):
+def apply_changes(changes):
+    """Apply a batch of RatingChange in one transaction and commit it.
+
+    Entries are locked in id order (FOR UPDATE on PostgreSQL; SQLite's writer holds the write
+    lock from BEGIN IMMEDIATE), every change is checked on its own (a refused change sets its
+    `error`, the others go on), and each entry's aggregate moves once by the batch's net delta.
+    Each accepted change gets `result`: its entry's public summary after the commit.
+    """
     from . import live
 
+    entry_ids = sorted({c.entry_id for c in changes})
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
+        )
+    }
+    round_ids = {e.round_id for e in entries.values()}
+    db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids))).all()  # entry.round
+    accepted = []
+    for change in changes:
+        try:
+            check_rateable(change.user, entries.get(change.entry_id))
+            accepted.append(change)
+        except ContestError as error:
+            change.error = error
+    if not accepted:
+        db.session.rollback()
+        return
+    stages = {e.id: stage_of(e) for e in entries.values()}
+    keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
+    stored = dict(
+        ((user_id, entry_id, stage), (rating_id, stars))
+        for rating_id, user_id, entry_id, stage, stars in db.session.execute(
+            sa.select(Rating.id, Rating.user_id, Rating.entry_id, Rating.stage, Rating.stars).where(
+                sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys))
+            )
+        )
+    )
+    final = dict(stored)  # key -> (id or None, stars) after the batch; stars None: withdrawn
+    counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
+    for change in accepted:
+        key = (change.user.id, change.entry_id, stages[change.entry_id])
+        rating_id, old = final.get(key, (None, None))
+        aggregate = counts[change.entry_id]
+        if old is not None:
+            aggregate[0] -= 1
+            aggregate[1] -= old
+        if change.stars is not None:
+            aggregate[0] += 1
+            aggregate[1] += change.stars
+        final[key] = (rating_id, change.stars)
+    _write_ratings(stored, final)
+    db.session.execute(
+        sa.update(Entry.__table__).where(Entry.__table__.c.id == sa.bindparam("entry_id")),
+        [{"entry_id": i, "rating_count": n, "rating_sum": t} for i, (n, t) in counts.items()],
+    )
+    summaries = {}
+    for entry in entries.values():  # the rows now hold these; the objects must not re-write them
+        set_committed_value(entry, "rating_count", counts[entry.id][0])
+        set_committed_value(entry, "rating_sum", counts[entry.id][1])
+    for round_id in {entries[c.entry_id].round_id for c in accepted}:
+        prior_ = prior(
+            counts[e.id] if e.id in counts else (e.rating_count, e.rating_sum)
+            for e in _contender_aggregates(round_id)
+        )
+        for entry in entries.values():
+            if entry.round_id == round_id:
+                summaries[entry.id] = public_summary(entry, prior_)
+    rounds_of = {c.entry_id: entries[c.entry_id].round_id for c in accepted}
     db.session.commit()
-    db.session.refresh(entry)
-    live.rating_changed(entry.id, entry.round_id)
-    return entry
+    for change in accepted:
+        change.result = summaries[change.entry_id]
+    for entry_id, round_id in rounds_of.items():
+        live.rating_changed(entry_id, round_id)
+
+
+def _contender_aggregates(round_id):
+    return db.session.execute(
+        sa.select(Entry.id, Entry.rating_count, Entry.rating_sum).where(*contenders(round_id))
+    ).all()
+
+
+def _write_ratings(stored, final):
+    """Insert, update and delete rating rows in three executemany statements."""
+    table, now = Rating.__table__, utcnow()
+    inserts, updates, deletes = [], [], []
+    for (user_id, entry_id, stage), (rating_id, stars) in final.items():
+        before = stored.get((user_id, entry_id, stage))
+        if before is None and stars is not None:
+            inserts.append(
+                dict(
+                    user_id=user_id,
+                    entry_id=entry_id,
+                    stage=stage,
+                    stars=stars,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        elif before is not None and stars is None:
+            deletes.append({"rating_id": rating_id})
+        elif before is not None and stars != before[1]:
+            updates.append({"rating_id": rating_id, "stars": stars, "updated_at": now})
+    by_id = table.c.id == sa.bindparam("rating_id")
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        db.session.execute(sa.update(table).where(by_id), updates)
+    if deletes:
+        db.session.execute(sa.delete(table).where(by_id), deletes)
 
 
 def histogram(entry):
@@ -170,6 +261,22 @@ def histogram(entry):
         ).all()
     )
     return [counts.get(stars, 0) for stars in range(1, 6)]
+
+
+def histograms(entries):
+    """{entry_id: histogram} of many entries in one query (the live broadcaster's batch)."""
+    entries = list(entries)
+    found = {e.id: [0] * 5 for e in entries}
+    for stage in {stage_of(e) for e in entries}:
+        ids = [e.id for e in entries if stage_of(e) == stage]
+        rows = db.session.execute(
+            sa.select(Rating.entry_id, Rating.stars, sa.func.count(Rating.id))
+            .where(Rating.entry_id.in_(ids), Rating.stage == stage)
+            .group_by(Rating.entry_id, Rating.stars)
+        )
+        for entry_id, stars, n in rows:
+            found[entry_id][stars - 1] = n
+    return found
 
 
 def recount(entry_id):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from sqlalchemy.orm import selectinload
 
 from . import notifications, rounds
 from .errors import Conflict, NotFound
@@ -50,7 +51,9 @@ def rank(rows, start=1, stage="main"):
 
 def live_standings(round_id):
     """The live leaderboard from the aggregates kept on entries (only finalists in the finals)."""
-    entries = db.session.scalars(sa.select(Entry).where(*contenders(round_id)))
+    entries = db.session.scalars(
+        sa.select(Entry).where(*contenders(round_id)).options(selectinload(Entry.author))
+    )
     stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
     return rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage)
 

@@ -4,6 +4,7 @@ from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
 from .. import ratings
+from ..database import reads_only
 from ..entries_access import get_visible_entry
 from ..extensions import limiter
 from ..storage import get_storage
@@ -59,16 +60,17 @@ def get_entry(entry_id):
 
 
 @bp.put("/entries/<int:entry_id>/rating")
+@reads_only  # the rating writer commits it
 @login_required
 @limiter.limit("120 per minute", methods=["PUT"])
 def put_rating(entry_id):
     data = json_body()
-    entry = ratings.cast_rating(current_user, entry_id, data.get("stars"))
-    return jsonify(rating=ratings.public_summary(entry), my_rating=data["stars"])
+    summary = ratings.cast_rating(current_user, entry_id, data.get("stars"))
+    return jsonify(rating=summary, my_rating=data["stars"])
 
 
 @bp.delete("/entries/<int:entry_id>/rating")
+@reads_only
 @login_required
 def delete_rating(entry_id):
-    entry = ratings.remove_rating(current_user, entry_id)
-    return jsonify(rating=ratings.public_summary(entry), my_rating=None)
+    return jsonify(rating=ratings.remove_rating(current_user, entry_id), my_rating=None)

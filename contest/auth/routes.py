@@ -5,6 +5,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from .. import accounts
+from ..database import writes
 from ..errors import ContestError
 from ..extensions import limiter
 from . import bp
@@ -63,6 +64,7 @@ def register():
 
 
 @bp.get("/verify/<token>")
+@writes
 def verify_email(token):
     try:
         user = accounts.verify_email(token)

@@ -1,0 +1,185 @@
+"""Rating ingest under gunicorn pinned to one core, against hello-world on the same config.
+
+python bench/ingest.py [--full] [--seconds 15] [--connections 64]
+
+gunicorn (gunicorn.conf.py, 1 worker, --threads 16) runs on core 0 with `taskset`; the load
+comes from `wrk` (apt-get install wrk) on core 1: first GET /hello of bench/hello.py, then
+PUT /api/v1/entries/<id>/rating from many signed-in fans (each request carries its own fan's
+session cookie and CSRF token). A rating is acknowledged only after it is committed; at the end
+every entry's aggregates are compared with a recount. SQLite in a temp folder unless
+DATABASE_URL is set (then that database is WIPED).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+import requests
+from common import PASSWORD, ROOT, bench_config, prepare
+from servers import free_port
+
+from contest import ratings
+from contest.extensions import db
+from contest.models import Entry
+
+LUA = """
+local users = %(users)s
+local entries = %(entries)s
+local counter = 0
+request = function()
+  counter = counter + 1
+  local u = users[(counter %% #users) + 1]
+  local e = entries[(math.random(#entries))]
+  local body = '{"stars": ' .. math.random(1, 5) .. '}'
+  return wrk.format("PUT", "/api/v1/entries/" .. e .. "/rating", {
+    ["Content-Type"] = "application/json",
+    ["Cookie"] = u[1],
+    ["X-CSRFToken"] = u[2],
+  }, body)
+end
+"""
+
+DONE = """
+done = function(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %f, "p50": %f, "p90": %f, "p99": %f, "max": %f, ' ..
+    '"non2xx": %d, "timeouts": %d, "connect": %d, "read": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(90) / 1e3, latency:percentile(99) / 1e3, latency.max / 1e3,
+    errors.status, errors.timeout, errors.connect, errors.read))
+end
+"""
+
+
+def gunicorn(app_path, env, threads, log):
+    port = free_port()
+    command = [
+        "taskset", "-c", "0",
+        sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+        "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        app_path,
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(url + "/", timeout=1)
+            return process, url
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def wrk(url, script, seconds, connections):
+    command = [
+        "taskset", "-c", "1", "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
+        "--timeout", "5s", "-s", str(script), url,
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    result = json.loads(line[len("RESULT ") :])
+    result["rate"] = result["requests"] / result["seconds"]
+    return result
+
+
+def show(name, r):
+    errors = r["non2xx"] + r["timeouts"] + r["connect"] + r["read"]
+    print(
+        f"{name:<12} {r['rate']:8.0f} req/s   p50 {r['p50']:6.1f} ms   p90 {r['p90']:6.1f} ms   "
+        f"p99 {r['p99']:6.1f} ms   max {r['max']:7.1f} ms   errors {errors}"
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--full", action="store_true", help="1,000 fans, 200 entries, 30 s")
+    parser.add_argument("--seconds", type=int)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=16, help="gunicorn threads")
+    args = parser.parse_args()
+    if not shutil.which("wrk") or not shutil.which("taskset"):
+        sys.exit("needs wrk and taskset: apt-get install -y wrk util-linux")
+    users, entries = (1000, 200) if args.full else (200, 50)
+    seconds = args.seconds or (30 if args.full else 10)
+    config, tmp = bench_config()
+    app, entry_ids = prepare(config, users, entries)
+    env = {
+        **os.environ,
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "UPLOAD_DIR": str(tmp),
+        "AUTO_MIGRATE": "0",
+        "RATELIMIT_ENABLED": "0",
+        "SCHEDULER_INTERVAL": "0",
+        "MIN_ACCOUNT_AGE_HOURS": "0",
+        "ACCESS_LOG": "",  # off for both apps: nginx in front keeps the access log
+    }
+    env.pop("REDIS_URL", None)
+    log = open(tmp / "gunicorn.log", "ab")
+    hello_script = tmp / "hello.lua"
+    hello_script.write_text(DONE)
+    hello, url = gunicorn("bench.hello:app", env, args.threads, log)
+    try:
+        wrk(url + "/hello", hello_script, 2, args.connections)  # warm up
+        base = wrk(url + "/hello", hello_script, seconds, args.connections)
+    finally:
+        stop(hello)
+    server, url = gunicorn("wsgi:app", env, args.threads, log)
+    try:
+        fans = []
+        for i in range(users):
+            s = requests.Session()
+            token = s.get(url + "/api/v1/csrf", timeout=10).json()["csrf_token"]
+            r = s.post(
+                url + "/api/v1/auth/login",
+                json={"login": f"fan{i:03d}", "password": PASSWORD},
+                headers={"X-CSRFToken": token},
+                timeout=10,
+            )
+            assert r.status_code == 200, r.text
+            cookie = "; ".join(f"{c.name}={c.value}" for c in s.cookies)
+            fans.append((cookie, token))
+        random.shuffle(fans)
+        lua = "{" + ",".join(f"{{{json.dumps(c)},{json.dumps(t)}}}" for c, t in fans) + "}"
+        script = tmp / "ingest.lua"
+        script.write_text(
+            LUA % {"users": lua, "entries": "{" + ",".join(map(str, entry_ids)) + "}"} + DONE
+        )
+        wrk(url, script, 2, args.connections)  # warm up
+        rated = wrk(url, script, seconds, args.connections)
+    finally:
+        stop(server)
+        log.close()
+    with app.app_context():
+        rows = db.session.query(Entry).filter(Entry.id.in_(entry_ids)).all()
+        exact = all((e.rating_count, e.rating_sum) == ratings.recount(e.id) for e in rows)
+        stored = sum(e.rating_count for e in rows)
+    print(
+        f"database: {config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}   fans: {users}   "
+        f"entries: {entries}   gunicorn gthread 1 worker x {args.threads} threads on core 0, "
+        f"wrk {args.connections} connections on core 1, {seconds} s each"
+    )
+    show("hello-world", base)
+    show("rating PUT", rated)
+    print(f"ratio: {rated['rate'] / base['rate']:.2f}x hello-world")
+    print(f"distinct (fan, entry) ratings stored: {stored}; aggregates equal a recount: {exact}")
+
+
+if __name__ == "__main__":
+    main()
