@@ -13,8 +13,12 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = 1  # see above: never more than one per gunicorn
-worker_class = "gthread"
+# gthread (default): one thread per request or open websocket, so THREADS bounds connections.
+# WORKER_CLASS=gevent: one greenlet per connection (CONNECTIONS of them), for many live viewers;
+# the app then runs Socket.IO in gevent mode by itself (see contest._async_mode).
+worker_class = os.environ.get("WORKER_CLASS", "gthread")
 threads = int(os.environ.get("THREADS", "100"))
+worker_connections = int(os.environ.get("CONNECTIONS", "5000"))
 # Uploads go straight to S3 in production; on local storage one part is 8 MiB at most.
 timeout = int(os.environ.get("WORKER_TIMEOUT", "120"))
 graceful_timeout = 30

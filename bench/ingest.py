@@ -1,8 +1,9 @@
 """Rating ingest under gunicorn pinned to one core, against hello-world on the same config.
 
-python bench/ingest.py [--full] [--seconds 15] [--connections 64]
+python bench/ingest.py [--full] [--seconds 15] [--connections 64] [--worker gthread|gevent]
 
-gunicorn (gunicorn.conf.py, 1 worker, --threads 16) runs on core 0 with `taskset`; the load
+gunicorn (gunicorn.conf.py, 1 worker; gthread with --threads 16, then -k gevent) runs on core
+0 with `taskset`; the load
 comes from `wrk` (apt-get install wrk) on core 1: first GET /hello of bench/hello.py, then
 PUT /api/v1/entries/<id>/rating from many signed-in fans (each request carries its own fan's
 session cookie and CSRF token). A rating is acknowledged only after it is committed; at the end
@@ -57,12 +58,12 @@ end
 """
 
 
-def gunicorn(app_path, env, threads, log):
+def gunicorn(app_path, env, worker, threads, log):
     port = free_port()
     command = [
         "taskset", "-c", "0",
         sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
-        "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        "--worker-class", worker, "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
         app_path,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -98,6 +99,25 @@ def wrk(url, script, seconds, connections):
     return result
 
 
+def rating_script(url, users, entry_ids):
+    """A wrk script sending PUT rating requests, each as one of many signed-in fans."""
+    fans = []
+    for i in range(users):
+        s = requests.Session()
+        token = s.get(url + "/api/v1/csrf", timeout=10).json()["csrf_token"]
+        r = s.post(
+            url + "/api/v1/auth/login",
+            json={"login": f"fan{i:03d}", "password": PASSWORD},
+            headers={"X-CSRFToken": token},
+            timeout=10,
+        )
+        assert r.status_code == 200, r.text
+        fans.append(("; ".join(f"{c.name}={c.value}" for c in s.cookies), token))
+    random.shuffle(fans)
+    table = "{" + ",".join(f"{{{json.dumps(c)},{json.dumps(t)}}}" for c, t in fans) + "}"
+    return LUA % {"users": table, "entries": "{" + ",".join(map(str, entry_ids)) + "}"} + DONE
+
+
 def show(name, r):
     errors = r["non2xx"] + r["timeouts"] + r["connect"] + r["read"]
     print(
@@ -111,7 +131,8 @@ def main():
     parser.add_argument("--full", action="store_true", help="1,000 fans, 200 entries, 30 s")
     parser.add_argument("--seconds", type=int)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=16, help="gunicorn threads")
+    parser.add_argument("--threads", type=int, default=16, help="gunicorn gthread threads")
+    parser.add_argument("--worker", choices=["gthread", "gevent"], action="append")
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         sys.exit("needs wrk and taskset: apt-get install -y wrk util-linux")
@@ -129,55 +150,44 @@ def main():
         "SCHEDULER_INTERVAL": "0",
         "MIN_ACCOUNT_AGE_HOURS": "0",
         "ACCESS_LOG": "",  # off for both apps: nginx in front keeps the access log
+        "JOB_QUEUE": "threads",  # no uploads here; allows -k gevent without Redis
     }
     env.pop("REDIS_URL", None)
     log = open(tmp / "gunicorn.log", "ab")
     hello_script = tmp / "hello.lua"
     hello_script.write_text(DONE)
-    hello, url = gunicorn("bench.hello:app", env, args.threads, log)
-    try:
-        wrk(url + "/hello", hello_script, 2, args.connections)  # warm up
-        base = wrk(url + "/hello", hello_script, seconds, args.connections)
-    finally:
-        stop(hello)
-    server, url = gunicorn("wsgi:app", env, args.threads, log)
-    try:
-        fans = []
-        for i in range(users):
-            s = requests.Session()
-            token = s.get(url + "/api/v1/csrf", timeout=10).json()["csrf_token"]
-            r = s.post(
-                url + "/api/v1/auth/login",
-                json={"login": f"fan{i:03d}", "password": PASSWORD},
-                headers={"X-CSRFToken": token},
-                timeout=10,
-            )
-            assert r.status_code == 200, r.text
-            cookie = "; ".join(f"{c.name}={c.value}" for c in s.cookies)
-            fans.append((cookie, token))
-        random.shuffle(fans)
-        lua = "{" + ",".join(f"{{{json.dumps(c)},{json.dumps(t)}}}" for c, t in fans) + "}"
-        script = tmp / "ingest.lua"
-        script.write_text(
-            LUA % {"users": lua, "entries": "{" + ",".join(map(str, entry_ids)) + "}"} + DONE
-        )
-        wrk(url, script, 2, args.connections)  # warm up
-        rated = wrk(url, script, seconds, args.connections)
-    finally:
-        stop(server)
-        log.close()
+    results = []
+    for worker in args.worker or ["gthread", "gevent"]:
+        hello, url = gunicorn("bench.hello:app", env, worker, args.threads, log)
+        try:
+            wrk(url + "/hello", hello_script, 2, args.connections)  # warm up
+            base = wrk(url + "/hello", hello_script, seconds, args.connections)
+        finally:
+            stop(hello)
+        server, url = gunicorn("wsgi:app", env, worker, args.threads, log)
+        try:
+            script = tmp / "ingest.lua"
+            if not script.exists():
+                script.write_text(rating_script(url, users, entry_ids))
+            wrk(url, script, 2, args.connections)  # warm up
+            rated = wrk(url, script, seconds, args.connections)
+        finally:
+            stop(server)
+        results.append((worker, base, rated))
+    log.close()
     with app.app_context():
         rows = db.session.query(Entry).filter(Entry.id.in_(entry_ids)).all()
         exact = all((e.rating_count, e.rating_sum) == ratings.recount(e.id) for e in rows)
         stored = sum(e.rating_count for e in rows)
     print(
         f"database: {config['SQLALCHEMY_DATABASE_URI'].split(':')[0]}   fans: {users}   "
-        f"entries: {entries}   gunicorn gthread 1 worker x {args.threads} threads on core 0, "
+        f"entries: {entries}   gunicorn 1 worker on core 0 (gthread: {args.threads} threads), "
         f"wrk {args.connections} connections on core 1, {seconds} s each"
     )
-    show("hello-world", base)
-    show("rating PUT", rated)
-    print(f"ratio: {rated['rate'] / base['rate']:.2f}x hello-world")
+    for worker, base, rated in results:
+        show(f"{worker} hello", base)
+        show(f"{worker} rating", rated)
+        print(f"{worker} ratio: {rated['rate'] / base['rate']:.2f}x hello-world")
     print(f"distinct (fan, entry) ratings stored: {stored}; aggregates equal a recount: {exact}")
 
 

@@ -55,6 +55,18 @@ def create_app(config=None):
     return app
 
 
+def _async_mode():
+    """gevent when the server monkey-patched the process (gunicorn -k gevent), else threads."""
+    import sys
+
+    if "gevent" in sys.modules:
+        from gevent import monkey
+
+        if monkey.is_module_patched("socket"):
+            return "gevent"
+    return "threading"
+
+
 def configure_extensions(app):
     db.init_app(app)
     configure_engine(app)
@@ -65,7 +77,7 @@ def configure_extensions(app):
     limiter.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=app.config["ASYNC_MODE"] or _async_mode(),
         message_queue=app.config.get("REDIS_URL"),
         channel=app.config["SOCKETIO_CHANNEL"],
     )

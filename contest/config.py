@@ -67,6 +67,8 @@ class Config:
     # Redis pub/sub channel of the Socket.IO message queue: every app and worker process of one
     # site must share it; two sites on one Redis must not.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "ginga")
+    # Socket.IO async mode: empty picks gevent under `gunicorn -k gevent`, else threading.
+    ASYNC_MODE = os.environ.get("ASYNC_MODE") or None
     # The rating writer commits at most this many ratings per transaction; a fan waits at most
     # RATING_TIMEOUT seconds for theirs before a 503.
     RATING_BATCH = _int("RATING_BATCH", 64)

@@ -221,12 +221,25 @@ def site_context(app=None):
     return app.test_request_context("/", base_url=site)
 
 
+def _on_gevent():
+    from .extensions import socketio
+
+    return socketio.async_mode == "gevent"
+
+
 def init_app(app):
     kind = app.config.get("JOB_QUEUE") or ("rq" if app.config.get("REDIS_URL") else "threads")
     if kind not in ("rq", "threads"):
         raise RuntimeError(f"JOB_QUEUE must be rq or threads, not {kind!r}.")
     if kind == "rq" and not app.config.get("REDIS_URL"):
         raise RuntimeError("JOB_QUEUE=rq needs REDIS_URL.")
+    if kind == "threads" and _on_gevent() and not app.config.get("JOB_QUEUE"):
+        # PyAV decodes and encodes in C: on the event loop a transcode would freeze every
+        # connection of the process for seconds
+        raise RuntimeError(
+            "gunicorn -k gevent needs REDIS_URL so videos are processed by `flask worker` "
+            "processes, not on the event loop (or set JOB_QUEUE=threads to accept that)."
+        )
     app.config["JOB_QUEUE"] = kind
     runner = RQRunner(app) if kind == "rq" else ThreadRunner(app)
     app.extensions["jobs"] = runner

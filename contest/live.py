@@ -84,6 +84,7 @@ class Broadcaster:
         self.app = app
         self.interval = app.config["LIVE_INTERVAL"]
         self._pending = {}  # entry_id -> round_id
+        self._changed_at = {}  # entry_id -> wall-clock ms of its newest committed change
         self._last_sent = {}  # entry_id -> monotonic time of its last event
         self._boards = {}  # round_id -> the last leaderboard sent
         self._cond = threading.Condition()
@@ -91,8 +92,10 @@ class Broadcaster:
         self._stopped = False
 
     def mark(self, entry_id, round_id):
+        """Called right after a commit changed this entry's ratings."""
         with self._cond:
             self._pending[entry_id] = round_id
+            self._changed_at[entry_id] = int(time.time() * 1000)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._loop, name="ginga-live", daemon=True)
                 self._thread.start()
@@ -115,28 +118,34 @@ class Broadcaster:
                     else:
                         wait = min(wait or ready_at - now, ready_at - now)
                 if due:
+                    stamps = {}
                     for entry_id in due:
                         del self._pending[entry_id]
                         self._last_sent[entry_id] = now
+                        stamps[entry_id] = self._changed_at.pop(entry_id, None)
                     if len(self._last_sent) > 10_000:
                         old = now - 60
                         self._last_sent = {k: t for k, t in self._last_sent.items() if t > old}
-                    return due
+                    return due, stamps
                 self._cond.wait(wait if wait is not None else 5.0)
-            return None
+            return None, None
 
     def _loop(self):
         while True:
-            due = self._take_due()
+            due, stamps = self._take_due()
             if due is None:
                 return
             try:
-                self.flush(due)
+                self.flush(due, stamps)
             except Exception:  # the loop must outlive any one failure
                 log.exception("live broadcast failed")
 
-    def flush(self, due):
-        """Emit the current values of these entries and their rounds' leaderboards."""
+    def flush(self, due, stamps=None):
+        """Emit the current values of these entries and their rounds' leaderboards.
+
+        `changed_at` in a `rating` event is when its newest change was committed and `sent_at`
+        when this process sent it (epoch ms): viewers and benchmarks can tell how fresh it is.
+        """
         from .ratings import histograms, round_prior, summary
 
         with self.app.app_context():
@@ -158,6 +167,9 @@ class Broadcaster:
                         **summary(entry, priors[entry.round_id]),
                         "histogram": counts[entry.id],
                     }
+                    if stamps and stamps.get(entry.id):
+                        payload["changed_at"] = stamps[entry.id]
+                    payload["sent_at"] = int(time.time() * 1000)
                     safe_emit(
                         "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]
                     )
