@@ -18,11 +18,9 @@ def can_view(user, entry):
     return user.id == entry.author_id or user.is_moderator
 
 
-def get_visible_entry(user, entry_id, lock=False):
+def get_visible_entry(user, entry_id):
     """The entry if this user may see it, else NotFound (never reveal hidden entries)."""
     query = sa.select(Entry).where(Entry.id == entry_id)
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
     entry = db.session.scalar(query) if isinstance(entry_id, int) else None
     if entry is None or not can_view(user, entry):
         raise NotFound("No such entry.", code="entry_not_found")
