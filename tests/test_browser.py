@@ -30,6 +30,8 @@ def browser():
         phone = {k: v for k, v in p.devices["Pixel 5"].items() if k != "default_browser_type"}
         phone["viewport"] = {"width": 360, "height": 740}
         browser.phone = phone
+        iphone = p.devices["iPhone 13"]
+        browser.iphone = {k: v for k, v in iphone.items() if k != "default_browser_type"}
         yield browser
         browser.close()
 

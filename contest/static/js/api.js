@@ -30,3 +30,10 @@
 
   window.ginga = { api: api, csrf: csrf, ApiError: ApiError };
 })();
+
+// Offline page and fast repeat visits (contest/static/js/sw.js); pages themselves stay live.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", function () {
+    navigator.serviceWorker.register("/sw.js").catch(function () { /* not critical */ });
+  });
+}

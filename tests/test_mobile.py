@@ -1,0 +1,117 @@
+"""Phones first: add to home screen, an offline page, and every page usable with one thumb."""
+
+import io
+import json
+
+import pytest
+from PIL import Image
+from test_browser import browser, phone_page, wait_js  # noqa: F401
+
+# Targets a thumb uses; inline links inside running text are exempt (WCAG 2.5.8).
+TARGETS = (
+    "button, input:not([type=hidden]), select, textarea, .top nav a, .tabbar a, .sorts a, "
+    ".pager a, .actions a, a.button, .star"
+)
+SMALL_TARGETS = """
+() => Array.from(document.querySelectorAll(TARGETS_JSON))
+  .filter(el => el.offsetParent !== null || getComputedStyle(el).position === "fixed")
+  .map(el => {
+    // a checkbox or radio is tapped through its label: the label is the target
+    const tappable = ["checkbox", "radio"].includes(el.type) && el.labels && el.labels.length
+      ? el.labels[0] : el;
+    return [el, tappable.getBoundingClientRect()];
+  })
+  .filter(([el, r]) => r.width > 0 && (r.width < 44 || r.height < 44))
+  .map(([el, r]) => `${el.tagName}.${el.className} "${(el.textContent || el.name || "")
+    .trim().slice(0, 30)}" ${Math.round(r.width)}x${Math.round(r.height)}`)
+""".replace("TARGETS_JSON", json.dumps(TARGETS))
+
+
+def test_manifest_and_icons_let_fans_add_ginga_to_the_home_screen(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="manifest" href="/manifest.webmanifest"' in page
+    answer = client.get("/manifest.webmanifest")
+    assert answer.status_code == 200 and answer.mimetype == "application/manifest+json"
+    manifest = answer.get_json(force=True)
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    assert manifest["short_name"] == "Ginga" and manifest["theme_color"] == "#0b6e2e"
+    sizes = {}
+    for icon in manifest["icons"]:
+        image = client.get(icon["src"])
+        assert image.status_code == 200 and image.mimetype == "image/png"
+        width, height = Image.open(io.BytesIO(image.get_data())).size
+        assert f"{width}x{height}" == icon["sizes"]
+        sizes.setdefault(icon.get("purpose", "any"), set()).add(width)
+    assert {192, 512} <= sizes["any"] and 512 in sizes["maskable"]
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and "javascript" in worker.mimetype
+    assert "no-cache" in worker.headers["Cache-Control"]
+
+
+def test_offline_page_is_the_same_for_everyone(client):
+    answer = client.get("/offline")
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    assert "No connection right now" in body and "csrf" not in body.lower()
+
+
+def test_a_phone_that_loses_the_site_gets_the_offline_page(browser, start_server):  # noqa: F811
+    server = start_server()
+    page = phone_page(browser, server)
+    page.goto("/")
+    wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
+    server.stop()  # the network is gone
+    page.goto("/hall-of-fame")
+    assert page.locator("h1").inner_text() == "No connection right now"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+@pytest.mark.parametrize("device", ["360x740", "iPhone 13"])
+def test_every_page_fits_one_thumb(
+    browser,  # noqa: F811
+    device,
+    start_server,
+    make_user,
+    make_round,
+    make_entry,
+):
+    server = start_server()
+    fan = make_user("ana")
+    make_user("mod", role="moderator")
+    round_ = make_round("open", title="Thumb round")
+    entry = make_entry(round_.id, fan.id, title="Rainbow flick")
+    pages = {
+        None: ["/", "/hall-of-fame", "/login", "/register", f"/rounds/{round_.slug}"],
+        "ana": [f"/entries/{entry.id}", "/upload", "/u/ana", "/feed", "/settings/profile"],
+        "mod": ["/moderation/", f"/entries/{entry.id}"],
+    }
+    profile = browser.phone if device == "360x740" else browser.iphone
+    problems = {}
+    for user, paths in pages.items():
+        context = browser.new_context(**profile, base_url=server.url)
+        page = context.new_page()
+        if user:
+            page.goto("/login")
+            page.fill("#login", user)
+            page.fill("#password", "correct horse")
+            page.click("button[type=submit]")
+            page.wait_for_url(server.url + "/")
+        width = page.viewport_size["width"]
+        for path in paths:
+            answer = page.goto(path)
+            assert answer.status == 200, path
+            found = []
+            if page.evaluate("document.documentElement.scrollWidth") > width:
+                found.append("scrolls sideways")
+            tabbar = page.locator(".tabbar")
+            if not tabbar.is_visible():
+                found.append("no bottom navigation")
+            else:
+                box = tabbar.bounding_box()
+                if abs(box["y"] + box["height"] - page.viewport_size["height"]) > 1:
+                    found.append("bottom navigation is not at the bottom")
+            found += page.evaluate(SMALL_TARGETS)
+            if found:
+                problems[f"{user or 'visitor'} {path}"] = found
+        context.close()
+    assert problems == {}
