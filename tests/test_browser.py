@@ -97,7 +97,7 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
     bob = phone_page(browser, server, "bob")
     bob.goto(entry_path)
     assert bob.eval_on_selector("video", "v => v.playsInline && v.controls") is True
-    bob.click("button[data-stars='4']")
+    bob.click("label[for=star-4]")
     wait_js(bob, "document.getElementById('rate-message').textContent.startsWith('You gave 4')")
     row = f"#leaderboard li[data-entry-id='{entry_path.rsplit('/', 1)[1]}']"
     wait_js(watcher, f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'")

@@ -10,7 +10,7 @@ from test_browser import browser, phone_page, wait_js  # noqa: F401
 # Targets a thumb uses; inline links inside running text are exempt (WCAG 2.5.8).
 TARGETS = (
     "button, input:not([type=hidden]), select, textarea, .top nav a, .tabbar a, .sorts a, "
-    ".pager a, .actions a, a.button, .star"
+    ".pager a, .actions a, a.button, label.star"
 )
 SMALL_TARGETS = """
 () => Array.from(document.querySelectorAll(TARGETS_JSON))

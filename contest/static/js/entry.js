@@ -5,32 +5,39 @@
   var entry = document.querySelector(".entry[data-entry-id]");
   if (rate && entry) {
     var message = document.getElementById("rate-message");
-    var buttons = rate.querySelectorAll("button[data-stars]");
+    // A native radio group: taps on the stars, arrow keys, and screen readers all work.
+    var inputs = rate.querySelectorAll("input[name=stars]");
     var show = function (stars) {
-      buttons.forEach(function (b) {
-        var n = Number(b.dataset.stars);
-        b.classList.toggle("on", stars >= n);
-        b.setAttribute("aria-pressed", stars === n ? "true" : "false");
+      inputs.forEach(function (input) {
+        var n = Number(input.value);
+        input.checked = stars === n;
+        input.nextElementSibling.classList.toggle("on", stars >= n);
       });
     };
-    buttons.forEach(function (button) {
-      button.addEventListener("click", function () {
-        var stars = Number(button.dataset.stars);
-        var before = Number(rate.dataset.myRating || 0);
-        show(stars);
-        message.textContent = "Saving…";
-        ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
-          rate.dataset.myRating = stars;
-          message.textContent = "You gave " + stars + " star" + (stars > 1 ? "s" : "") + ". Tap to change.";
-          if (data.rating.hidden) return;  // blind finish: no numbers
-          ["average", "count", "score"].forEach(function (f) {
-            var node = entry.querySelector('[data-field="' + f + '"]');
-            if (node) node.textContent = f === "count" ? data.rating.count : data.rating[f].toFixed(f === "score" ? 2 : 1);
-          });
-        }, function (error) {
-          show(before);
-          message.textContent = error.message;
+    var timer = null;
+    var save = function (stars) {
+      var before = Number(rate.dataset.myRating || 0);
+      message.textContent = "Saving…";
+      ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
+        rate.dataset.myRating = stars;
+        message.textContent = "You gave " + stars + " star" + (stars > 1 ? "s" : "") + ". Tap to change.";
+        if (data.rating.hidden) return;  // blind finish: no numbers
+        ["average", "count", "score"].forEach(function (f) {
+          var node = entry.querySelector('[data-field="' + f + '"]');
+          if (node) node.textContent = f === "count" ? data.rating.count : data.rating[f].toFixed(f === "score" ? 2 : 1);
         });
+      }, function (error) {
+        show(before);
+        message.textContent = error.message;
+      });
+    };
+    inputs.forEach(function (input) {
+      input.addEventListener("change", function () {
+        var stars = Number(input.value);
+        show(stars);
+        // arrow keys move through the stars: save where the fan stops, not every step
+        clearTimeout(timer);
+        timer = setTimeout(function () { save(stars); }, 350);
       });
     });
   }
