@@ -153,4 +153,7 @@ def act(kind, target):
         flash(error.message)
     else:
         flash(f"Done: {action}.")
+    back = request.form.get("next", "")
+    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
+        return redirect(back)  # a form on another page of this site (the entry page)
     return redirect(url_for("moderation.queue"))

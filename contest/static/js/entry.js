@@ -41,6 +41,25 @@
       });
     });
   }
+  var report = document.getElementById("report-form");
+  if (report && entry) {
+    report.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var said = document.getElementById("report-message");
+      var button = report.querySelector("button[type=submit]");
+      button.disabled = true;
+      ginga.api("POST", "/entries/" + entry.dataset.entryId + "/reports", {
+        reason: document.getElementById("report-reason").value,
+        text: document.getElementById("report-text").value
+      }).then(function () {
+        report.hidden = true;
+        said.textContent = "Thanks. A moderator will look at it.";
+      }, function (error) {
+        button.disabled = false;
+        said.textContent = error.message;
+      });
+    });
+  }
   document.querySelectorAll(".share").forEach(function (share) {
     share.addEventListener("click", function () {
       var url = share.dataset.url, title = share.dataset.title;
