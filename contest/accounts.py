@@ -164,6 +164,7 @@ def user_to_dict(user, private=False):
             created_at=user.created_at.isoformat(),
             bio=user.bio,
             country=user.country,
+            language=user.language,
         )
     return data
 

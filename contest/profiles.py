@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from . import follows, ratings
 from .errors import Invalid
 from .extensions import db
+from .i18n import check_language
 from .images import reencode_image
 from .models import Entry, Rating, Result, Round
 from .storage import get_storage
@@ -22,12 +23,23 @@ AVATAR_SIZE = 256
 MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
 
 
+def remember_language(user, code):
+    """The picker: keep a signed-in fan's language choice on their account."""
+    user.language = check_language(code)
+    db.session.commit()
+
+
 def update_profile(user, data):
     """Change profile fields; every value is checked before any is saved."""
     if not isinstance(data, dict) or not data:
         raise Invalid("Send the fields to change.", code="invalid_profile")
     changes = {}
     for field, value in data.items():
+        if field == "language":  # the interface language: one of i18n.LANGUAGES, or "" = browser
+            if value != "":
+                check_language(value)
+            changes[field] = value
+            continue
         if field not in FIELDS:
             raise Invalid(f"{field} is not a profile field.", code="invalid_field", field=field)
         if not isinstance(value, str):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from .errors import Conflict, Invalid, NotFound
 from .extensions import db
@@ -85,16 +86,16 @@ def next_change(round_, now=None):
     """(label, when) of the next moment the phase changes, for countdowns; None when over."""
     now = now or utcnow()
     moments = [
-        (round_.submissions_open_at, "Uploads open"),
-        (round_.voting_open_at, "Voting opens"),
-        (round_.submissions_close_at, "Uploads close"),
-        (round_.voting_close_at, "Voting closes"),
+        (round_.submissions_open_at, _l("Uploads open")),
+        (round_.voting_open_at, _l("Voting opens")),
+        (round_.submissions_close_at, _l("Uploads close")),
+        (round_.voting_close_at, _l("Voting closes")),
     ]
     if has_finals(round_):
-        moments[-1] = (round_.voting_close_at, "Main vote closes")
+        moments[-1] = (round_.voting_close_at, _l("Main vote closes"))
         moments += [
-            (round_.finals_open_at, "Finals open"),
-            (round_.finals_close_at, "Finals close"),
+            (round_.finals_open_at, _l("Finals open")),
+            (round_.finals_close_at, _l("Finals close")),
         ]
     if round_.closed_at or round_.published_at:
         return None

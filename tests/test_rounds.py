@@ -1,5 +1,6 @@
 """Rounds: derived phases, moderators creating and editing, monthly scheduling, pages."""
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -157,7 +158,7 @@ def test_home_page_shows_current_round_phase_and_countdown(client, make_round):
     make_round("open", title="Rainbow flicks")
     make_round("closed", title="Old news")
     page = client.get("/").data.decode()
-    assert "Rainbow flicks" in page and "Uploads &amp; voting open" in page
+    assert "Rainbow flicks" in page and "Uploads & voting open" in html.unescape(page)
     assert "data-countdown" in page and "Old news" not in page
     assert 'name="viewport"' in page
 

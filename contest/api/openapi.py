@@ -74,6 +74,11 @@ PATHS = {
                 "country": STR,
                 "favourite_position": STR,
                 "favourite_club": STR,
+                "language": {
+                    "type": "string",
+                    "enum": ["", "en", "id", "th", "zh_Hans"],
+                    "description": "interface language; empty follows the browser",
+                },
             },
         ),
     },

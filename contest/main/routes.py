@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_from_directory,
@@ -149,3 +150,26 @@ def service_worker():
 def offline():
     """What the service worker shows when a page cannot load: the same for everyone."""
     return render_template("main/offline.html")
+
+
+@bp.post("/language")
+def choose_language():
+    """The language picker (CSRF-checked like every form): a cookie, and the account's choice."""
+    from .. import i18n, profiles
+
+    code = i18n.check_language(request.form.get("lang", ""))
+    if current_user.is_authenticated:
+        profiles.remember_language(current_user, code)
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = url_for("main.home")
+    response = redirect(back)
+    response.set_cookie(
+        i18n.COOKIE,
+        code,
+        max_age=365 * 86400,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

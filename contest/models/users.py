@@ -23,6 +23,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(sa.String(60), default="")
     bio: Mapped[str] = mapped_column(sa.Text, default="")
     country: Mapped[str] = mapped_column(sa.String(60), default="")
+    # the language the fan picked (en, id, th, zh_Hans); empty: follow the browser
+    language: Mapped[str] = mapped_column(sa.String(10), default="", server_default="")
     favourite_position: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     favourite_club: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     avatar_key: Mapped[str | None] = mapped_column(sa.String(300))

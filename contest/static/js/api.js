@@ -37,3 +37,9 @@ if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* not critical */ });
   });
 }
+
+// The footer's language picker changes as soon as a language is chosen (the button stays for
+// browsers without scripts).
+document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+  select.addEventListener("change", function () { select.form.submit(); });
+});

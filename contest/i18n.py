@@ -1,0 +1,64 @@
+"""Languages: English, Bahasa Indonesia, Thai and Simplified Chinese.
+
+A request's language is the signed-in fan's choice, else the visitor's choice (a cookie set by
+the picker), else the best match of the browser's Accept-Language, else English. Dates and
+numbers are formatted by Babel for that locale.
+"""
+
+from flask import request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from .errors import Invalid
+
+LANGUAGES = {
+    "en": "English",
+    "id": "Bahasa Indonesia",
+    "th": "ไทย",
+    "zh_Hans": "简体中文",
+}
+COOKIE = "lang"
+babel = Babel()
+
+
+def from_accept_language(header_values):
+    """The first supported language among the browser's (tag, quality) pairs, best first."""
+    for tag, _quality in header_values:
+        tag = tag.lower().replace("_", "-")
+        primary = tag.split("-")[0]
+        if primary == "zh":
+            # Simplified Chinese: zh, zh-CN, zh-SG, zh-Hans*; not zh-TW/zh-HK/zh-Hant
+            if not any(part in ("tw", "hk", "mo", "hant") for part in tag.split("-")[1:]):
+                return "zh_Hans"
+            continue
+        if primary in ("id", "in"):
+            return "id"
+        if primary in ("th", "en"):
+            return primary
+    return None
+
+
+def select_locale():
+    if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
+        return current_user.language
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    return from_accept_language(request.accept_languages) or "en"
+
+
+def check_language(code):
+    if code not in LANGUAGES:
+        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}.", code="invalid_language")
+    return code
+
+
+def html_lang():
+    """The BCP 47 tag for <html lang>: en, id, th, zh-Hans."""
+    return str(get_locale()).replace("_", "-")
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, html_lang=html_lang)

@@ -1,0 +1,135 @@
+"""Languages: English, Bahasa Indonesia, Thai and Simplified Chinese; nothing untranslated."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.dates import format_datetime
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from contest.i18n import LANGUAGES, from_accept_language
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "contest" / "translations"
+HEADLINE = {
+    "en": "Show your skills. The fans are the jury.",
+    "id": "Tunjukkan keterampilanmu. Penggemar adalah jurinya.",
+    "th": "โชว์ทักษะของคุณ แฟนๆ คือกรรมการ",
+    "zh-Hans": "秀出你的技巧，球迷就是评委。",
+}
+
+
+def page_language(response):
+    html = response.get_data(as_text=True)
+    return re.search(r'<html lang="([^"]+)"', html).group(1), html
+
+
+@pytest.mark.parametrize(
+    "header, lang",
+    [
+        ("th-TH,th;q=0.9,en;q=0.5", "th"),
+        ("id-ID,id;q=0.9", "id"),
+        ("zh-CN,zh;q=0.9", "zh-Hans"),
+        ("zh-Hans-SG", "zh-Hans"),
+        ("zh-TW,zh-Hant;q=0.9", "en"),  # Traditional Chinese is not offered: English
+        ("fr-FR,de;q=0.8", "en"),
+        ("", "en"),
+    ],
+)
+def test_the_browser_language_picks_the_page_language(client, header, lang):
+    got, html = page_language(client.get("/", headers={"Accept-Language": header}))
+    assert got == lang
+    assert HEADLINE[lang] in html
+
+
+def test_accept_language_order_and_aliases():
+    assert from_accept_language([("de", 1), ("th", 0.8), ("id", 0.5)]) == "th"
+    assert from_accept_language([("in", 1)]) == "id"  # the old code for Indonesian
+    assert from_accept_language([("zh-hk", 1), ("en-GB", 0.5)]) == "en"
+
+
+def test_a_fans_choice_beats_the_browser_and_follows_them(api, make_user, client):
+    make_user("ana")
+    api.login("ana")
+    answer = api.patch("/api/v1/me", {"language": "th"})
+    assert answer.status_code == 200
+    assert api.get("/api/v1/me").get_json()["language"] == "th"
+    assert page_language(client.get("/", headers={"Accept-Language": "id"}))[0] == "th"
+    wrong = api.patch("/api/v1/me", {"language": "klingon"})
+    assert wrong.status_code == 422
+    assert wrong.get_json()["error"]["code"] == "invalid_language"
+    assert api.get("/api/v1/me").get_json()["language"] == "th"  # nothing changed
+    assert api.patch("/api/v1/me", {"language": ""}).status_code == 200  # back to the browser
+    assert page_language(client.get("/", headers={"Accept-Language": "id"}))[0] == "id"
+
+
+def test_the_picker_sets_a_cookie_and_the_account_language(app, client, api, make_user, make_round):
+    token = api.token()
+    make_round("open")
+    refused = client.post("/language", data={"lang": "id", "next": "/hall-of-fame"})
+    assert refused.status_code == 403  # no CSRF token
+    chosen = client.post(
+        "/language", data={"lang": "zh_Hans", "next": "/hall-of-fame", "csrf_token": token}
+    )
+    assert chosen.status_code == 302 and chosen.headers["Location"] == "/hall-of-fame"
+    assert "lang=zh_Hans" in chosen.headers["Set-Cookie"]
+    assert "HttpOnly" in chosen.headers["Set-Cookie"]
+    lang, html = page_language(client.get("/", headers={"Accept-Language": "th"}))
+    assert lang == "zh-Hans" and 'value="zh_Hans" lang="zh-Hans" selected' in html
+    away = client.post(
+        "/language", data={"lang": "en", "next": "//evil.example", "csrf_token": token}
+    )
+    assert away.headers["Location"] == "/"  # never sent to another site
+    bad = client.post("/language", data={"lang": "xx", "csrf_token": token})
+    assert bad.status_code == 422 and "language must be one of" in bad.get_data(as_text=True)
+    make_user("bo_b")
+    api.login("bo_b")
+    api._token = None  # signing in starts a new session: a new token
+    assert api.post("/language", data={"lang": "id"}).status_code == 302
+    assert api.get("/api/v1/me").get_json()["language"] == "id"
+
+
+def test_dates_are_written_the_way_each_language_writes_them(client, make_round, app):
+    round_ = make_round("open")
+    with app.app_context():
+        from contest.extensions import db
+        from contest.models import Round
+
+        closes = db.session.get(Round, round_.id).submissions_close_at
+    for header, locale in (("th", "th"), ("zh-CN", "zh_Hans"), ("id", "id"), ("en", "en")):
+        html = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
+        assert format_datetime(closes, "d MMM, HH:mm", tzinfo="UTC", locale=locale) in html
+
+
+def test_every_message_has_a_translation_in_every_language():
+    method_map = [("contest/**.py", "python"), ("contest/templates/**.html", "jinja2")]
+    found = {
+        message if isinstance(message, str) else message[0]
+        for _file, _line, message, _comments, *_ in extract_from_dir(
+            str(ROOT), method_map, keywords={"_": None, "_l": None, "gettext": None}
+        )
+    }
+    assert found, "no messages found: is the extraction set up?"
+    problems = []
+    for locale in LANGUAGES:
+        if locale == "en":
+            continue
+        po_path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        with open(po_path, "rb") as f:
+            catalog = read_po(f)
+        with open(po_path.with_suffix(".mo"), "rb") as f:
+            compiled = read_mo(f)
+        for msgid in sorted(found):
+            message = catalog.get(msgid)
+            if message is None or not message.string or message.fuzzy:
+                problems.append(f"{locale}: no translation for {msgid!r}")
+                continue
+            wanted = set(re.findall(r"%\(\w+\)s", msgid))
+            if set(re.findall(r"%\(\w+\)s", message.string)) != wanted:
+                problems.append(f"{locale}: placeholders differ in {msgid!r}")
+            stored = compiled.get(msgid)
+            if stored is None or stored.string != message.string:
+                problems.append(f"{locale}: messages.mo is stale for {msgid!r} (pybabel compile)")
+    assert problems == []
