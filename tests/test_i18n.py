@@ -103,12 +103,18 @@ def test_dates_are_written_the_way_each_language_writes_them(client, make_round,
         assert format_datetime(closes, "d MMM, HH:mm", tzinfo="UTC", locale=locale) in html
 
 
+def as_tuple(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
 def test_every_message_has_a_translation_in_every_language():
     method_map = [("contest/**.py", "python"), ("contest/templates/**.html", "jinja2")]
     found = {
         message if isinstance(message, str) else message[0]
         for _file, _line, message, _comments, *_ in extract_from_dir(
-            str(ROOT), method_map, keywords={"_": None, "_l": None, "gettext": None}
+            str(ROOT),
+            method_map,
+            keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)},
         )
     }
     assert found, "no messages found: is the extraction set up?"
@@ -123,13 +129,18 @@ def test_every_message_has_a_translation_in_every_language():
             compiled = read_mo(f)
         for msgid in sorted(found):
             message = catalog.get(msgid)
-            if message is None or not message.string or message.fuzzy:
+            forms = (
+                message.string
+                if message and isinstance(message.string, tuple)
+                else ([message.string] if message else [])
+            )
+            if not forms or not all(forms) or message.fuzzy:
                 problems.append(f"{locale}: no translation for {msgid!r}")
                 continue
-            wanted = set(re.findall(r"%\(\w+\)s", msgid))
-            if set(re.findall(r"%\(\w+\)s", message.string)) != wanted:
+            wanted = set(re.findall(r"%\(\w+\)[sd]", msgid))
+            if any(set(re.findall(r"%\(\w+\)[sd]", form)) != wanted for form in forms):
                 problems.append(f"{locale}: placeholders differ in {msgid!r}")
             stored = compiled.get(msgid)
-            if stored is None or stored.string != message.string:
+            if stored is None or as_tuple(stored.string) != as_tuple(message.string):
                 problems.append(f"{locale}: messages.mo is stale for {msgid!r} (pybabel compile)")
     assert problems == []
