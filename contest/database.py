@@ -41,8 +41,8 @@ def sqlite_begin_statement():
     """
     if g and g.get("sqlite_begin"):
         return g.sqlite_begin
-    if not has_request_context():
-        return "BEGIN IMMEDIATE"
+    if not has_request_context() or request.environ.get("ginga.background"):
+        return "BEGIN IMMEDIATE"  # jobs, CLI commands, the rating writer
     view = current_app.view_functions.get(request.endpoint)
     marked = getattr(view, "sqlite_begin", None)
     if marked:

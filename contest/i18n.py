@@ -7,6 +7,7 @@ numbers are formatted by Babel for that locale.
 
 from flask import request
 from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .errors import Invalid
@@ -18,6 +19,34 @@ LANGUAGES = {
     "zh_Hans": "简体中文",
 }
 COOKIE = "lang"
+# Sentences the page scripts write (contest/static/js); pages carry them in the reader's
+# language as JSON and scripts read them with ginga.t(key, values).
+JS_MESSAGES = {
+    "network_failed": _l("The network failed. Check your connection and try again."),
+    "following": _l("Following"),
+    "follow": _l("Follow"),
+    "link_copied": _l("Link copied"),
+    "copy_link": _l("Copy this link"),
+    "saving": _l("Saving…"),
+    "rated_one": _l("You gave one star. Tap to change."),
+    "rated_many": _l("You gave %(num)s stars. Tap to change."),
+    "report_thanks": _l("Thanks. A moderator will look at it."),
+    "waiting_network": _l("Waiting for the network…"),
+    "upload_progress": _l("%(percent)s%% · %(sent)s of %(total)s MB"),
+    "retrying_part": _l("Connection trouble: retrying part %(number)s…"),
+    "upload_cancelled": _l("Upload cancelled."),
+    "finishing": _l("Finishing…"),
+    "resuming": _l("Resuming your earlier upload…"),
+    "checking": _l("Uploaded. Checking your video…"),
+    "not_accepted": _l("Your video was not accepted: %(reason)s"),
+    "open_it": _l("Open it"),
+    "clip_live": _l("Your clip is live!"),
+    "clip_waits": _l("Your clip waits for a moderator's approval."),
+    "choose_video": _l("Choose a video first."),
+    "too_large": _l("This file is too large: the limit is %(mb)s MB."),
+    "give_title": _l("Give your clip a title."),
+    "cancelled_nothing_kept": _l("Upload cancelled: nothing was kept."),
+}
 babel = Babel()
 
 
@@ -58,7 +87,13 @@ def html_lang():
     return str(get_locale()).replace("_", "-")
 
 
+def js_messages():
+    return {key: str(text) for key, text in JS_MESSAGES.items()}
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, html_lang=html_lang)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES, html_lang=html_lang, js_messages=js_messages
+    )

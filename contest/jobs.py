@@ -218,7 +218,8 @@ def site_context(app=None):
     """A request context on SITE_URL, so jobs and commands build links (url_for) like views do."""
     app = app or current_app._get_current_object()
     site = app.config.get("SITE_URL", "http://127.0.0.1:5000").split(",")[0].strip()
-    return app.test_request_context("/", base_url=site)
+    # marked as background work: it writes, so on SQLite its transactions take the lock early
+    return app.test_request_context("/", base_url=site, environ_base={"ginga.background": True})
 
 
 def _on_gevent():

@@ -49,3 +49,21 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
             total += entry.rating_count
         assert 0 < total <= 150
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 3
+
+
+def test_sqlite_reads_begin_deferred_and_everything_that_writes_immediate(app):
+    from contest.database import sqlite_begin_statement
+    from contest.jobs import site_context
+
+    with app.test_request_context("/rounds/x", method="GET"):
+        assert sqlite_begin_statement() == "BEGIN"  # pages read side by side
+    with app.test_request_context("/api/v1/me", method="PATCH"):
+        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"
+    with app.test_request_context("/api/v1/entries/1/rating", method="PUT"):
+        assert sqlite_begin_statement() == "BEGIN"  # the rating writer commits it
+    with app.test_request_context("/verify/token", method="GET"):
+        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"  # a GET that writes
+    with site_context(app):  # jobs and commands run here: they write
+        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"
+    with app.app_context():
+        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"

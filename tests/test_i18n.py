@@ -8,6 +8,7 @@ from babel.dates import format_datetime
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from test_browser import browser  # noqa: F401
 
 from contest.i18n import LANGUAGES, from_accept_language
 
@@ -144,3 +145,27 @@ def test_every_message_has_a_translation_in_every_language():
             if stored is None or as_tuple(stored.string) != as_tuple(message.string):
                 problems.append(f"{locale}: messages.mo is stale for {msgid!r} (pybabel compile)")
     assert problems == []
+
+
+def test_page_scripts_speak_the_readers_language(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+):
+    server = start_server()
+    make_user("ana")
+    make_round("open")
+    context = browser.new_context(**browser.phone, base_url=server.url, locale="th-TH")
+    page = context.new_page()
+    page.goto("/login")
+    assert page.locator("h1").inner_text() == "เข้าสู่ระบบ"
+    page.fill("#login", "ana")
+    page.fill("#password", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    page.goto("/upload")
+    page.fill("#title", "Rabona")
+    page.click("#upload-button")  # no file chosen: the script says so, in Thai
+    assert page.inner_text("#upload-error") == "เลือกวิดีโอก่อน"
+    context.close()

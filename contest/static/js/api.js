@@ -4,11 +4,21 @@
   var meta = document.querySelector('meta[name="csrf-token"]');
   function csrf() { return meta ? meta.content : ""; }
 
+  // Sentences in the reader's language, written into the page by the server (contest/i18n.py).
+  var messages = {};
+  try { messages = JSON.parse(document.getElementById("messages").textContent); } catch (e) { /* none */ }
+  function t(key, values) {
+    var text = messages[key] || key;
+    return text.replace(/%\((\w+)\)[sd]/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    }).replace(/%%/g, "%");
+  }
+
   function ApiError(status, body) {
     var error = (body && body.error) || {};
     this.status = status;
     this.code = error.code || "network_error";
-    this.message = error.message || "The network failed. Check your connection and try again.";
+    this.message = error.message || t("network_failed");
     this.details = error;
   }
 
@@ -28,7 +38,7 @@
     }, function () { throw new ApiError(0, null); });
   }
 
-  window.ginga = { api: api, csrf: csrf, ApiError: ApiError };
+  window.ginga = { api: api, csrf: csrf, ApiError: ApiError, t: t };
 })();
 
 // Offline page and fast repeat visits (contest/static/js/sw.js); pages themselves stay live.

@@ -8,7 +8,7 @@
       ginga.api(following ? "DELETE" : "POST", "/users/" + encodeURIComponent(button.dataset.username) + "/follow").then(function (data) {
         button.dataset.following = String(data.following);
         button.setAttribute("aria-pressed", String(data.following));
-        button.textContent = data.following ? "Following" : "Follow";
+        button.textContent = ginga.t(data.following ? "following" : "follow");
         var count = document.getElementById("followers");
         if (count) count.textContent = data.followers;
       }, function (error) { button.textContent = error.message; });
@@ -24,8 +24,8 @@
       share.addEventListener("click", function () {
         var url = share.dataset.url;
         if (navigator.share) { navigator.share({ title: share.dataset.title, url: url }).catch(function () {}); return; }
-        navigator.clipboard.writeText(url).then(function () { share.textContent = "Link copied"; },
-          function () { window.prompt("Copy this link", url); });
+        navigator.clipboard.writeText(url).then(function () { share.textContent = ginga.t("link_copied"); },
+          function () { window.prompt(ginga.t("copy_link"), url); });
       });
     });
   }

@@ -17,10 +17,10 @@
     var timer = null;
     var save = function (stars) {
       var before = Number(rate.dataset.myRating || 0);
-      message.textContent = "Saving…";
+      message.textContent = ginga.t("saving");
       ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
         rate.dataset.myRating = stars;
-        message.textContent = "You gave " + stars + " star" + (stars > 1 ? "s" : "") + ". Tap to change.";
+        message.textContent = stars === 1 ? ginga.t("rated_one") : ginga.t("rated_many", { num: stars });
         if (data.rating.hidden) return;  // blind finish: no numbers
         ["average", "count", "score"].forEach(function (f) {
           var node = entry.querySelector('[data-field="' + f + '"]');
@@ -53,7 +53,7 @@
         text: document.getElementById("report-text").value
       }).then(function () {
         report.hidden = true;
-        said.textContent = "Thanks. A moderator will look at it.";
+        said.textContent = ginga.t("report_thanks");
       }, function (error) {
         button.disabled = false;
         said.textContent = error.message;
@@ -64,8 +64,8 @@
     share.addEventListener("click", function () {
       var url = share.dataset.url, title = share.dataset.title;
       if (navigator.share) { navigator.share({ title: title, url: url }).catch(function () {}); return; }
-      navigator.clipboard.writeText(url).then(function () { share.textContent = "Link copied"; },
-        function () { window.prompt("Copy this link", url); });
+      navigator.clipboard.writeText(url).then(function () { share.textContent = ginga.t("link_copied"); },
+        function () { window.prompt(ginga.t("copy_link"), url); });
     });
   });
 

@@ -23,7 +23,7 @@
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
   function online() {
     if (navigator.onLine !== false) return Promise.resolve();
-    say("Waiting for the network…");
+    say(ginga.t("waiting_network"));
     return new Promise(function (r) { window.addEventListener("online", function () { r(); }, { once: true }); });
   }
 
@@ -57,11 +57,11 @@
     function progress() {
       var sum = 0; for (var k in loaded) sum += loaded[k];
       var pct = Math.floor(sum * 100 / total);
-      bar.value = pct; say(pct + "% · " + (sum / 1e6).toFixed(1) + " of " + (total / 1e6).toFixed(1) + " MB");
+      bar.value = pct; say(ginga.t("upload_progress", { percent: pct, sent: (sum / 1e6).toFixed(1), total: (total / 1e6).toFixed(1) }));
     }
     progress();
     function worker() {
-      if (cancelled) return Promise.reject(new ginga.ApiError(0, { error: { message: "Upload cancelled." } }));
+      if (cancelled) return Promise.reject(new ginga.ApiError(0, { error: { message: ginga.t("upload_cancelled") } }));
       var target = queue.shift();
       if (!target) return Promise.resolve();
       var start = (target.number - 1) * partSize;
@@ -75,7 +75,7 @@
           loaded[target.number] = 0; progress();
           if (error.status && error.status < 500 && error.status !== 429) throw error;  // our mistake: stop
           if (tries >= MAX_TRIES) throw error;
-          say("Connection trouble: retrying part " + target.number + "…");
+          say(ginga.t("retrying_part", { number: target.number }));
           return sleep(1000 * Math.pow(2, tries - 1)).then(function () { return attempt(tries + 1); });
         });
       };
@@ -85,7 +85,7 @@
     for (var i = 0; i < PARALLEL; i++) workers.push(worker());
     return Promise.all(workers).then(function () {
       var parts = Object.keys(etags).map(function (n) { return { number: Number(n), etag: etags[n] }; });
-      say("Finishing…");
+      say(ginga.t("finishing"));
       return ginga.api("POST", "/uploads/" + info.upload_id + "/complete", { parts: parts });
     });
   }
@@ -99,7 +99,7 @@
       return { upload_id: state.upload_id, entry_id: state.entry_id, part_size: state.part_size, stored: state.parts, targets: state.targets };
     }, function () { localStorage.removeItem(key); return null; }) : Promise.resolve(null);
     return resume.then(function (info) {
-      if (info) { say("Resuming your earlier upload…"); return info; }
+      if (info) { say(ginga.t("resuming")); return info; }
       var body = {
         round_id: fields.round_id, title: fields.title, description: fields.description,
         filename: file.name, size: file.size, content_type: file.type || "application/octet-stream"
@@ -121,19 +121,19 @@
   function watch(entryId) {
     cancelButton.hidden = true;
     bar.value = 100;
-    say("Uploaded. Checking your video…");
+    say(ginga.t("checking"));
     var finished = false;
     function show(status, reason) {
       if (finished) return;
       if (status === "processing" && reason) say(reason);
       if (status === "live" || status === "pending_review" || status === "rejected") {
         finished = true;
-        if (status === "rejected") { fail("Your video was not accepted: " + reason); retryButton.hidden = true; return; }
-        var msg = status === "live" ? "Your clip is live! " : "Your clip waits for a moderator's approval. ";
+        if (status === "rejected") { fail(ginga.t("not_accepted", { reason: reason })); retryButton.hidden = true; return; }
+        var msg = ginga.t(status === "live" ? "clip_live" : "clip_waits") + " ";
         text.innerHTML = "";
         text.appendChild(document.createTextNode(msg));
         var link = document.createElement("a");
-        link.href = "/entries/" + entryId; link.textContent = "Open it";
+        link.href = "/entries/" + entryId; link.textContent = ginga.t("open_it");
         text.appendChild(link);
       }
     }
@@ -151,15 +151,15 @@
   function run() {
     var file = document.getElementById("file").files[0];
     errorBox.hidden = true; retryButton.hidden = true;
-    if (!file) { fail("Choose a video first."); return; }
+    if (!file) { fail(ginga.t("choose_video")); return; }
     var maxBytes = Number(form.dataset.maxBytes);
-    if (file.size > maxBytes) { fail("This file is too large: the limit is " + Math.round(maxBytes / 1e6) + " MB."); return; }
+    if (file.size > maxBytes) { fail(ginga.t("too_large", { mb: Math.round(maxBytes / 1e6) })); return; }
     var fields = {
       round_id: Number(document.getElementById("round").value),
       title: document.getElementById("title").value.trim(),
       description: document.getElementById("description").value.trim()
     };
-    if (!fields.title) { fail("Give your clip a title."); return; }
+    if (!fields.title) { fail(ginga.t("give_title")); return; }
     button.disabled = true; box.hidden = false;
     begin(file, fields).then(function (answer) { watch(answer.entry_id); }, function (error) { fail(error.message); });
   }
@@ -170,7 +170,7 @@
     cancelButton.hidden = true;
     ginga.api("DELETE", "/uploads/" + current.upload_id).then(function () {
       localStorage.removeItem(current.key);
-      say("Upload cancelled: nothing was kept.");
+      say(ginga.t("cancelled_nothing_kept"));
       button.disabled = false; bar.value = 0;
     }, function (error) { fail(error.message); });
   });
