@@ -94,6 +94,4 @@ def js_messages():
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(
-        LANGUAGES=LANGUAGES, html_lang=html_lang, js_messages=js_messages
-    )
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, html_lang=html_lang, js_messages=js_messages)
