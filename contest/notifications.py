@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from .errors import Invalid
 from .extensions import db
@@ -13,12 +14,12 @@ from .models.social import NOTIFICATION_KINDS
 
 log = logging.getLogger(__name__)
 KIND_LABELS = {
-    "follow": "Someone follows you",
-    "comment": "Comments on your entries",
-    "entry_live": "Your entry went live",
-    "entry_rejected": "Your entry was not accepted",
-    "results": "Results of rounds you entered",
-    "moderation": "Moderators acted on your entries or reports",
+    "follow": _l("Someone follows you"),
+    "comment": _l("Comments on your entries"),
+    "entry_live": _l("Your entry went live"),
+    "entry_rejected": _l("Your entry was not accepted"),
+    "results": _l("Results of rounds you entered"),
+    "moderation": _l("Moderators acted on your entries or reports"),
 }
 PAGE_SIZE = 20
 

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField
@@ -7,12 +8,12 @@ from ..notifications import KIND_LABELS
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField("Display name", validators=[Length(max=60)])
-    country = StringField("Country", validators=[Length(max=60)])
-    favourite_position = StringField("Favourite position", validators=[Length(max=40)])
-    favourite_club = StringField("Favourite club", validators=[Length(max=80)])
-    bio = TextAreaField("About you", validators=[Length(max=1000)])
-    avatar = FileField("Avatar (JPEG, PNG, WebP or GIF, up to 5 MB)")
+    display_name = StringField(_l("Display name"), validators=[Length(max=60)])
+    country = StringField(_l("Country"), validators=[Length(max=60)])
+    favourite_position = StringField(_l("Favourite position"), validators=[Length(max=40)])
+    favourite_club = StringField(_l("Favourite club"), validators=[Length(max=80)])
+    bio = TextAreaField(_l("About you"), validators=[Length(max=1000)])
+    avatar = FileField(_l("Avatar (JPEG, PNG, WebP or GIF, up to 5 MB)"))
 
 
 def settings_form(current):
@@ -24,7 +25,7 @@ def settings_form(current):
     for kind, label in KIND_LABELS.items():
         field = RadioField(
             label,
-            choices=[("in_app", "In the app"), ("digest", "Also in a daily email")],
+            choices=[("in_app", _l("In the app")), ("digest", _l("Also in a daily email"))],
             default=current.get(kind, "in_app"),
         )
         setattr(SettingsForm, kind, field)
