@@ -102,15 +102,23 @@ def verification_token(user):
 
 def send_verification(user):
     """Mail the verification link (logged when no mail server is configured)."""
+    from flask_babel import gettext as _
+
+    from .i18n import in_language_of
     from .mail import send_mail
 
     link = url_for("auth.verify_email", token=verification_token(user), _external=True)
-    send_mail(
-        user.email,
-        "Confirm your email for Ginga",
-        f"Hi {user.username},\n\nconfirm your email to rate and comment on Ginga:\n"
-        f"{link}\n\nThe link works for 7 days.",
-    )
+    with in_language_of(user):
+        send_mail(
+            user.email,
+            _("Confirm your email for Ginga"),
+            _(
+                "Hi %(name)s,\n\nconfirm your email to rate and comment on Ginga:\n%(link)s\n\n"
+                "The link works for 7 days.",
+                name=user.username,
+                link=link,
+            ),
+        )
 
 
 def verify_email(token):

@@ -5,8 +5,10 @@ the picker), else the best match of the browser's Accept-Language, else English.
 numbers are formatted by Babel for that locale.
 """
 
-from flask import request
-from flask_babel import Babel, get_locale
+from contextlib import nullcontext
+
+from flask import has_request_context, request
+from flask_babel import Babel, force_locale, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -68,6 +70,8 @@ def from_accept_language(header_values):
 
 
 def select_locale():
+    if not has_request_context():  # a job or command outside any request: English
+        return "en"
     if current_user and current_user.is_authenticated and current_user.language in LANGUAGES:
         return current_user.language
     chosen = request.cookies.get(COOKIE)
@@ -80,6 +84,11 @@ def check_language(code):
     if code not in LANGUAGES:
         raise Invalid(f"language must be one of {', '.join(LANGUAGES)}.", code="invalid_language")
     return code
+
+
+def in_language_of(user):
+    """Write (a mail) in the fan's chosen language; without a choice, the request's language."""
+    return force_locale(user.language) if user.language in LANGUAGES else nullcontext()
 
 
 def html_lang():

@@ -4,10 +4,12 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
 from .errors import Invalid
 from .extensions import db
+from .i18n import in_language_of
 from .mail import send_mail
 from .models import Notification, NotificationSetting, User, utcnow
 from .models.social import NOTIFICATION_KINDS
@@ -164,11 +166,14 @@ def send_digests(now=None):
         ).all()
         if not notes:
             continue
-        send_mail(
-            user.email,
-            f"Ginga: {len(notes)} new for you",
-            "\n".join(f"- {n.text}" for n in notes) + "\n\nSee them all on Ginga.",
-        )
+        with in_language_of(user):  # the fan's chosen language, else English
+            send_mail(
+                user.email,
+                ngettext("Ginga: %(num)d new for you", "Ginga: %(num)d new for you", len(notes)),
+                "\n".join(f"- {n.text}" for n in notes)
+                + "\n\n"
+                + gettext("See them all on Ginga."),
+            )
         for note in notes:
             note.emailed_at = now
         user.last_digest_at = now

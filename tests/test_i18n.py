@@ -169,3 +169,22 @@ def test_page_scripts_speak_the_readers_language(
     page.click("#upload-button")  # no file chosen: the script says so, in Thai
     assert page.inner_text("#upload-error") == "เลือกวิดีโอก่อน"
     context.close()
+
+
+def test_mails_go_out_in_the_fans_language(app, make_user, caplog):
+    import logging
+
+    from contest import accounts
+    from contest.extensions import db
+    from contest.jobs import site_context
+    from contest.models import User
+
+    make_user("somchai", verified=False)
+    with site_context(app):
+        user = db.session.scalar(db.select(User).where(User.username == "somchai"))
+        user.language = "th"
+        db.session.commit()
+        with caplog.at_level(logging.INFO, logger="contest.mail"):
+            accounts.send_verification(user)
+    mail = "\n".join(r.getMessage() for r in caplog.records if "mail to" in r.getMessage())
+    assert "ยืนยันอีเมลของคุณสำหรับ Ginga" in mail and "/verify/" in mail
