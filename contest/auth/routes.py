@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
@@ -56,8 +57,8 @@ def register():
         else:
             accounts.send_verification(user)
             login_user(user)
-            flash("Confirm your email with the link we sent to rate and comment.")
-            flash(f"Welcome to Ginga, {user.username}!")
+            flash(_("Confirm your email with the link we sent to rate and comment."))
+            flash(_("Welcome to Ginga, %(name)s!", name=user.username))
             return redirect(_safe_next())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
@@ -70,7 +71,12 @@ def verify_email(token):
         user = accounts.verify_email(token)
     except ContestError as error:
         return render_template("error.html", status=400, message=error.message), 400
-    flash(f"Thanks {user.username}: your email is confirmed. You can rate and comment now.")
+    flash(
+        _(
+            "Thanks %(name)s: your email is confirmed. You can rate and comment now.",
+            name=user.username,
+        )
+    )
     return redirect(url_for("main.home"))
 
 

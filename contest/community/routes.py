@@ -1,4 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import follows, notifications, profiles
@@ -48,7 +49,7 @@ def edit_profile():
         except ContestError as error:
             form.avatar.errors.append(error.message)
         else:
-            flash("Profile saved.")
+            flash(_("Profile saved."))
             return redirect(url_for("community.profile", username=current_user.username))
     status = 400 if request.method == "POST" else 200
     return render_template("community/edit_profile.html", form=form), status
@@ -62,7 +63,7 @@ def notification_settings():
         notifications.update_settings(
             current_user, {k: getattr(form, k).data for k in notifications.KIND_LABELS}
         )
-        flash("Notification settings saved.")
+        flash(_("Notification settings saved."))
         return redirect(url_for("community.notification_list"))
     return render_template("community/settings.html", form=form)
 

@@ -1,6 +1,7 @@
 from datetime import UTC
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import finals, results, rounds
@@ -38,9 +39,14 @@ def new_round():
                 try:
                     rounds.set_cover(current_user, round_, form.cover.data.stream)
                 except ContestError as error:
-                    flash(f"Round created, but the cover was refused: {error.message}")
+                    flash(
+                        _(
+                            "Round created, but the cover was refused: %(reason)s",
+                            reason=error.message,
+                        )
+                    )
                     return redirect(url_for("moderation.edit_round", round_id=round_.id))
-            flash("Round created.")
+            flash(_("Round created."))
             return redirect(url_for("main.round_page", slug=round_.slug))
     return render_template("moderation/round_form.html", form=form, round=None)
 
@@ -58,7 +64,7 @@ def edit_round(round_id):
         except ContestError as error:
             form.title.errors.append(error.message)
         else:
-            flash("Round saved.")
+            flash(_("Round saved."))
             return redirect(url_for("main.round_page", slug=round_.slug))
     return render_template("moderation/round_form.html", form=form, round=round_)
 
@@ -68,7 +74,7 @@ def edit_round(round_id):
 def close_round(round_id):
     if ActionForm().validate_on_submit():
         round_ = results.close_round(round_id, current_user, force=True)
-        flash("Round closed: the results are frozen. Publish them when ready.")
+        flash(_("Round closed: the results are frozen. Publish them when ready."))
         return redirect(url_for("main.results_page", slug=round_.slug))
     return redirect(url_for("main.home"))
 
@@ -85,7 +91,7 @@ def finalists(round_id):
         except ContestError as error:
             flash(error.message)
         else:
-            flash(f"{len(ids)} finalists chosen; their authors are told.")
+            flash(_("%(num)s finalists chosen; their authors are told.", num=len(ids)))
             return redirect(url_for("main.round_page", slug=round_.slug))
     standings = results.main_standings(round_.id)
     if round_.finalists_at:
@@ -107,7 +113,7 @@ def finalists(round_id):
 def publish_round(round_id):
     if ActionForm().validate_on_submit():
         round_ = results.publish_round(round_id, current_user)
-        flash("Results published.")
+        flash(_("Results published."))
         return redirect(url_for("main.results_page", slug=round_.slug))
     return redirect(url_for("main.home"))
 
@@ -147,12 +153,12 @@ def act(kind, target):
         elif kind == "user":
             moderation_rules.moderate_user(current_user, target, action, reason)
         else:
-            flash("Unknown target.")
+            flash(_("Unknown target."))
             return redirect(url_for("moderation.queue"))
     except ContestError as error:
         flash(error.message)
     else:
-        flash(f"Done: {action}.")
+        flash(_("Done: %(action)s.", action=action))
     back = request.form.get("next", "")
     if back.startswith("/") and not back.startswith("//") and "\\" not in back:
         return redirect(back)  # a form on another page of this site (the entry page)
