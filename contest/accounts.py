@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask import redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import Conflict, ContestError, Forbidden, Invalid, NotFound, NotSignedIn, wants_json
@@ -18,7 +19,8 @@ MAX_PASSWORD = 128
 
 
 class BadCredentials(ContestError):
-    status, code, message = 401, "bad_credentials", "That username or password is not right."
+    status, code = 401, "bad_credentials"
+    default_message = _l("That username or password is not right.")
 
 
 def hash_password(password):

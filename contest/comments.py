@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from . import notifications
@@ -21,16 +22,19 @@ MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
 def post_comment(user, entry_id, body):
     """Comment on a live entry; the author hears about it."""
     if user.is_banned:
-        raise Forbidden("Banned accounts cannot comment.", code="banned")
+        raise Forbidden(_l("Banned accounts cannot comment."), code="banned")
     require_verified(user)
     if not isinstance(body, str) or not body.strip():
-        raise Invalid("Write something first.", code="empty_comment")
+        raise Invalid(_l("Write something first."), code="empty_comment")
     body = body.strip()
     if len(body) > MAX_COMMENT:
-        raise Invalid(f"Comments are at most {MAX_COMMENT} characters.", code="comment_too_long")
+        raise Invalid(
+            _l("Comments are at most %(num)s characters.", num=MAX_COMMENT),
+            code="comment_too_long",
+        )
     entry = get_visible_entry(user, entry_id)
     if entry.status != "live":
-        raise Conflict("Only live entries take comments.", code="entry_not_live")
+        raise Conflict(_l("Only live entries take comments."), code="entry_not_live")
     comment = Comment(entry_id=entry.id, author_id=user.id, body=body)
     db.session.add(comment)
     db.session.flush()
@@ -67,9 +71,9 @@ def delete_comment(user, comment_id):
     """Delete one's own comment (moderators may delete any)."""
     comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
     if comment is None:
-        raise NotFound("No such comment.", code="comment_not_found")
+        raise NotFound(_l("No such comment."), code="comment_not_found")
     if comment.author_id != user.id and not user.is_moderator:
-        raise Forbidden("You can only delete your own comments.", code="not_your_comment")
+        raise Forbidden(_l("You can only delete your own comments."), code="not_your_comment")
     db.session.delete(comment)
     db.session.commit()
 

@@ -1,6 +1,7 @@
 """Who may see which entry: one rule for pages, API and sockets."""
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from .errors import NotFound
 from .extensions import db
@@ -23,5 +24,5 @@ def get_visible_entry(user, entry_id):
     query = sa.select(Entry).where(Entry.id == entry_id)
     entry = db.session.scalar(query) if isinstance(entry_id, int) else None
     if entry is None or not can_view(user, entry):
-        raise NotFound("No such entry.", code="entry_not_found")
+        raise NotFound(_l("No such entry."), code="entry_not_found")
     return entry

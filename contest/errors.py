@@ -1,6 +1,8 @@
 """Domain errors raised by the business rules, and their mapping to API and page answers."""
 
 from flask import g, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -11,14 +13,20 @@ class ContestError(Exception):
 
     status = 400
     code = "bad_request"
-    message = "The request could not be understood."
+    default_message = _l("The request could not be understood.")
 
     def __init__(self, message=None, code=None, status=None, **details):
-        super().__init__(message or self.message)
-        self.message = message or self.message
+        # kept lazy: read in the language of the request that answers (a rating refused by the
+        # writer thread is answered by the fan's own request thread)
+        self._message = message or self.default_message
+        super().__init__(str(self._message))
         self.code = code or self.code
         self.status = status or self.status
         self.details = details
+
+    @property
+    def message(self):
+        return str(self._message)
 
 
 class BadInput(ContestError):
@@ -26,15 +34,15 @@ class BadInput(ContestError):
 
 
 class NotSignedIn(ContestError):
-    status, code, message = 401, "not_signed_in", "Please sign in first."
+    status, code, default_message = 401, "not_signed_in", _l("Please sign in first.")
 
 
 class Forbidden(ContestError):
-    status, code, message = 403, "forbidden", "You are not allowed to do that."
+    status, code, default_message = 403, "forbidden", _l("You are not allowed to do that.")
 
 
 class NotFound(ContestError):
-    status, code, message = 404, "not_found", "That does not exist."
+    status, code, default_message = 404, "not_found", _l("That does not exist.")
 
 
 class Conflict(ContestError):
@@ -114,7 +122,7 @@ def init_app(app):
         return _answer(
             403,
             "csrf_failed",
-            "The security token is missing or expired. Reload the page and try again.",
+            gettext("The security token is missing or expired. Reload the page and try again."),
         )
 
     @app.errorhandler(HTTPException)
@@ -122,9 +130,9 @@ def init_app(app):
         status = error.code or 500
         code = HTTP_CODES.get(status, "error")
         if status == 429:
-            message = "Too many requests. Please wait a moment and try again."
+            message = gettext("Too many requests. Please wait a moment and try again.")
         elif status == 413:
-            message = "The request body is too large."
+            message = gettext("The request body is too large.")
         else:
             message = error.description or error.name
         headers = {}
@@ -149,11 +157,13 @@ def init_app(app):
         return _answer(
             503,
             "database_unavailable",
-            "The site is briefly unavailable. Please try again in a moment.",
+            gettext("The site is briefly unavailable. Please try again in a moment."),
             headers={"Retry-After": "5"},
         )
 
     @app.errorhandler(Exception)
     def unexpected(error):
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        return _answer(500, "server_error", "Something went wrong on our side. Please try again.")
+        return _answer(
+            500, "server_error", gettext("Something went wrong on our side. Please try again.")
+        )

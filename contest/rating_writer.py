@@ -12,6 +12,8 @@ import logging
 import threading
 from types import SimpleNamespace
 
+from flask_babel import lazy_gettext as _l
+
 from .errors import ContestError
 
 log = logging.getLogger(__name__)
@@ -20,7 +22,7 @@ IDLE_SECONDS = 30  # the thread ends after this long without work; the next rati
 
 class Unavailable(ContestError):
     status, code = 503, "rating_unavailable"
-    message = "Your rating could not be saved just now. Please try again."
+    default_message = _l("Your rating could not be saved just now. Please try again.")
 
 
 class _Waiting:

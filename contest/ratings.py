@@ -4,6 +4,7 @@ from statistics import median
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import rounds
@@ -78,23 +79,23 @@ def my_rating(user, entry):
 
 def check_stars(stars):
     if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise Invalid("stars must be a whole number from 1 to 5.", code="invalid_stars")
+        raise Invalid(_l("stars must be a whole number from 1 to 5."), code="invalid_stars")
     return stars
 
 
 def check_rateable(user, entry):
     """Raise unless this user may rate this entry now."""
     if entry is None or not can_view(user, entry):
-        raise NotFound("No such entry.", code="entry_not_found")
+        raise NotFound(_l("No such entry."), code="entry_not_found")
     if entry.status != "live":
-        raise Conflict("Only live entries can be rated.", code="entry_not_live")
+        raise Conflict(_l("Only live entries can be rated."), code="entry_not_live")
     if entry.author_id == user.id:
-        raise Forbidden("You cannot rate your own entry.", code="own_entry")
+        raise Forbidden(_l("You cannot rate your own entry."), code="own_entry")
     if not rounds.accepts_votes(entry.round):
-        raise Conflict("Voting is not open for this round.", code="voting_closed")
+        raise Conflict(_l("Voting is not open for this round."), code="voting_closed")
     if rounds.phase(entry.round) == "finals" and not entry.finalist:
         raise Conflict(
-            "The finals are on: only the shortlisted finalists can be rated now.",
+            _l("The finals are on: only the shortlisted finalists can be rated now."),
             code="not_finalist",
         )
 

@@ -7,6 +7,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import redirect
+from flask_babel import lazy_gettext as _l
 
 from .errors import ContestError, NotFound
 
@@ -17,7 +18,7 @@ MAX_PARTS = 10_000
 
 class StorageUnavailable(ContestError):
     status, code = 503, "storage_unavailable"
-    message = "Video storage is not answering right now. Please try again in a minute."
+    default_message = _l("Video storage is not answering right now. Please try again in a minute.")
 
 
 def _guarded(method):

@@ -188,3 +188,22 @@ def test_mails_go_out_in_the_fans_language(app, make_user, caplog):
             accounts.send_verification(user)
     mail = "\n".join(r.getMessage() for r in caplog.records if "mail to" in r.getMessage())
     assert "ยืนยันอีเมลของคุณสำหรับ Ginga" in mail and "/verify/" in mail
+
+
+def test_a_refused_rating_is_explained_in_the_fans_language(api, make_user, make_round, make_entry):
+    author = make_user("ana")
+    make_user("bob")
+    entry = make_entry(make_round("closed").id, author.id)
+    api.login("bob")
+    refused = api.put(
+        f"/api/v1/entries/{entry.id}/rating",
+        {"stars": 4},
+        headers={"Accept-Language": "th"},
+    )  # refused by the rating writer thread, explained by the fan's own request
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == {
+        "code": "voting_closed",
+        "message": "รอบนี้ไม่ได้เปิดโหวตอยู่",
+    }
+    english = api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
+    assert english.get_json()["error"]["message"] == "Voting is not open for this round."
