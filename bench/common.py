@@ -37,6 +37,28 @@ def bench_config(**extra):
     return config, Path(tmp)
 
 
+def server_env(config, tmp, **extra):
+    """Environment for a server process (gunicorn, Node's clients) on the benchmark's database.
+
+    Rate limits, the scheduler and the access log are off, jobs run in threads; Redis only when
+    passed in `extra` (REDIS_URL=...).
+    """
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(
+        DATABASE_URL=config["SQLALCHEMY_DATABASE_URI"],
+        SECRET_KEY=config["SECRET_KEY"],
+        UPLOAD_DIR=str(tmp),
+        AUTO_MIGRATE="0",
+        RATELIMIT_ENABLED="0",
+        SCHEDULER_INTERVAL="0",
+        MIN_ACCOUNT_AGE_HOURS="0",
+        ACCESS_LOG="",  # nginx in front keeps the access log
+        JOB_QUEUE="threads",  # no uploads here; allows -k gevent without Redis
+    )
+    env.update(extra)
+    return env
+
+
 def prepare(config, users, entries):
     app = create_app(config)
     with app.app_context():

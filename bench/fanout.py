@@ -26,7 +26,7 @@ import uuid
 from types import SimpleNamespace
 
 import requests
-from common import ROOT, bench_config, prepare
+from common import ROOT, bench_config, prepare, server_env
 from servers import free_port
 
 HERE = ROOT / "bench" / "fanout"
@@ -154,18 +154,7 @@ def main():
     )
     app, entry_ids = prepare(config, 300, ENTRIES)
     rooms = [f"entry:{e}" for e in entry_ids]
-    env = {
-        **os.environ,
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "bench",
-        "UPLOAD_DIR": str(tmp),
-        "AUTO_MIGRATE": "0",
-        "RATELIMIT_ENABLED": "0",
-        "SCHEDULER_INTERVAL": "0",
-        "JOB_QUEUE": "threads",
-        "SOCKETIO_CHANNEL": channel,
-        "ACCESS_LOG": "",
-    }
+    env = server_env(config, tmp, REDIS_URL=os.environ["REDIS_URL"], SOCKETIO_CHANNEL=channel)
     log = open(tmp / "servers.log", "ab")
     source = subprocess.Popen(
         ["taskset", "-c", "1", sys.executable, __file__, "--rate", str(args.rate),

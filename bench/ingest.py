@@ -13,7 +13,6 @@ DATABASE_URL is set (then that database is WIPED).
 
 import argparse
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ import sys
 import time
 
 import requests
-from common import PASSWORD, ROOT, bench_config, prepare
+from common import PASSWORD, ROOT, bench_config, prepare, server_env
 from servers import free_port
 
 from contest import ratings
@@ -140,19 +139,7 @@ def main():
     seconds = args.seconds or (30 if args.full else 10)
     config, tmp = bench_config()
     app, entry_ids = prepare(config, users, entries)
-    env = {
-        **os.environ,
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "UPLOAD_DIR": str(tmp),
-        "AUTO_MIGRATE": "0",
-        "RATELIMIT_ENABLED": "0",
-        "SCHEDULER_INTERVAL": "0",
-        "MIN_ACCOUNT_AGE_HOURS": "0",
-        "ACCESS_LOG": "",  # off for both apps: nginx in front keeps the access log
-        "JOB_QUEUE": "threads",  # no uploads here; allows -k gevent without Redis
-    }
-    env.pop("REDIS_URL", None)
+    env = server_env(config, tmp)
     log = open(tmp / "gunicorn.log", "ab")
     hello_script = tmp / "hello.lua"
     hello_script.write_text(DONE)

@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-from common import ROOT, bench_config
+from common import ROOT, bench_config, server_env
 from ingest import gunicorn, stop
 
 from contest import create_app, demo
@@ -82,17 +82,7 @@ def main():
         ).first()
         entry = db.session.scalars(db.select(Entry).where(Entry.round_id == current.id)).first()
         pages = {"home": "/", "round": f"/rounds/{current.slug}", "entry": f"/entries/{entry.id}"}
-    env = {
-        **os.environ,
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": "bench",
-        "UPLOAD_DIR": str(tmp),
-        "AUTO_MIGRATE": "0",
-        "SCHEDULER_INTERVAL": "0",
-        "ACCESS_LOG": "",
-        "JOB_QUEUE": "threads",
-    }
-    env.pop("REDIS_URL", None)
+    env = server_env(config, tmp)
     log = open(tmp / "gunicorn.log", "ab")
     server, url = gunicorn("wsgi:app", env, "gthread", 16, log)
     rows = {}

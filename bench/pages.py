@@ -10,14 +10,13 @@ unless DATABASE_URL is set (then that database is WIPED).
 """
 
 import argparse
-import os
 import random
 import shutil
 import sys
 from types import SimpleNamespace
 
 import requests
-from common import bench_config, prepare
+from common import bench_config, prepare, server_env
 from ingest import DONE, gunicorn, stop, wrk
 
 from contest.extensions import db
@@ -58,18 +57,7 @@ def main():
     rate_everything(app, entry_ids, random.Random(7))
     with app.app_context():
         slug = db.session.scalars(db.select(Round.slug)).first()
-    env = {
-        **os.environ,
-        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
-        "SECRET_KEY": config["SECRET_KEY"],
-        "UPLOAD_DIR": str(tmp),
-        "AUTO_MIGRATE": "0",
-        "RATELIMIT_ENABLED": "0",
-        "SCHEDULER_INTERVAL": "0",
-        "ACCESS_LOG": "",
-        "JOB_QUEUE": "threads",
-    }
-    env.pop("REDIS_URL", None)
+    env = server_env(config, tmp)
     script = tmp / "page.lua"
     script.write_text(DONE)
     log = open(tmp / "gunicorn.log", "ab")

@@ -201,10 +201,7 @@ def apply_changes(changes):
         set_committed_value(entry, "rating_count", counts[entry.id][0])
         set_committed_value(entry, "rating_sum", counts[entry.id][1])
     for round_id in {entries[c.entry_id].round_id for c in accepted}:
-        prior_ = prior(
-            counts[e.id] if e.id in counts else (e.rating_count, e.rating_sum)
-            for e in _contender_aggregates(round_id)
-        )
+        prior_ = round_prior(round_id)  # reads the aggregates just updated, in this transaction
         for entry in entries.values():
             if entry.round_id == round_id:
                 summaries[entry.id] = public_summary(entry, prior_)
@@ -214,12 +211,6 @@ def apply_changes(changes):
         change.result = summaries[change.entry_id]
     for entry_id, round_id in rounds_of.items():
         live.rating_changed(entry_id, round_id)
-
-
-def _contender_aggregates(round_id):
-    return db.session.execute(
-        sa.select(Entry.id, Entry.rating_count, Entry.rating_sum).where(*contenders(round_id))
-    ).all()
 
 
 def _write_ratings(stored, final):

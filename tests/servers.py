@@ -19,6 +19,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def stop_process(process, timeout=10):
+    """Ask a process to stop; kill it if it has not within `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     def __init__(self, config, log_path, request_log=None):
         self.port = free_port()
@@ -60,11 +71,5 @@ class Server:
         return s
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.log.close()

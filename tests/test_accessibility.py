@@ -7,7 +7,7 @@ axe-core is not installed there.
 from pathlib import Path
 
 import pytest
-from test_browser import browser, wait_js  # noqa: F401
+from test_browser import browser, phone_page, wait_js  # noqa: F401
 
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.skipif(
@@ -53,19 +53,12 @@ def test_no_serious_or_critical_violations_on_the_main_pages(
     }
     found = {}
     for user, paths in pages.items():
-        context = browser.new_context(**browser.phone, base_url=server.url)
-        page = context.new_page()
-        if user:
-            page.goto("/login")
-            page.fill("#login", user)
-            page.fill("#password", "correct horse")
-            page.click("button[type=submit]")
-            page.wait_for_url(server.url + "/")
+        page = phone_page(browser, server, user)
         for path in paths:
             violations = audit(page, path)
             if violations:
                 found[f"{user or 'visitor'} {path}"] = violations
-        context.close()
+        page.context.close()
     assert found == {}
 
 
@@ -80,12 +73,7 @@ def test_the_star_rating_is_a_radio_group_for_keyboards_and_screen_readers(
     author = make_user("ana")
     make_user("bob")
     entry = make_entry(make_round("open").id, author.id, title="Rainbow flick")
-    page = browser.new_context(**browser.phone, base_url=server.url).new_page()
-    page.goto("/login")
-    page.fill("#login", "bob")
-    page.fill("#password", "correct horse")
-    page.click("button[type=submit]")
-    page.wait_for_url(server.url + "/")
+    page = phone_page(browser, server, "bob")
     puts = []
     page.on("request", lambda r: r.method == "PUT" and puts.append(r.url))
     page.goto(f"/entries/{entry.id}")

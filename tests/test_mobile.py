@@ -88,14 +88,7 @@ def test_every_page_fits_one_thumb(
     profile = browser.phone if device == "360x740" else browser.iphone
     problems = {}
     for user, paths in pages.items():
-        context = browser.new_context(**profile, base_url=server.url)
-        page = context.new_page()
-        if user:
-            page.goto("/login")
-            page.fill("#login", user)
-            page.fill("#password", "correct horse")
-            page.click("button[type=submit]")
-            page.wait_for_url(server.url + "/")
+        page = phone_page(browser, server, user, profile)
         width = page.viewport_size["width"]
         for path in paths:
             answer = page.goto(path)
@@ -113,5 +106,5 @@ def test_every_page_fits_one_thumb(
             found += page.evaluate(SMALL_TARGETS)
             if found:
                 problems[f"{user or 'visitor'} {path}"] = found
-        context.close()
+        page.context.close()
     assert problems == {}

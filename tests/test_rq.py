@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from servers import stop_process
 
 from contest.extensions import db
 from contest.jobs import RQRunner
@@ -55,12 +56,7 @@ def worker(app, queue_name, tmp_path):
         stderr=subprocess.STDOUT,
     )
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc)
     log.close()
     runner = app.extensions["jobs"]
     runner.redis.delete(f"{queue_name}:tick")

@@ -17,6 +17,7 @@ import requests
 import socketio as sio_client
 from helpers import make_video, wait_for
 from seaweed import ACCESS_KEY, SECRET_KEY
+from servers import stop_process
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL")
@@ -68,12 +69,7 @@ def worker(app, runner, config_overrides, tmp_path):
         )
     proc.log_path = log_path
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_process(proc)
     jobs = app.extensions["jobs"]
     jobs.queue.empty()
     jobs.redis.delete(f"{config_overrides['JOB_QUEUE_NAME']}:tick")
