@@ -1,4 +1,8 @@
-"""Domain errors raised by the business rules, and their mapping to API and page answers."""
+"""Domain errors raised by the business rules, and their mapping to API and page answers.
+
+Messages are `_l("...")` or, with values, `Text("... %(name)s", name=...)`: both stay lazy and
+are read in the language of whoever is answered.
+"""
 
 from flask import g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -6,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
+
+from .texts import as_text
 
 
 class ContestError(Exception):
@@ -27,6 +33,11 @@ class ContestError(Exception):
     @property
     def message(self):
         return str(self._message)
+
+    @property
+    def text(self):
+        """The message as a Text, to store and show later in each reader's language."""
+        return as_text(self._message)
 
 
 class BadInput(ContestError):

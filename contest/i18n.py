@@ -87,8 +87,18 @@ def check_language(code):
 
 
 def in_language_of(user):
-    """Write (a mail) in the fan's chosen language; without a choice, the request's language."""
-    return force_locale(user.language) if user.language in LANGUAGES else nullcontext()
+    """Write to this fan (a mail, a push) in their chosen language.
+
+    Without a choice: the request's language when the request is the fan's own (or nobody's
+    yet, as at sign-up), else English; one fan's language is no guess for another's.
+    """
+    if user.language in LANGUAGES:
+        return force_locale(user.language)
+    if has_request_context() and (
+        not current_user.is_authenticated or current_user.get_id() == str(user.id)
+    ):
+        return nullcontext()
+    return force_locale("en")
 
 
 def html_lang():

@@ -15,6 +15,7 @@ from .database import read_only_context
 from .entries_access import get_visible_entry
 from .errors import ContestError, Invalid, NotFound
 from .extensions import db, socketio
+from .i18n import in_language_of
 from .models import Entry, Round
 
 log = logging.getLogger(__name__)
@@ -189,11 +190,9 @@ def rating_changed(entry_id, round_id):
 
 def entry_status_changed(entry):
     """Tell the uploader, live, that their entry moved on."""
-    safe_emit(
-        "entry_status",
-        {"entry_id": entry.id, "status": entry.status, "reason": entry.status_reason},
-        to=f"user:{entry.author_id}",
-    )
+    with in_language_of(entry.author):
+        payload = {"entry_id": entry.id, "status": entry.status, "reason": entry.reason}
+    safe_emit("entry_status", payload, to=f"user:{entry.author_id}")
 
 
 def init_app(app):

@@ -13,6 +13,7 @@ from .i18n import in_language_of
 from .mail import send_mail
 from .models import Notification, NotificationSetting, User, utcnow
 from .models.social import NOTIFICATION_KINDS
+from .texts import Text, as_text
 
 log = logging.getLogger(__name__)
 KIND_LABELS = {
@@ -27,11 +28,19 @@ PAGE_SIZE = 20
 
 
 def notify(user_id, kind, text, url=""):
-    """Store a notification and push it to the user's open pages (committed by the caller)."""
-    note = Notification(user_id=user_id, kind=kind, text=text[:500], url=url)
+    """Store a notification and push it to the user's open pages (committed by the caller).
+
+    text is a Text: stored translatable, pushed in the reader's language, and shown in the
+    language of whoever reads it later.
+    """
+    text = as_text(text)
+    note = Notification(
+        user_id=user_id, kind=kind, text=text.english()[:500], message=text.to_json(), url=url
+    )
     db.session.add(note)
     db.session.flush()
-    payload = {"id": note.id, "kind": kind, "text": note.text, "url": url}
+    with in_language_of(db.session.get(User, user_id)):
+        payload = {"id": note.id, "kind": kind, "text": str(text), "url": url}
     _after_commit(lambda: _push(user_id, payload))
     return note
 
@@ -103,11 +112,15 @@ def settings(user):
 def update_settings(user, data):
     """Set kinds to "in_app" or "digest"; unknown kinds or values change nothing."""
     if not isinstance(data, dict) or not data:
-        raise Invalid('Send {kind: "in_app" | "digest"}.', code="invalid_settings")
+        raise Invalid(_l('Send {kind: "in_app" | "digest"}.'), code="invalid_settings")
     for kind, value in data.items():
         if kind not in NOTIFICATION_KINDS or value not in ("in_app", "digest"):
             raise Invalid(
-                f"{kind}: choose in_app or digest for one of {', '.join(NOTIFICATION_KINDS)}.",
+                Text(
+                    "%(kind)s: choose in_app or digest for one of %(kinds)s.",
+                    kind=kind,
+                    kinds=", ".join(NOTIFICATION_KINDS),
+                ),
                 code="invalid_settings",
             )
     for kind, value in data.items():
@@ -128,7 +141,7 @@ def to_dict(note):
     return {
         "id": note.id,
         "kind": note.kind,
-        "text": note.text,
+        "text": note.display_text,
         "url": note.url,
         "created_at": note.created_at.isoformat(),
         "read": note.read_at is not None,
@@ -170,7 +183,7 @@ def send_digests(now=None):
             send_mail(
                 user.email,
                 ngettext("Ginga: %(num)d new for you", "Ginga: %(num)d new for you", len(notes)),
-                "\n".join(f"- {n.text}" for n in notes)
+                "\n".join(f"- {n.display_text}" for n in notes)
                 + "\n\n"
                 + gettext("See them all on Ginga."),
             )

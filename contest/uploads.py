@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 from . import jobs, live, media, notifications, rounds, transcode
 from .errors import (
@@ -24,6 +25,7 @@ from .errors import (
 from .extensions import db
 from .models import Entry, Upload, utcnow
 from .storage import get_storage, new_video_key
+from .texts import Text
 
 log = logging.getLogger(__name__)
 ACCEPTED_GENERIC_TYPES = ("", "application/octet-stream")  # some phones send no video/ type
@@ -36,10 +38,16 @@ def _text(data, field, limit, required):
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value.strip()):
-        raise Invalid(f"{field} is required.", code="missing_field", field=field)
+        raise Invalid(
+            Text("%(field)s is required.", field=field), code="missing_field", field=field
+        )
     value = value.strip()
     if len(value) > limit:
-        raise Invalid(f"{field} is longer than {limit} characters.", code="too_long", field=field)
+        raise Invalid(
+            Text("%(field)s is longer than %(limit)s characters.", field=field, limit=limit),
+            code="too_long",
+            field=field,
+        )
     return value
 
 
@@ -48,19 +56,26 @@ def _file_fields(data):
     filename = _text(data, "filename", MAX_FILENAME, required=True)
     size = data.get("size")
     if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
-        raise Invalid("size must be the file's size in bytes.", code="invalid_size", field="size")
+        raise Invalid(
+            _l("size must be the file's size in bytes."), code="invalid_size", field="size"
+        )
     content_type = data.get("content_type") or ""
     if not isinstance(content_type, str):
-        raise Invalid("content_type must be text.", code="invalid_field", field="content_type")
+        raise Invalid(_l("content_type must be text."), code="invalid_field", field="content_type")
     content_type = content_type.strip().lower()
     if not (content_type.startswith("video/") or content_type in ACCEPTED_GENERIC_TYPES):
         raise UnsupportedType(
-            f"{content_type} is not a video type. Choose a video file.", code="not_a_video_type"
+            Text("%(type)s is not a video type. Choose a video file.", type=content_type),
+            code="not_a_video_type",
         )
     limit = current_app.config["MAX_VIDEO_BYTES"]
     if size > limit:
         raise TooLarge(
-            f"The file is {size / 1e6:.0f} MB; the limit is {limit / 1e6:.0f} MB.",
+            Text(
+                "The file is %(size)s MB; the limit is %(limit)s MB.",
+                size=round(size / 1e6),
+                limit=round(limit / 1e6),
+            ),
             code="file_too_large",
         )
     return filename, size, content_type or "application/octet-stream"
@@ -69,12 +84,12 @@ def _file_fields(data):
 def _new_entry(user, data):
     round_id = data.get("round_id")
     if isinstance(round_id, bool) or not isinstance(round_id, int):
-        raise Invalid("round_id must be a round's id.", code="missing_field", field="round_id")
+        raise Invalid(_l("round_id must be a round's id."), code="missing_field", field="round_id")
     title = _text(data, "title", MAX_TITLE, required=True)
     description = _text(data, "description", MAX_DESCRIPTION, required=False)
     round_ = rounds.get_round(round_id)
     if not rounds.accepts_entries(round_):
-        raise Conflict("This round is not taking uploads now.", code="submissions_closed")
+        raise Conflict(_l("This round is not taking uploads now."), code="submissions_closed")
     mine = db.session.scalar(
         sa.select(sa.func.count(Entry.id)).where(
             Entry.round_id == round_.id,
@@ -85,7 +100,8 @@ def _new_entry(user, data):
     allowed = current_app.config["MAX_ENTRIES_PER_ROUND"]
     if mine >= allowed:
         raise Conflict(
-            f"You already have {allowed} entries in this round.", code="entry_limit_reached"
+            Text("You already have %(num)s entries in this round.", num=allowed),
+            code="entry_limit_reached",
         )
     return Entry(round_id=round_.id, author_id=user.id, title=title, description=description)
 
@@ -94,11 +110,11 @@ def _entry_to_send_again(user, entry_id):
     """An own entry whose file failed (still uploading, or rejected): it gets a new file."""
     entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.author_id != user.id:
-        raise NotFound("No such entry.", code="entry_not_found")
+        raise NotFound(_l("No such entry."), code="entry_not_found")
     if entry.status not in ("uploading", "rejected"):
-        raise Conflict("This entry already has its video.", code="entry_has_video")
+        raise Conflict(_l("This entry already has its video."), code="entry_has_video")
     if not rounds.accepts_entries(entry.round):
-        raise Conflict("This round is not taking uploads now.", code="submissions_closed")
+        raise Conflict(_l("This round is not taking uploads now."), code="submissions_closed")
     storage = get_storage()
     for old in db.session.scalars(
         sa.select(Upload).where(Upload.entry_id == entry.id, Upload.completed_at.is_(None))
@@ -111,7 +127,7 @@ def _entry_to_send_again(user, entry_id):
 def start_upload(user, data):
     """Create the entry (or take back a failed one) and its upload; answer where parts go."""
     if user.is_banned:
-        raise Forbidden("Banned accounts cannot upload.", code="banned")
+        raise Forbidden(_l("Banned accounts cannot upload."), code="banned")
     filename, size, content_type = _file_fields(data)
     if data.get("entry_id") is not None:
         entry = _entry_to_send_again(user, data.get("entry_id"))
@@ -120,7 +136,8 @@ def start_upload(user, data):
         db.session.add(entry)
     storage = get_storage()
     key = new_video_key(entry.round_id, filename)
-    entry.status, entry.status_reason, entry.video_key = "uploading", "", key
+    entry.set_status("uploading")
+    entry.video_key = key
     entry.original_filename = os.path.basename(filename)
     entry.content_type, entry.size_bytes = content_type, size
     entry.poster_key = entry.playback_key = None
@@ -151,7 +168,7 @@ def cancel_upload(user, upload_id):
     upload = get_upload(user, upload_id)
     if upload.completed_at is not None:
         raise Conflict(
-            "This upload is complete; it can no longer be cancelled.", code="upload_completed"
+            _l("This upload is complete; it can no longer be cancelled."), code="upload_completed"
         )
     get_storage().abort_upload(upload)
     entry = upload.entry
@@ -170,14 +187,18 @@ def get_upload(user, upload_id, lock=False):
             query = query.with_for_update().execution_options(populate_existing=True)
         upload = db.session.scalar(query)
     if upload is None or upload.user_id != user.id:
-        raise NotFound("No such upload.", code="upload_not_found")
+        raise NotFound(_l("No such upload."), code="upload_not_found")
     return upload
 
 
 def expected_part_size(upload, number):
     if not 1 <= number <= upload.part_count:
         raise BadInput(
-            f"Part {number} is out of range: this upload has parts 1 to {upload.part_count}.",
+            Text(
+                "Part %(number)s is out of range: this upload has parts 1 to %(count)s.",
+                number=number,
+                count=upload.part_count,
+            ),
             code="part_out_of_range",
         )
     if number < upload.part_count:
@@ -190,18 +211,24 @@ def receive_part(user, upload_id, number, stream, content_length):
     upload = get_upload(user, upload_id)
     if get_storage().direct_parts:
         raise Conflict(
-            "Parts of this upload go straight to storage, to the URLs it gave you.",
+            _l("Parts of this upload go straight to storage, to the URLs it gave you."),
             code="parts_go_to_storage",
         )
     if upload.completed_at is not None:
-        raise Conflict("This upload is already complete.", code="upload_completed")
+        raise Conflict(_l("This upload is already complete."), code="upload_completed")
     expected = expected_part_size(upload, number)
     if content_length is None:
-        raise BadInput("Send the part with a Content-Length header.", code="length_required")
+        raise BadInput(_l("Send the part with a Content-Length header."), code="length_required")
     if content_length > expected:
-        raise TooLarge(f"Part {number} must be {expected} bytes.", code="part_too_large")
+        raise TooLarge(
+            Text("Part %(number)s must be %(size)s bytes.", number=number, size=expected),
+            code="part_too_large",
+        )
     if content_length != expected:
-        raise BadInput(f"Part {number} must be exactly {expected} bytes.", code="wrong_part_size")
+        raise BadInput(
+            Text("Part %(number)s must be exactly %(size)s bytes.", number=number, size=expected),
+            code="wrong_part_size",
+        )
     db.session.commit()  # never hold a database transaction while bytes trickle in
     return get_storage().write_part(upload, number, stream, expected)
 
@@ -237,7 +264,7 @@ def complete_upload(user, upload_id, parts=None):
     missing = [n for n in range(1, upload.part_count + 1) if n not in stored]
     if missing:
         raise Conflict(
-            f"{len(missing)} part(s) have not arrived yet.",
+            Text("%(num)s part(s) have not arrived yet.", num=len(missing)),
             code="upload_incomplete",
             missing=missing[:100],
         )
@@ -245,7 +272,7 @@ def complete_upload(user, upload_id, parts=None):
         for number, part in stored.items():
             if part["size"] != expected_part_size(upload, number):
                 raise Conflict(
-                    f"Part {number} has the wrong size; send it again.",
+                    Text("Part %(number)s has the wrong size; send it again.", number=number),
                     code="upload_incomplete",
                     missing=[number],
                 )
@@ -255,8 +282,12 @@ def complete_upload(user, upload_id, parts=None):
         db.session.commit()
         _reject(
             entry.id,
-            f"The file that arrived is {size:,} bytes, not the {upload.size:,} "
-            "announced. Please send it again.",
+            Text(
+                "The file that arrived is %(size)s bytes, not the %(announced)s announced. "
+                "Please send it again.",
+                size=size,
+                announced=upload.size,
+            ),
         )
         db.session.refresh(entry)
         return entry
@@ -295,7 +326,7 @@ def process_entry(entry_id):
     poster_key, playback_key = folder + "/poster.jpg", None
     try:
         if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
-            return _reject(entry_id, "The uploaded file is missing. Please send it again.")
+            return _reject(entry_id, _l("The uploaded file is missing. Please send it again."))
         source = storage.local_source(video_key)
         facts = media.probe_video(source, current_app.config["MAX_VIDEO_SECONDS"])
         with tempfile.TemporaryDirectory() as tmp:
@@ -303,14 +334,14 @@ def process_entry(entry_id):
             storage.put_file(poster_key, poster, "image/jpeg")
             reasons = transcode.reasons_to_transcode(facts)
             if reasons:
-                _say(entry_id, "Converting your video so every phone can play it…")
+                _say(entry_id, _l("Converting your video so every phone can play it…"))
                 rendition = os.path.join(tmp, "playback.mp4")
                 size = transcode.make_rendition(source, rendition, facts.rotation)
                 playback_key = folder + "/playback.mp4"
                 storage.put_file(playback_key, rendition, "video/mp4")
                 facts.width, facts.height = size
     except NotAVideo as error:
-        return _reject(entry_id, error.message, poster_key, playback_key)
+        return _reject(entry_id, error.text, poster_key, playback_key)
     except Exception:
         log.exception("processing entry %s failed (try %d)", entry_id, attempt)
         return _try_again_or_fail(entry_id, attempt, poster_key, playback_key)
@@ -321,14 +352,14 @@ def process_entry(entry_id):
     entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
     round_ = rounds.get_round(round_id)
     if round_.requires_approval and not (entry.author.is_moderator or entry.author.trusted):
-        entry.status = "pending_review"
-        entry.status_reason = "Waiting for a moderator to approve it."
+        entry.set_status("pending_review", _l("Waiting for a moderator to approve it."))
     else:
-        entry.status, entry.status_reason, entry.live_at = "live", "", utcnow()
+        entry.set_status("live")
+        entry.live_at = utcnow()
         notifications.notify(
             entry.author_id,
             "entry_live",
-            f"Your entry {entry.title} is live.",
+            Text("Your entry %(title)s is live.", title=entry.title),
             url_for("entries.entry_page", entry_id=entry.id),
         )
     db.session.commit()
@@ -349,14 +380,17 @@ def _try_again_or_fail(entry_id, attempt, *extra_keys):
     if attempt >= limit:
         return _reject(
             entry_id,
-            f"We could not process this video ({attempt} tries). "
-            "Please send it again, or try another file.",
+            Text(
+                "We could not process this video (%(num)s tries). "
+                "Please send it again, or try another file.",
+                num=attempt,
+            ),
             *extra_keys,
         )
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
-    entry.status_reason = "Processing hit a problem; trying again in a moment…"
+    entry.set_status("processing", _l("Processing hit a problem; trying again in a moment…"))
     entry.processing_started_at = utcnow()
     db.session.commit()
     live.entry_status_changed(entry)
@@ -367,7 +401,7 @@ def _say(entry_id, reason):
     """Tell the uploader what the job is doing now."""
     entry = db.session.get(Entry, entry_id)
     if entry is not None and entry.status == "processing":
-        entry.status_reason = reason
+        entry.set_status("processing", reason)
         db.session.commit()
         live.entry_status_changed(entry)
 
@@ -377,11 +411,11 @@ def _reject(entry_id, reason, *extra_keys):
     entry = db.session.get(Entry, entry_id)
     if entry is None:
         return
-    entry.status, entry.status_reason = "rejected", reason
+    entry.set_status("rejected", reason)
     notifications.notify(
         entry.author_id,
         "entry_rejected",
-        f"Your entry {entry.title} was not accepted: {reason}",
+        Text("Your entry %(title)s was not accepted: %(reason)s", title=entry.title, reason=reason),
         url_for("entries.entry_page", entry_id=entry.id),
     )
     keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
@@ -419,8 +453,11 @@ def sweep_stale_processing(older_than_seconds):
     for entry_id in failed:
         _reject(
             entry_id,
-            f"We could not process this video ({limit} tries). "
-            "Please send it again, or try another file.",
+            Text(
+                "We could not process this video (%(num)s tries). "
+                "Please send it again, or try another file.",
+                num=limit,
+            ),
         )
     for entry_id in again:
         jobs.enqueue(process_entry, entry_id)

@@ -49,7 +49,7 @@ def entry_to_dict(entry, user):
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)
         if user.id == entry.author_id or user.is_moderator:
-            data["status_reason"] = entry.status_reason
+            data["status_reason"] = entry.reason
     return data
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..texts import Text, as_text
 from .types import UTCDateTime, utcnow
 
 ENTRY_STATUSES = (
@@ -28,7 +29,8 @@ class Entry(db.Model):
     title: Mapped[str] = mapped_column(sa.String(100))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="uploading", index=True)
-    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    status_reason: Mapped[str] = mapped_column(sa.String(500), default="")  # in English
+    status_message: Mapped[dict | None] = mapped_column(sa.JSON)  # the same, translatable
     video_key: Mapped[str] = mapped_column(sa.String(300))
     poster_key: Mapped[str | None] = mapped_column(sa.String(300))
     playback_key: Mapped[str | None] = mapped_column(sa.String(300))  # H.264 rendition, if made
@@ -51,6 +53,19 @@ class Entry(db.Model):
 
     round: Mapped["Round"] = relationship()  # noqa: F821
     author: Mapped["User"] = relationship()  # noqa: F821
+
+    def set_status(self, status, reason=""):
+        """Move to status with the reason the uploader (and moderators) will read."""
+        self.status = status
+        text = as_text(reason) if reason else None
+        self.status_reason = text.english()[:500] if text else ""
+        self.status_message = text.to_json() if text else None
+
+    @property
+    def reason(self):
+        """The status reason in the reader's language."""
+        text = Text.from_json(self.status_message)
+        return str(text) if text else self.status_reason
 
     __table_args__ = (
         sa.CheckConstraint(

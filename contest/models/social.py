@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..texts import Text
 from .types import UTCDateTime, utcnow
 
 NOTIFICATION_KINDS = (
@@ -51,11 +52,18 @@ class Notification(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))
-    text: Mapped[str] = mapped_column(sa.String(500))
+    text: Mapped[str] = mapped_column(sa.String(500))  # in English
+    message: Mapped[dict | None] = mapped_column(sa.JSON)  # the same, translatable
     url: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def display_text(self):
+        """The sentence in the reader's language (as stored, for rows written before)."""
+        text = Text.from_json(self.message)
+        return str(text) if text else self.text
 
 
 class NotificationSetting(db.Model):

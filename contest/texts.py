@@ -1,0 +1,78 @@
+"""Sentences kept as their English source and values, so each reader gets them in their language.
+
+A `Text` is a lazy translation that can also be stored: errors carry one, and a notification or
+an entry's status reason keeps one as JSON next to its English rendering. Read back with
+`Text.from_json`, it renders in whatever language is active then (the reader's request, or
+`in_language_of(user)` for a mail or a push). Values may themselves be `Text`s; anything else
+(a title, a moderator's own words) is shown as written; numbers are formatted for the
+reader's locale.
+
+`Text` is an extraction keyword (pybabel -k Text), like `_l`.
+"""
+
+from flask_babel import force_locale, format_decimal, gettext
+from flask_babel.speaklater import LazyString
+
+
+class Text:
+    __slots__ = ("msgid", "params")
+
+    def __init__(self, msgid, **params):
+        self.msgid = msgid
+        self.params = {k: as_text(v) if isinstance(v, LazyString) else v for k, v in params.items()}
+
+    def __str__(self):
+        if not self.params:
+            return gettext(self.msgid)
+        return gettext(self.msgid, **{k: _plain(v) for k, v in self.params.items()})
+
+    def __repr__(self):
+        return f"Text({self.msgid!r}, **{self.params!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Text) and other.to_json() == self.to_json()
+
+    def __hash__(self):
+        return hash(self.msgid)
+
+    def english(self):
+        with force_locale("en"):
+            return str(self)
+
+    def to_json(self):
+        return {
+            "msgid": self.msgid,
+            "params": {
+                k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data):
+        """The Text stored as data; None for None (rows written before texts were stored)."""
+        if not isinstance(data, dict) or not isinstance(data.get("msgid"), str):
+            return None
+        params = {
+            k: cls.from_json(v) if isinstance(v, dict) else v
+            for k, v in (data.get("params") or {}).items()
+        }
+        return cls(data["msgid"], **params)
+
+
+def as_text(value):
+    """A Text for a message that may be a Text, a lazy string, or words written by a person."""
+    if isinstance(value, Text):
+        return value
+    with force_locale("en"):
+        english = str(value)
+    # A lazy string without values renders to its msgid in English: it stays translatable.
+    # Plain words (a moderator's reason) have no translation and are shown as written.
+    return Text(english)
+
+
+def _plain(value):
+    if isinstance(value, Text):
+        return str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_decimal(value)  # 12,345 in English, 12.345 in Bahasa Indonesia
+    return value
