@@ -11,6 +11,7 @@ from .errors import Conflict, ContestError, Forbidden, Invalid, NotFound, NotSig
 from .extensions import db
 from .models import User, utcnow
 from .models.users import ROLES
+from .texts import Text
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -30,7 +31,7 @@ def hash_password(password):
 
 def _text(value, field):
     if not isinstance(value, str):
-        raise Invalid(f"{field} is required.", code=f"invalid_{field}")
+        raise Invalid(Text("%(field)s is required.", field=field), code=f"invalid_{field}")
     return value.strip()
 
 
@@ -40,22 +41,28 @@ def register_user(username, email, password, role="fan", verified=False):
     email = _text(email, "email").lower()
     if not USERNAME_RE.match(username):
         raise Invalid(
-            "Usernames are 3 to 30 characters: letters, digits and underscores.",
+            _l("Usernames are 3 to 30 characters: letters, digits and underscores."),
             code="invalid_username",
         )
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise Invalid("That does not look like an email address.", code="invalid_email")
+        raise Invalid(_l("That does not look like an email address."), code="invalid_email")
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise Invalid(
-            f"Passwords are {MIN_PASSWORD} to {MAX_PASSWORD} characters long.",
+            Text(
+                "Passwords are %(min)s to %(max)s characters long.",
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+            ),
             code="invalid_password",
         )
     if role not in ROLES:
-        raise Invalid(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
+        raise Invalid(
+            Text("Role must be one of %(roles)s.", roles=", ".join(ROLES)), code="invalid_role"
+        )
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
-        raise Conflict("That username is taken.", code="username_taken")
+        raise Conflict(_l("That username is taken."), code="username_taken")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise Conflict("An account with that email already exists.", code="email_taken")
+        raise Conflict(_l("An account with that email already exists."), code="email_taken")
     user = User(
         username=username,
         email=email,
@@ -68,14 +75,14 @@ def register_user(username, email, password, role="fan", verified=False):
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise Conflict("That username or email is taken.", code="username_taken") from None
+        raise Conflict(_l("That username or email is taken."), code="username_taken") from None
     return user
 
 
 def authenticate(login, password):
     """Return the user whose username or email and password match, or raise."""
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
-        raise Invalid("Give your username (or email) and password.", code="invalid_login")
+        raise Invalid(_l("Give your username (or email) and password."), code="invalid_login")
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
     user = db.session.scalar(sa.select(User).where(column == login))
@@ -132,12 +139,14 @@ def verify_email(token):
     try:
         data = serializer.loads(token, max_age=VERIFY_MAX_AGE)
     except SignatureExpired:
-        raise Invalid("This link has expired: ask for a new one.", code="link_expired") from None
+        raise Invalid(
+            _l("This link has expired: ask for a new one."), code="link_expired"
+        ) from None
     except BadSignature:
-        raise Invalid("This link is not valid.", code="bad_link") from None
+        raise Invalid(_l("This link is not valid."), code="bad_link") from None
     user = db.session.get(User, data.get("id"))
     if user is None or user.email != data.get("email"):
-        raise Invalid("This link is not valid.", code="bad_link")
+        raise Invalid(_l("This link is not valid."), code="bad_link")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
@@ -148,7 +157,7 @@ def require_verified(user):
     """Only fans who confirmed their email may rate and comment."""
     if user.email_verified_at is None:
         raise Forbidden(
-            f"Confirm your email first: we sent a link to {user.email}.",
+            Text("Confirm your email first: we sent a link to %(email)s.", email=user.email),
             code="email_not_verified",
         )
 
@@ -156,10 +165,12 @@ def require_verified(user):
 def set_role(username, role):
     """Give a user a role (fan, moderator, admin)."""
     if role not in ROLES:
-        raise Invalid(f"Role must be one of {', '.join(ROLES)}.", code="invalid_role")
+        raise Invalid(
+            Text("Role must be one of %(roles)s.", roles=", ".join(ROLES)), code="invalid_role"
+        )
     user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
     if user is None:
-        raise NotFound(f"No user named {username}.", code="user_not_found")
+        raise NotFound(Text("No user named %(name)s.", name=username), code="user_not_found")
     user.role = role
     db.session.commit()
     return user

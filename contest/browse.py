@@ -3,11 +3,13 @@
 import random
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from . import rounds
 from .errors import Conflict, Invalid
 from .extensions import db
 from .models import Entry
+from .texts import Text
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
 SCORE_SORTS = ("top", "most_rated", "needs_votes")
@@ -27,14 +29,16 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
     """(entries of a page, has_more) of a round's live entries in the chosen order."""
     sort = sort or default_sort(round_)
     if sort not in SORTS:
-        raise Invalid(f"sort must be one of {', '.join(SORTS)}.", code="invalid_sort")
+        raise Invalid(
+            Text("sort must be one of %(sorts)s.", sorts=", ".join(SORTS)), code="invalid_sort"
+        )
     if sort in SCORE_SORTS and rounds.is_blind(round_):
         raise Conflict(
-            "Scores are hidden in the final hours of voting; try shuffle or new.",
+            _l("Scores are hidden in the final hours of voting; try shuffle or new."),
             code="blind_finish",
         )
     if not isinstance(page, int) or page < 1:
-        raise Invalid("page must be 1 or more.", code="invalid_page")
+        raise Invalid(_l("page must be 1 or more."), code="invalid_page")
     base = sa.select(Entry).where(Entry.round_id == round_.id, Entry.status == "live")
     if finalists_only(round_):
         base = base.where(Entry.finalist.is_(True))

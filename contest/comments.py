@@ -13,6 +13,7 @@ from .entries_access import get_visible_entry
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .extensions import db
 from .models import Comment, User
+from .texts import Text
 
 MAX_COMMENT = 1000
 PAGE_SIZE = 20
@@ -42,7 +43,7 @@ def post_comment(user, entry_id, body):
         notifications.notify(
             entry.author_id,
             "comment",
-            f"{user.username} commented on {entry.title}.",
+            Text("%(name)s commented on %(title)s.", name=user.username, title=entry.title),
             url_for("entries.entry_page", entry_id=entry.id) + f"#c{comment.id}",
         )
     db.session.commit()

@@ -94,6 +94,19 @@ HTTP_CODES = {
     422: "invalid",
     429: "rate_limited",
 }
+# Werkzeug's own descriptions are English; where nobody wrote a better one, say these.
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please sign in first."),
+    403: _l("You are not allowed to do that."),
+    404: _l("That page does not exist."),
+    405: _l("That cannot be done at this address."),
+    409: _l("That clashes with the current state; reload and try again."),
+    413: _l("The request body is too large."),
+    415: _l("That type of content is not accepted here."),
+    422: _l("The request could not be processed."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+}
 
 
 def wants_json():
@@ -140,12 +153,9 @@ def init_app(app):
     def http_error(error):
         status = error.code or 500
         code = HTTP_CODES.get(status, "error")
-        if status == 429:
-            message = gettext("Too many requests. Please wait a moment and try again.")
-        elif status == 413:
-            message = gettext("The request body is too large.")
-        else:
-            message = error.description or error.name
+        message = error.description
+        if status in (413, 429) or not message or message == type(error).description:
+            message = str(HTTP_MESSAGES.get(status, error.name))
         headers = {}
         if status == 429 and error.get_headers():
             headers = {k: v for k, v in error.get_headers() if k.lower() == "retry-after"}

@@ -6,11 +6,13 @@ main ranking can always be recomputed and non-finalists keep their place behind 
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 from . import notifications, ratings, rounds
 from .errors import Conflict, Invalid
 from .extensions import db
 from .models import Entry, Round, utcnow
+from .texts import Text
 
 MIN_FINALISTS = 2
 MAX_FINALISTS = 50
@@ -20,10 +22,10 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
     """Choose a round's finalists; possible until the finals open (and again to change them)."""
     round_ = rounds.get_round(round_id, lock=True)
     if not rounds.has_finals(round_):
-        raise Conflict("This round has no finals stage.", code="no_finals")
+        raise Conflict(_l("This round has no finals stage."), code="no_finals")
     if rounds.phase(round_) != "shortlist":
         raise Conflict(
-            "Finalists are chosen after the main vote closes and before the finals open.",
+            _l("Finalists are chosen after the main vote closes and before the finals open."),
             code="not_shortlisting",
         )
     ids = _entry_ids(entry_ids)
@@ -37,7 +39,7 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
     missing = [i for i in ids if i not in live]
     if missing:
         raise Invalid(
-            f"Not live entries of this round: {', '.join(map(str, missing))}.",
+            Text("Not live entries of this round: %(ids)s.", ids=", ".join(map(str, missing))),
             code="invalid_finalists",
             field="entry_ids",
         )
@@ -58,7 +60,11 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
         notifications.notify(
             entry.author_id,
             "results",
-            f"{entry.title} is a finalist of {round_.title}! The finals vote starts fresh.",
+            Text(
+                "%(title)s is a finalist of %(round)s! The finals vote starts fresh.",
+                title=entry.title,
+                round=round_.title,
+            ),
             url,
         )
     db.session.commit()
@@ -83,12 +89,14 @@ def _entry_ids(entry_ids):
         isinstance(i, int) and not isinstance(i, bool) for i in entry_ids
     ):
         raise Invalid(
-            "entry_ids must be a list of entry ids.", code="invalid_finalists", field="entry_ids"
+            _l("entry_ids must be a list of entry ids."),
+            code="invalid_finalists",
+            field="entry_ids",
         )
     ids = sorted(set(entry_ids))
     if not MIN_FINALISTS <= len(ids) <= MAX_FINALISTS:
         raise Invalid(
-            f"Shortlist {MIN_FINALISTS} to {MAX_FINALISTS} finalists.",
+            Text("Shortlist %(min)s to %(max)s finalists.", min=MIN_FINALISTS, max=MAX_FINALISTS),
             code="invalid_finalists",
             field="entry_ids",
         )

@@ -2,11 +2,13 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from . import notifications
 from .errors import Conflict, Forbidden, NotFound
 from .extensions import db
 from .models import Entry, Follow, Result, User
+from .texts import Text
 
 FEED_PAGE = 12
 
@@ -22,7 +24,7 @@ def get_user(username):
         else None
     )
     if user is None:
-        raise NotFound("No fan with that name.", code="user_not_found")
+        raise NotFound(_l("No fan with that name."), code="user_not_found")
     return user
 
 
@@ -41,24 +43,28 @@ def is_following(follower, followed):
 def follow(user, username):
     """Follow a fan; following yourself or twice is refused."""
     if user.is_banned:
-        raise Forbidden("Banned accounts cannot follow.", code="banned")
+        raise Forbidden(_l("Banned accounts cannot follow."), code="banned")
     target = get_user(username)
     if target.id == user.id:
-        raise Conflict("You cannot follow yourself.", code="follow_self")
+        raise Conflict(_l("You cannot follow yourself."), code="follow_self")
     if is_following(user, target):
-        raise Conflict(f"You already follow {target.username}.", code="already_following")
+        raise Conflict(
+            Text("You already follow %(name)s.", name=target.username), code="already_following"
+        )
     db.session.add(Follow(follower_id=user.id, followed_id=target.id))
     notifications.notify(
         target.id,
         "follow",
-        f"{user.username} now follows you.",
+        Text("%(name)s now follows you.", name=user.username),
         url_for("community.profile", username=user.username),
     )
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
-        raise Conflict(f"You already follow {target.username}.", code="already_following") from None
+        raise Conflict(
+            Text("You already follow %(name)s.", name=target.username), code="already_following"
+        ) from None
     return target
 
 
@@ -68,7 +74,9 @@ def unfollow(user, username):
         sa.select(Follow).where(Follow.follower_id == user.id, Follow.followed_id == target.id)
     )
     if row is None:
-        raise Conflict(f"You do not follow {target.username}.", code="not_following")
+        raise Conflict(
+            Text("You do not follow %(name)s.", name=target.username), code="not_following"
+        )
     db.session.delete(row)
     db.session.commit()
     return target

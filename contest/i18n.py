@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .errors import Invalid
+from .texts import Text
 
 LANGUAGES = {
     "en": "English",
@@ -82,7 +83,10 @@ def select_locale():
 
 def check_language(code):
     if code not in LANGUAGES:
-        raise Invalid(f"language must be one of {', '.join(LANGUAGES)}.", code="invalid_language")
+        raise Invalid(
+            Text("language must be one of %(codes)s.", codes=", ".join(LANGUAGES)),
+            code="invalid_language",
+        )
     return code
 
 

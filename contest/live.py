@@ -7,6 +7,7 @@ import time
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
@@ -37,12 +38,12 @@ def check_room(user, room):
     """Raise unless this user may watch this room."""
     match = ROOM_RE.match(room) if isinstance(room, str) else None
     if not match:
-        raise Invalid("Rooms look like entry:<id> or round:<id>.", code="invalid_room")
+        raise Invalid(_l("Rooms look like entry:<id> or round:<id>."), code="invalid_room")
     kind, ident = match.group(1), int(match.group(2))
     if kind == "entry":
         get_visible_entry(user, ident)
     elif db.session.get(Round, ident) is None:
-        raise NotFound("No such round.", code="round_not_found")
+        raise NotFound(_l("No such round."), code="round_not_found")
 
 
 def _error(error):

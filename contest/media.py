@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 import av
+from flask_babel import lazy_gettext as _l
 from PIL import Image
 
 from .errors import NotAVideo
+from .texts import Text
 
 IMAGE_FORMATS = {"image2", "jpeg_pipe", "png_pipe", "gif", "webp_pipe", "bmp_pipe", "tiff_pipe"}
 IMAGE_CODECS = {"mjpeg", "png", "gif", "bmp", "webp", "tiff", "jpegls", "jpeg2000"}
@@ -36,42 +38,55 @@ def probe_video(source, max_seconds):
     try:
         container = av.open(source, metadata_errors="ignore")
     except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
-        raise NotAVideo("This file is not a video we can read.", code="not_a_video") from None
+        raise NotAVideo(_l("This file is not a video we can read."), code="not_a_video") from None
     with container:
         if container.format.name in IMAGE_FORMATS:
-            raise NotAVideo("This is a still image, not a video.", code="not_a_video")
+            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
         if not container.streams.video:
-            raise NotAVideo("The file has no video track.", code="no_video_track")
+            raise NotAVideo(_l("The file has no video track."), code="no_video_track")
         stream = container.streams.video[0]
         codec = stream.codec_context.name
         if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
-            raise NotAVideo("This is a still image, not a video.", code="not_a_video")
+            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
-            raise NotAVideo("The video track has no picture size.", code="not_a_video")
+            raise NotAVideo(_l("The video track has no picture size."), code="not_a_video")
         if min(width, height) < MIN_SIDE or max(width, height) > MAX_SIDE:
             raise NotAVideo(
-                f"The picture is {width}×{height}; we take {MIN_SIDE} to {MAX_SIDE} pixels a side.",
+                Text(
+                    "The picture is %(size)s; we take %(min)s to %(max)s pixels a side.",
+                    size="×".join((str(width), str(height))),
+                    min=str(MIN_SIDE),
+                    max=str(MAX_SIDE),
+                ),
                 code="bad_resolution",
             )
         declared = container.duration / av.time_base if container.duration else None
         if declared and declared > max_seconds + 0.5:
             raise NotAVideo(
-                f"The video is {_minutes(declared)} long; the limit is {_minutes(max_seconds)}.",
+                Text(
+                    "The video is %(length)s long; the limit is %(limit)s.",
+                    length=_minutes(declared),
+                    limit=_minutes(max_seconds),
+                ),
                 code="too_long",
             )
         covered, rotation = _decode_through(container, stream)
         duration = declared or covered
         if duration < MIN_SECONDS:
-            raise NotAVideo("The video is shorter than one second.", code="too_short")
+            raise NotAVideo(_l("The video is shorter than one second."), code="too_short")
         if duration > max_seconds + 0.5:
             raise NotAVideo(
-                f"The video is {_minutes(duration)} long; the limit is {_minutes(max_seconds)}.",
+                Text(
+                    "The video is %(length)s long; the limit is %(limit)s.",
+                    length=_minutes(duration),
+                    limit=_minutes(max_seconds),
+                ),
                 code="too_long",
             )
         if declared and covered < declared * 0.9 - 0.5:
             raise NotAVideo(
-                "The file is cut off before the end of the video. Please upload it again.",
+                _l("The file is cut off before the end of the video. Please upload it again."),
                 code="truncated",
             )
         audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
@@ -106,9 +121,11 @@ def _decode_through(container, stream):
                     decoded += 1
                     rotation = int(round(frame.rotation or 0)) % 360
     except av.FFmpegError:
-        raise NotAVideo("The video data is damaged and cannot be played.", code="damaged") from None
+        raise NotAVideo(
+            _l("The video data is damaged and cannot be played."), code="damaged"
+        ) from None
     if decoded == 0:
-        raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
+        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
     return last_end, rotation
 
 
@@ -128,7 +145,7 @@ def make_poster(source, out_path, at_seconds=1.0):
             if frame.time is None or frame.time >= target:
                 break
     if image is None:
-        raise NotAVideo("No picture could be decoded from this file.", code="not_a_video")
+        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
     if image.width > POSTER_WIDTH:
         height = round(image.height * POSTER_WIDTH / image.width)
         image = image.resize((POSTER_WIDTH, height), Image.LANCZOS)

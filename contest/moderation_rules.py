@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 
 from . import notifications, ratings, rounds
 from .entries_access import get_visible_entry
@@ -9,6 +10,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .extensions import db
 from .models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
 from .models.reports import REPORT_REASONS
+from .texts import Text
 
 ENTRY_ACTIONS = {
     # action: (statuses it applies to, new status)
@@ -20,16 +22,24 @@ ENTRY_ACTIONS = {
     "dismiss_flags": (("live", "hidden", "pending_review"), None),
 }
 UPHOLDS = {"reject", "hide", "disqualify", "delete", "ban"}
-BANNED_REASON = "Hidden: the author is banned."
+BANNED_REASON = Text("Hidden: the author is banned.")  # stored in English: status_reason
+VERDICTS = {
+    ("upheld", "entry"): _l("Moderators acted on the entry you reported."),
+    ("upheld", "comment"): _l("Moderators acted on the comment you reported."),
+    ("dismissed", "entry"): _l("Moderators looked at the entry you reported and left it up."),
+    ("dismissed", "comment"): _l("Moderators looked at the comment you reported and left it up."),
+}
 
 
 def _reason(reason, required):
     if reason is None:
         reason = ""
     if not isinstance(reason, str) or len(reason) > 500:
-        raise Invalid("reason must be text of at most 500 characters.", code="invalid_reason")
+        raise Invalid(_l("reason must be text of at most 500 characters."), code="invalid_reason")
     if required and not reason.strip():
-        raise Invalid("Give a reason: the person affected will read it.", code="reason_required")
+        raise Invalid(
+            _l("Give a reason: the person affected will read it."), code="reason_required"
+        )
     return reason.strip()
 
 
@@ -45,7 +55,7 @@ def _target(user, target_type, target_id):
         return get_visible_entry(user, target_id)
     comment = db.session.get(Comment, target_id) if isinstance(target_id, int) else None
     if comment is None or comment.hidden:
-        raise NotFound("No such comment.", code="comment_not_found")
+        raise NotFound(_l("No such comment."), code="comment_not_found")
     get_visible_entry(user, comment.entry_id)
     return comment
 
@@ -53,17 +63,20 @@ def _target(user, target_type, target_id):
 def report(user, target_type, target_id, reason, text=""):
     """File a report; enough distinct reporters hide the target until a moderator looks."""
     if reason not in REPORT_REASONS:
-        raise Invalid(f"reason must be one of {', '.join(REPORT_REASONS)}.", code="invalid_reason")
+        raise Invalid(
+            Text("reason must be one of %(reasons)s.", reasons=", ".join(REPORT_REASONS)),
+            code="invalid_reason",
+        )
     text = _reason(text, required=reason == "other")
     target = _target(user, target_type, target_id)
     if target_type == "entry" and target.author_id == user.id:
-        raise Conflict("You cannot report your own entry.", code="own_entry")
+        raise Conflict(_l("You cannot report your own entry."), code="own_entry")
     open_reports = sa.select(Report).where(
         Report.target_type == target_type, Report.target_id == target.id, Report.status == "open"
     )
     if db.session.scalar(open_reports.where(Report.reporter_id == user.id)):
         raise Conflict(
-            "You already reported this; moderators will look at it.", code="already_reported"
+            _l("You already reported this; moderators will look at it."), code="already_reported"
         )
     row = Report(
         reporter_id=user.id, target_type=target_type, target_id=target.id, reason=reason, text=text
@@ -85,7 +98,7 @@ def report(user, target_type, target_id, reason, text=""):
 
 def _auto_hide(target_type, target):
     if target_type == "entry" and target.status == "live":
-        target.status, target.status_reason = "hidden", "Hidden while moderators review reports."
+        target.set_status("hidden", _l("Hidden while moderators review reports."))
         _audit(None, "auto_hide", "entry", target.id, "report threshold reached")
     elif target_type == "comment" and not target.hidden:
         target.hidden = True
@@ -103,10 +116,7 @@ def _resolve_reports(target_type, target_id, action):
     ).all()
     for row in open_reports:
         row.status, row.resolved_at = outcome, utcnow()
-        verdict = "acted on" if outcome == "upheld" else "looked at and left up"
-        notifications.notify(
-            row.reporter_id, "moderation", f"Moderators {verdict} the {target_type} you reported."
-        )
+        notifications.notify(row.reporter_id, "moderation", VERDICTS[outcome, target_type])
 
 
 # --- entries -----------------------------------------------------------------------------
@@ -115,11 +125,14 @@ def _resolve_reports(target_type, target_id, action):
 def moderate_entry(moderator, entry_id, action, reason=None):
     """approve, reject, hide, restore or disqualify an entry; audited; the author is told."""
     if action not in ENTRY_ACTIONS:
-        raise Invalid(f"action must be one of {', '.join(ENTRY_ACTIONS)}.", code="invalid_action")
+        raise Invalid(
+            Text("action must be one of %(actions)s.", actions=", ".join(ENTRY_ACTIONS)),
+            code="invalid_action",
+        )
     reason = _reason(reason, required=action in ("reject", "disqualify"))
     entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
     if entry is None:
-        raise NotFound("No such entry.", code="entry_not_found")
+        raise NotFound(_l("No such entry."), code="entry_not_found")
     allowed, new_status = ENTRY_ACTIONS[action]
     if action == "dismiss_flags":
         from .integrity import resolve_flags
@@ -130,16 +143,20 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         return entry
     if entry.status not in allowed:
         raise Conflict(
-            f"A {entry.status.replace('_', ' ')} entry cannot be {action}d.",
+            Text(
+                "This entry is %(status)s: %(action)s does not apply to it now.",
+                status=entry.status.replace("_", " "),
+                action=action,
+            ),
             code="invalid_transition",
         )
     round_ = entry.round
     if round_.published_at is not None and action in ("disqualify", "restore"):
         raise Conflict(
-            "Results of this round are published; they no longer change.", code="round_published"
+            _l("Results of this round are published; they no longer change."),
+            code="round_published",
         )
-    entry.status = new_status
-    entry.status_reason = reason if action in ("reject", "hide", "disqualify") else ""
+    entry.set_status(new_status, reason if action in ("reject", "hide", "disqualify") else "")
     if new_status == "live" and entry.live_at is None:
         entry.live_at = utcnow()
     if action == "approve":
@@ -150,12 +167,19 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         from .integrity import resolve_flags
 
         resolve_flags(entry.id, "actioned")
+    title = entry.title
     text = {
-        "approve": f"Your entry {entry.title} was approved and is live.",
-        "reject": f"Your entry {entry.title} was rejected: {reason}",
-        "hide": f"Your entry {entry.title} was hidden by a moderator. {reason}".strip(),
-        "restore": f"Your entry {entry.title} is visible again.",
-        "disqualify": f"Your entry {entry.title} was disqualified: {reason}",
+        "approve": Text("Your entry %(title)s was approved and is live.", title=title),
+        "reject": Text("Your entry %(title)s was rejected: %(reason)s", title=title, reason=reason),
+        "hide": Text("Your entry %(title)s was hidden by a moderator.", title=title)
+        if not reason
+        else Text(
+            "Your entry %(title)s was hidden by a moderator: %(reason)s", title=title, reason=reason
+        ),
+        "restore": Text("Your entry %(title)s is visible again.", title=title),
+        "disqualify": Text(
+            "Your entry %(title)s was disqualified: %(reason)s", title=title, reason=reason
+        ),
     }[action]
     notifications.notify(
         entry.author_id, "moderation", text, url_for("entries.entry_page", entry_id=entry.id)
@@ -192,16 +216,20 @@ def _maybe_trust(author):
 def moderate_comment(moderator, comment_id, action, reason=None):
     """delete, hide or restore a comment."""
     if action not in ("delete", "hide", "restore"):
-        raise Invalid("action must be delete, hide or restore.", code="invalid_action")
+        raise Invalid(_l("action must be delete, hide or restore."), code="invalid_action")
     reason = _reason(reason, required=False)
     comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
     if comment is None:
-        raise NotFound("No such comment.", code="comment_not_found")
+        raise NotFound(_l("No such comment."), code="comment_not_found")
     _audit(moderator, f"{action}_comment", "comment", comment.id, reason)
     _resolve_reports("comment", comment.id, action)
     if action == "delete":
         notifications.notify(
-            comment.author_id, "moderation", f"A moderator removed your comment. {reason}".strip()
+            comment.author_id,
+            "moderation",
+            Text("A moderator removed your comment: %(reason)s", reason=reason)
+            if reason
+            else _l("A moderator removed your comment."),
         )
         db.session.delete(comment)
     else:
@@ -215,43 +243,43 @@ def moderate_comment(moderator, comment_id, action, reason=None):
 def _user(username):
     user = db.session.scalar(sa.select(User).where(User.username == str(username).lower()))
     if user is None:
-        raise NotFound("No such user.", code="user_not_found")
+        raise NotFound(_l("No such user."), code="user_not_found")
     return user
 
 
 def moderate_user(moderator, username, action, reason=None):
     """ban, unban, trust or untrust a fan."""
     if action not in ("ban", "unban", "trust", "untrust"):
-        raise Invalid("action must be ban, unban, trust or untrust.", code="invalid_action")
+        raise Invalid(_l("action must be ban, unban, trust or untrust."), code="invalid_action")
     reason = _reason(reason, required=action == "ban")
     user = _user(username)
     if user.is_moderator and action == "ban":
         raise Forbidden(
-            "Moderators cannot be banned here; change their role first.",
+            _l("Moderators cannot be banned here; change their role first."),
             code="cannot_ban_moderator",
         )
     if action == "ban":
         if user.is_banned:
-            raise Conflict("Already banned.", code="already_banned")
+            raise Conflict(_l("Already banned."), code="already_banned")
         user.banned_at, user.ban_reason = utcnow(), reason
         _recount_ratings_of(user)
         for entry in db.session.scalars(
             sa.select(Entry).where(Entry.author_id == user.id, Entry.status == "live")
         ):
-            entry.status, entry.status_reason = "hidden", BANNED_REASON
+            entry.set_status("hidden", BANNED_REASON)
     elif action == "unban":
         if not user.is_banned:
-            raise Conflict("Not banned.", code="not_banned")
+            raise Conflict(_l("Not banned."), code="not_banned")
         user.banned_at, user.ban_reason = None, ""
         _recount_ratings_of(user)
         for entry in db.session.scalars(
             sa.select(Entry).where(
                 Entry.author_id == user.id,
                 Entry.status == "hidden",
-                Entry.status_reason == BANNED_REASON,
+                Entry.status_reason == BANNED_REASON.msgid,
             )
         ):
-            entry.status, entry.status_reason = "live", ""
+            entry.set_status("live")
     else:
         user.trusted = action == "trust"
     _audit(moderator, action, "user", user.id, reason)

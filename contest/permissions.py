@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .errors import Forbidden, NotSignedIn
@@ -12,7 +13,7 @@ def require_moderator(user):
     if user is None or not user.is_authenticated:
         raise NotSignedIn()
     if not user.is_moderator:
-        raise Forbidden("Only moderators can do that.", code="not_moderator")
+        raise Forbidden(_l("Only moderators can do that."), code="not_moderator")
 
 
 def permission_required(role):
@@ -26,7 +27,7 @@ def permission_required(role):
             if role == "moderator":
                 require_moderator(current_user)
             elif role == "admin" and current_user.role != "admin":
-                raise Forbidden("Only admins can do that.", code="not_admin")
+                raise Forbidden(_l("Only admins can do that."), code="not_admin")
             return view(*args, **kwargs)
 
         return wrapped

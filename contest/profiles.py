@@ -3,6 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from . import follows, ratings
 from .errors import Invalid
@@ -11,6 +12,7 @@ from .i18n import check_language
 from .images import reencode_image
 from .models import Entry, Rating, Result, Round
 from .storage import get_storage
+from .texts import Text
 
 FIELDS = {
     "display_name": 60,
@@ -32,7 +34,7 @@ def remember_language(user, code):
 def update_profile(user, data):
     """Change profile fields; every value is checked before any is saved."""
     if not isinstance(data, dict) or not data:
-        raise Invalid("Send the fields to change.", code="invalid_profile")
+        raise Invalid(_l("Send the fields to change."), code="invalid_profile")
     changes = {}
     for field, value in data.items():
         if field == "language":  # the interface language: one of i18n.LANGUAGES, or "" = browser
@@ -41,13 +43,25 @@ def update_profile(user, data):
             changes[field] = value
             continue
         if field not in FIELDS:
-            raise Invalid(f"{field} is not a profile field.", code="invalid_field", field=field)
+            raise Invalid(
+                Text("%(field)s is not a profile field.", field=field),
+                code="invalid_field",
+                field=field,
+            )
         if not isinstance(value, str):
-            raise Invalid(f"{field} must be text.", code="invalid_field", field=field)
+            raise Invalid(
+                Text("%(field)s must be text.", field=field), code="invalid_field", field=field
+            )
         value = value.strip()
         if len(value) > FIELDS[field]:
             raise Invalid(
-                f"{field} is longer than {FIELDS[field]} characters.", code="too_long", field=field
+                Text(
+                    "%(field)s is longer than %(limit)s characters.",
+                    field=field,
+                    limit=FIELDS[field],
+                ),
+                code="too_long",
+                field=field,
             )
         changes[field] = value
     for field, value in changes.items():

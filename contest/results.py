@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from . import notifications, rounds
@@ -12,6 +13,7 @@ from .errors import Conflict, NotFound
 from .extensions import db
 from .models import Entry, Rating, Result, Round, User, utcnow
 from .ratings import bayesian, contenders, prior
+from .texts import Text
 
 
 @dataclass
@@ -178,14 +180,14 @@ def close_round(round_id, moderator=None, force=False):
         return round_
     if rounds.accepts_votes(round_) and not force:
         raise Conflict(
-            'Voting is still open. Send {"force": true} to close it early.', code="voting_open"
+            _l('Voting is still open. Send {"force": true} to close it early.'), code="voting_open"
         )
     current = rounds.phase(round_)
     if current in ("upcoming", "submissions") and not force:
-        raise Conflict("Voting has not even started in this round.", code="voting_not_started")
+        raise Conflict(_l("Voting has not even started in this round."), code="voting_not_started")
     if current == "shortlist" and not force:
         raise Conflict(
-            'The finals have not been held yet. Send {"force": true} to close without them.',
+            _l('The finals have not been held yet. Send {"force": true} to close without them.'),
             code="finals_pending",
         )
     round_.excluded_ratings = excluded_count(round_)
@@ -213,7 +215,9 @@ def publish_round(round_id, moderator=None):
     if round_.published_at is not None:
         return round_
     if round_.closed_at is None:
-        raise Conflict("Close the round before publishing its results.", code="round_not_closed")
+        raise Conflict(
+            _l("Close the round before publishing its results."), code="round_not_closed"
+        )
     round_.published_at = utcnow()
     rounds.audit(moderator, "publish_round", "round", round_.id)
     url = url_for("main.results_page", slug=round_.slug)
@@ -221,7 +225,12 @@ def publish_round(round_id, moderator=None):
         notifications.notify(
             result.entry.author_id,
             "results",
-            f"Results of {round_.title} are out: {result.entry.title} finished #{result.rank}.",
+            Text(
+                "Results of %(round)s are out: %(title)s finished #%(rank)s.",
+                round=round_.title,
+                title=result.entry.title,
+                rank=result.rank,
+            ),
             url,
         )
     db.session.commit()
@@ -278,17 +287,20 @@ def set_staff_pick(moderator, entry_id, picked, reason=""):
     """Mark (or unmark) an entry of a closed round as the brand's own pick, beside the ranking."""
     entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
     if entry is None:
-        raise NotFound("No such entry.", code="entry_not_found")
+        raise NotFound(_l("No such entry."), code="entry_not_found")
     round_ = entry.round
     if round_.closed_at is None:
-        raise Conflict("Staff picks are chosen once the round is closed.", code="round_not_closed")
+        raise Conflict(
+            _l("Staff picks are chosen once the round is closed."), code="round_not_closed"
+        )
     if picked and entry.status != "live":
-        raise Conflict("Only entries in the results can be picked.", code="entry_not_live")
+        raise Conflict(_l("Only entries in the results can be picked."), code="entry_not_live")
     if picked and not entry.staff_pick:
         limit = current_app.config["STAFF_PICKS"]
         if len(staff_picks(round_)) >= limit:
             raise Conflict(
-                f"This round already has {limit} staff pick(s).", code="staff_picks_full"
+                Text("This round already has %(num)s staff pick(s).", num=limit),
+                code="staff_picks_full",
             )
     entry.staff_pick = picked
     rounds.audit(moderator, "staff_pick" if picked else "unpick", "entry", entry.id, reason)

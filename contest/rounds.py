@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from .errors import Conflict, Invalid, NotFound
 from .extensions import db
 from .models import ModerationAction, Round, utcnow
+from .texts import Text
 
 PHASES = ("upcoming", "submissions", "open", "voting", "shortlist", "finals", "closed", "published")
 WINDOW_FIELDS = ("submissions_open_at", "submissions_close_at", "voting_open_at", "voting_close_at")
@@ -75,7 +76,7 @@ def _blind_hours(data, default=0):
     value = data.get("blind_hours", default)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 168:
         raise Invalid(
-            "blind_hours must be a whole number from 0 to 168.",
+            _l("blind_hours must be a whole number from 0 to 168."),
             code="invalid_field",
             field="blind_hours",
         )
@@ -113,12 +114,17 @@ def parse_time(value, field):
             parsed = datetime.fromisoformat(text)
         except ValueError:
             raise Invalid(
-                f"{field} must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+                Text(
+                    "%(field)s must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
+                    field=field,
+                ),
                 code="invalid_time",
                 field=field,
             ) from None
     else:
-        raise Invalid(f"{field} is required.", code="missing_field", field=field)
+        raise Invalid(
+            Text("%(field)s is required.", field=field), code="missing_field", field=field
+        )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -127,15 +133,15 @@ def parse_time(value, field):
 def check_windows(so, sc, vo, vc):
     """Raise Invalid unless the four window times make a sensible round."""
     if not so < sc:
-        raise Invalid("Uploads must close after they open.", code="invalid_windows")
+        raise Invalid(_l("Uploads must close after they open."), code="invalid_windows")
     if not so <= vo <= sc:
         raise Invalid(
-            "Voting must open between the opening and the closing of uploads.",
+            _l("Voting must open between the opening and the closing of uploads."),
             code="invalid_windows",
         )
     if not vc >= sc or not vc > vo:
         raise Invalid(
-            "Voting must close after it opens and no earlier than uploads close.",
+            _l("Voting must close after it opens and no earlier than uploads close."),
             code="invalid_windows",
         )
 
@@ -144,13 +150,13 @@ def check_finals(voting_close_at, finals_open_at, finals_close_at):
     """Finals are optional; when set, they follow the main vote."""
     if (finals_open_at is None) != (finals_close_at is None):
         raise Invalid(
-            "Give both finals_open_at and finals_close_at, or neither.", code="invalid_windows"
+            _l("Give both finals_open_at and finals_close_at, or neither."), code="invalid_windows"
         )
     if finals_open_at is None:
         return
     if not voting_close_at <= finals_open_at < finals_close_at:
         raise Invalid(
-            "Finals must open after the main vote closes and close after they open.",
+            _l("Finals must open after the main vote closes and close after they open."),
             code="invalid_windows",
         )
 
@@ -181,18 +187,30 @@ def _clean_text(data, field, limit, required):
     value = data.get(field, "" if not required else None)
     if value is None or not isinstance(value, str) or (required and not value.strip()):
         if required:
-            raise Invalid(f"{field} is required.", code="missing_field", field=field)
-        raise Invalid(f"{field} must be text.", code="invalid_field", field=field)
+            raise Invalid(
+                Text("%(field)s is required.", field=field), code="missing_field", field=field
+            )
+        raise Invalid(
+            Text("%(field)s must be text.", field=field), code="invalid_field", field=field
+        )
     value = value.strip()
     if len(value) > limit:
-        raise Invalid(f"{field} is longer than {limit} characters.", code="too_long", field=field)
+        raise Invalid(
+            Text("%(field)s is longer than %(limit)s characters.", field=field, limit=limit),
+            code="too_long",
+            field=field,
+        )
     return value
 
 
 def _bool(data, field, default):
     value = data.get(field, default)
     if not isinstance(value, bool):
-        raise Invalid(f"{field} must be true or false.", code="invalid_field", field=field)
+        raise Invalid(
+            Text("%(field)s must be true or false.", field=field),
+            code="invalid_field",
+            field=field,
+        )
     return value
 
 
@@ -222,9 +240,11 @@ def create_round(moderator, data):
     check_finals(vc, fo, fc)
     slug = data.get("slug")
     if slug is not None and (not isinstance(slug, str) or slugify(slug) != slug):
-        raise Invalid("slug may hold lower-case letters, digits and dashes.", code="invalid_slug")
+        raise Invalid(
+            _l("slug may hold lower-case letters, digits and dashes."), code="invalid_slug"
+        )
     if slug and db.session.scalar(sa.select(Round.id).where(Round.slug == slug)):
-        raise Conflict("A round with that slug exists.", code="slug_taken")
+        raise Conflict(_l("A round with that slug exists."), code="slug_taken")
     round_ = Round(
         slug=slug or _unique_slug(slugify(title)),
         title=title,
@@ -251,7 +271,7 @@ def update_round(moderator, round_, data):
     """Edit a round; windows of a closed round are frozen, so voting can never reopen."""
     current = phase(round_)
     if current == "published":
-        raise Conflict("Published rounds cannot be edited.", code="round_published")
+        raise Conflict(_l("Published rounds cannot be edited."), code="round_published")
     changes = {}
     if "title" in data:
         changes["title"] = _clean_text(data, "title", MAX_TITLE, required=True)
@@ -272,13 +292,13 @@ def update_round(moderator, round_, data):
     if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS + FINALS_FIELDS):
         if current == "closed":
             raise Conflict(
-                "This round is closed; its windows can no longer change.", code="round_closed"
+                _l("This round is closed; its windows can no longer change."), code="round_closed"
             )
         if round_.finalists_at and (
             fo is None or times["voting_close_at"] != round_.voting_close_at
         ):
             raise Conflict(
-                "Finalists are chosen: the main vote cannot reopen and the finals stay.",
+                _l("Finalists are chosen: the main vote cannot reopen and the finals stay."),
                 code="finals_started",
             )
         check_windows(*(times[f] for f in WINDOW_FIELDS))
@@ -309,7 +329,7 @@ def create_monthly_round(year=None, month=None, moderator=None):
         today = utcnow()
         year, month = today.year + (today.month == 12), today.month % 12 + 1
     if not 1 <= month <= 12:
-        raise Invalid("month must be 1 to 12.", code="invalid_month")
+        raise Invalid(_l("month must be 1 to 12."), code="invalid_month")
     slug = f"{year:04d}-{month:02d}"
     existing = db.session.scalar(sa.select(Round).where(Round.slug == slug))
     if existing:
@@ -337,7 +357,7 @@ def get_round(round_id, lock=False):
             query = query.with_for_update().execution_options(populate_existing=True)
         round_ = db.session.scalar(query)
     if round_ is None:
-        raise NotFound("No such round.", code="round_not_found")
+        raise NotFound(_l("No such round."), code="round_not_found")
     return round_
 
 

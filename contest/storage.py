@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 from flask import current_app, send_file, url_for
+from flask_babel import lazy_gettext as _l
 
 from .errors import BadInput, Conflict, NotFound
+from .texts import Text
 
 CHUNK = 256 * 1024
 SAFE_EXT = re.compile(r"^\.[a-z0-9]{1,5}$")
@@ -42,7 +44,7 @@ class LocalStorage:
     def path(self, key):
         path = (self.root / key).resolve()
         if self.root not in path.parents:
-            raise NotFound("No such file.", code="file_not_found")
+            raise NotFound(_l("No such file."), code="file_not_found")
         return path
 
     def _part_dir(self, upload):
@@ -80,7 +82,12 @@ class LocalStorage:
                     written += len(chunk)
             if written != length or stream.read(1):
                 raise BadInput(
-                    f"Part {number} must be exactly {length} bytes.", code="wrong_part_size"
+                    Text(
+                        "Part %(number)s must be exactly %(size)s bytes.",
+                        number=number,
+                        size=length,
+                    ),
+                    code="wrong_part_size",
                 )
             os.replace(tmp, part_dir / f"{number}.part")
         finally:
@@ -138,7 +145,7 @@ class LocalStorage:
         """Something PyAV can open: here, the file's path."""
         path = self.path(key)
         if not path.exists():
-            raise Conflict("The uploaded file is missing.", code="file_missing")
+            raise Conflict(_l("The uploaded file is missing."), code="file_missing")
         return str(path)
 
     def put_file(self, key, source_path, content_type):
@@ -154,7 +161,7 @@ class LocalStorage:
         """A response streaming the file, with Range support so phones can seek."""
         path = self.path(key)
         if not path.exists():
-            raise NotFound("That file is gone.", code="file_not_found")
+            raise NotFound(_l("That file is gone."), code="file_not_found")
         return send_file(path, mimetype=content_type, conditional=True, max_age=3600)
 
 

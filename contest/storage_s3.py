@@ -10,6 +10,7 @@ from flask import redirect
 from flask_babel import lazy_gettext as _l
 
 from .errors import ContestError, NotFound
+from .texts import Text
 
 log = logging.getLogger(__name__)
 MIN_PART = 5 * 1024 * 1024  # S3's smallest part, except the last
@@ -32,7 +33,7 @@ def _guarded(method):
             code = error.response.get("Error", {}).get("Code", "")
             if code in ("NoSuchUpload", "NoSuchKey", "404"):
                 raise NotFound(
-                    "The uploaded data is gone; start the upload again.", code="upload_gone"
+                    _l("The uploaded data is gone; start the upload again."), code="upload_gone"
                 ) from None
             log.warning("S3 %s failed: %s", method.__name__, error)
             raise StorageUnavailable() from None
@@ -113,7 +114,7 @@ class S3Storage:
 
     def write_part(self, upload, number, stream, length):
         raise ContestError(
-            "In this setup parts go straight to storage, not to the app.",
+            _l("In this setup parts go straight to storage, not to the app."),
             code="parts_go_to_storage",
             status=409,
         )
@@ -148,7 +149,10 @@ class S3Storage:
         for part in stored:
             if given.get(part["number"]) and given[part["number"]] != part["etag"]:
                 raise ContestError(
-                    f"Part {part['number']} changed since you sent it; send it again.",
+                    Text(
+                        "Part %(number)s changed since you sent it; send it again.",
+                        number=part["number"],
+                    ),
                     code="etag_mismatch",
                     status=409,
                     missing=[part["number"]],

@@ -8,6 +8,7 @@ from babel.dates import format_datetime
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from helpers import upload_video, wait_for_event, wait_for_status
 from test_browser import browser  # noqa: F401
 
 from contest.i18n import LANGUAGES, from_accept_language
@@ -115,7 +116,7 @@ def test_every_message_has_a_translation_in_every_language():
         for _file, _line, message, _comments, *_ in extract_from_dir(
             str(ROOT),
             method_map,
-            keywords={"_": None, "_l": None, "gettext": None, "ngettext": (1, 2)},
+            keywords={"_": None, "_l": None, "Text": None, "gettext": None, "ngettext": (1, 2)},
         )
     }
     assert found, "no messages found: is the extraction set up?"
@@ -207,3 +208,143 @@ def test_a_refused_rating_is_explained_in_the_fans_language(api, make_user, make
     }
     english = api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
     assert english.get_json()["error"]["message"] == "Voting is not open for this round."
+
+
+def _expected(app, locale, msgid, **params):
+    """msgid with params as the catalog says it in locale (it must differ from English)."""
+    from flask_babel import force_locale
+
+    from contest.texts import Text
+
+    with app.test_request_context(), force_locale(locale):
+        said = str(Text(msgid, **params))
+    with app.test_request_context():
+        assert said != Text(msgid, **params).english(), f"{msgid!r} is not translated ({locale})"
+    return said
+
+
+@pytest.mark.parametrize("locale, header", [("th", "th"), ("id", "id-ID"), ("zh_Hans", "zh-CN")])
+def test_api_errors_from_every_corner_speak_the_callers_language(
+    app, api, make_user, make_round, locale, header
+):
+    make_user("ana")
+    round_ = make_round("open")
+    api.login("ana")
+    said = {"Accept-Language": header}
+    sort = api.get(f"/api/v1/rounds/{round_.id}/entries?sort=bogus", headers=said)
+    sorts = "shuffle, top, new, most_rated, needs_votes"
+    assert sort.status_code == 422
+    assert sort.get_json()["error"] == {
+        "code": "invalid_sort",
+        "message": _expected(app, locale, "sort must be one of %(sorts)s.", sorts=sorts),
+    }
+    huge = api.post(
+        "/api/v1/uploads",
+        {
+            "round_id": round_.id,
+            "title": "Big",
+            "filename": "big.mp4",
+            "size": 12_345 * 10**6,
+            "content_type": "video/mp4",
+        },
+        headers=said,
+    )
+    message = huge.get_json()["error"]["message"]
+    assert huge.status_code == 413
+    assert message == _expected(
+        app, locale, "The file is %(size)s MB; the limit is %(limit)s MB.", size=12345, limit=524
+    )
+    assert ("12.345" if locale == "id" else "12,345") in message  # numbers the locale's way
+    follow = api.post("/api/v1/users/ana/follow", headers=said)
+    assert follow.status_code == 409
+    assert follow.get_json()["error"]["message"] == _expected(
+        app, locale, "You cannot follow yourself."
+    )
+    nowhere = api.get("/api/v1/no-such-thing", headers=said)
+    assert nowhere.status_code == 404
+    assert nowhere.get_json()["error"]["message"] == _expected(
+        app, locale, "That page does not exist."
+    )
+    profile = api.patch("/api/v1/me", {"shoe_size": "44"}, headers=said)
+    assert profile.get_json()["error"]["message"] == _expected(
+        app, locale, "%(field)s is not a profile field.", field="shoe_size"
+    )
+    assert api.get("/api/v1/me").status_code == 200  # nothing was lost by the refusals
+
+
+def test_a_rejection_is_stored_once_and_read_in_each_readers_language(
+    app, new_api, make_user, make_round, tmp_path
+):
+    from contest.extensions import db
+    from contest.models import Entry, Notification
+
+    make_user("ana")
+    ana = new_api("ana")
+    path = tmp_path / "skills.mp4"
+    path.write_bytes(b"just some text\n" * 500)
+    entry_id = upload_video(ana, make_round("open").id, path, title="Rabona")
+    assert wait_for_status(ana, entry_id)["status"] == "rejected"
+    reasons = {
+        header: ana.get(f"/api/v1/entries/{entry_id}", headers={"Accept-Language": header})
+        for header in ("en", "th", "zh-CN")
+    }
+    assert reasons["en"].get_json()["status_reason"] == "This file is not a video we can read."
+    assert reasons["th"].get_json()["status_reason"] == "ไฟล์นี้ไม่ใช่วิดีโอที่เราอ่านได้"
+    assert reasons["zh-CN"].get_json()["status_reason"] == "该文件不是我们能读取的视频。"
+    note = ana.get("/api/v1/notifications", headers={"Accept-Language": "id"}).get_json()
+    # the sentence and the reason inside it are both in the reader's language
+    assert note["notifications"][0]["text"] == (
+        "Entrimu Rabona tidak diterima: File ini bukan video yang bisa kami baca."
+    )
+    page = ana.get(f"/entries/{entry_id}", headers={"Accept-Language": "th"}).data.decode()
+    assert "ไฟล์นี้ไม่ใช่วิดีโอที่เราอ่านได้" in page
+    with app.app_context():  # the database keeps English for people reading it directly
+        assert db.session.get(Entry, entry_id).status_reason == (
+            "This file is not a video we can read."
+        )
+        stored = db.session.scalar(db.select(Notification))
+        assert (
+            stored.text
+            == "Your entry Rabona was not accepted: This file is not a video we can read."
+        )
+
+
+def test_notifications_reach_each_fan_in_their_own_language(
+    app, new_api, make_user, socket_client, caplog
+):
+    import logging
+
+    from contest import notifications
+    from contest.extensions import db
+    from contest.models import User
+
+    make_user("somchai")
+    make_user("budi")
+    with app.app_context():
+        db.session.scalar(db.select(User).where(User.username == "somchai")).language = "th"
+        db.session.commit()
+    somchai, budi = new_api("somchai"), new_api("budi")
+    bell = socket_client(somchai.client)
+    budi_bell = socket_client(budi.client)
+    indonesian = {"Accept-Language": "id"}
+    assert budi.post("/api/v1/users/somchai/follow", headers=indonesian).status_code == 200
+    pushed = wait_for_event(bell, "notification")
+    assert pushed["text"] == "budi ติดตามคุณแล้ว"  # Somchai's language, not Budi's
+    # Budi chose no language: a push caused by someone else's (Thai) request is in English
+    assert somchai.post("/api/v1/users/budi/follow").status_code == 200
+    assert wait_for_event(budi_bell, "notification")["text"] == "somchai now follows you."
+    listed = budi.get("/api/v1/notifications", headers=indonesian).get_json()
+    assert listed["notifications"][0]["text"] == "somchai sekarang mengikutimu."
+    assert somchai.patch("/api/v1/me", {"language": "zh_Hans"}).status_code == 200
+    assert somchai.get("/api/v1/notifications").get_json()["notifications"][0]["text"] == (
+        "budi 关注了你。"
+    )
+    assert "budi 关注了你。" in somchai.client.get("/notifications").data.decode()
+    somchai.put("/api/v1/notifications/settings", {"follow": "digest"})
+    budi.delete("/api/v1/users/somchai/follow")
+    budi.post("/api/v1/users/somchai/follow")
+    caplog.set_level(logging.INFO, logger="contest.mail")
+    with app.app_context():
+        assert notifications.send_digests() == 1
+    mail = "\n".join(r.getMessage() for r in caplog.records if "mail to" in r.getMessage())
+    assert "- budi 关注了你。" in mail

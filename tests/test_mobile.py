@@ -53,6 +53,15 @@ def test_offline_page_is_the_same_for_everyone(client):
     assert answer.status_code == 200
     body = answer.get_data(as_text=True)
     assert "No connection right now" in body and "csrf" not in body.lower()
+    thai = client.get("/offline?lang=th", headers={"Accept-Language": "id"})
+    assert '<html lang="th">' in thai.get_data(as_text=True)
+    assert "ขณะนี้ไม่มีการเชื่อมต่อ" in thai.get_data(as_text=True)
+    odd = client.get("/offline?lang=xx", headers={"Accept-Language": "id"})  # the browser's
+    assert odd.status_code == 200 and '<html lang="id">' in odd.get_data(as_text=True)
+    worker = client.get("/sw.js").get_data(as_text=True)
+    from contest.i18n import LANGUAGES
+
+    assert f"var LANGUAGES = {json.dumps(list(LANGUAGES))};" in worker.replace("'", '"')
 
 
 def test_a_phone_that_loses_the_site_gets_the_offline_page(browser, start_server):  # noqa: F811
@@ -64,6 +73,28 @@ def test_a_phone_that_loses_the_site_gets_the_offline_page(browser, start_server
     page.goto("/hall-of-fame")
     assert page.locator("h1").inner_text() == "No connection right now"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_offline_page_speaks_the_language_of_the_last_page(
+    browser,  # noqa: F811
+    start_server,
+):
+    server = start_server()
+    context = browser.new_context(**browser.phone, base_url=server.url, locale="id-ID")
+    page = context.new_page()
+    page.goto("/")
+    wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
+    page.select_option("#language-picker", "th")  # the footer picker submits at once
+    wait_js(page, "document.documentElement.lang === 'th'")
+    wait_js(
+        page,
+        "caches.match('/offline-language').then(r => r && r.text()).then(t => t === 'th')",
+    )
+    server.stop()
+    page.goto("/hall-of-fame")
+    assert page.locator("h1").inner_text() == "ขณะนี้ไม่มีการเชื่อมต่อ"
+    assert page.evaluate("document.documentElement.lang") == "th"
+    context.close()
 
 
 @pytest.mark.parametrize("device", ["360x740", "iPhone 13"])

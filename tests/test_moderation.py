@@ -66,7 +66,7 @@ def test_reports_and_auto_hide_at_the_threshold(world, app, new_api):
     )
     assert restored.status_code == 200 and restored.get_json()["status"] == "live"
     note = world["fans"][0].get("/api/v1/notifications").get_json()["notifications"][0]
-    assert note["kind"] == "moderation" and "left up" in note["text"]
+    assert note["kind"] == "moderation" and "left it up" in note["text"]
     with app.app_context():
         assert set(db.session.scalars(sa.select(Report.status))) == {"dismissed"}
 

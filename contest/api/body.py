@@ -1,6 +1,7 @@
 """Reading JSON request bodies strictly."""
 
 from flask import request
+from flask_babel import lazy_gettext as _l
 
 from ..errors import BadInput
 
@@ -8,8 +9,8 @@ from ..errors import BadInput
 def json_body():
     """The request's JSON object, or a 400 a person understands."""
     if not request.data:
-        raise BadInput("Send a JSON object in the request body.", code="invalid_json")
+        raise BadInput(_l("Send a JSON object in the request body."), code="invalid_json")
     data = request.get_json(silent=True, force=True)
     if not isinstance(data, dict):
-        raise BadInput("The request body is not a valid JSON object.", code="invalid_json")
+        raise BadInput(_l("The request body is not a valid JSON object."), code="invalid_json")
     return data

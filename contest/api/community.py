@@ -1,6 +1,7 @@
 """Profiles, follows, the feed, comments, browsing and notifications over JSON."""
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import browse, comments, follows, notifications, profiles, rounds
@@ -14,7 +15,7 @@ from .entries import entry_to_dict
 def _page():
     value = request.args.get("page", "1")
     if not value.isdigit() or int(value) < 1:
-        raise Invalid("page must be 1 or more.", code="invalid_page")
+        raise Invalid(_l("page must be 1 or more."), code="invalid_page")
     return int(value)
 
 

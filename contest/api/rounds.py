@@ -1,6 +1,7 @@
 """Rounds over JSON: list, create, edit, read with leaderboard, close, publish."""
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import finals, results, rounds
@@ -76,7 +77,7 @@ def shortlist(round_id):
 def _reason(data):
     reason = data.get("reason", "")
     if not isinstance(reason, str) or len(reason) > 500:
-        raise BadInput("reason must be text of at most 500 characters.", code="invalid_field")
+        raise BadInput(_l("reason must be text of at most 500 characters."), code="invalid_field")
     return reason.strip()
 
 
@@ -98,7 +99,7 @@ def close_round(round_id):
     data = json_body() if _has_body() else {}
     force = data.get("force", False)
     if not isinstance(force, bool):
-        raise BadInput("force must be true or false.", code="invalid_field")
+        raise BadInput(_l("force must be true or false."), code="invalid_field")
     round_ = results.close_round(round_id, current_user, force=force)
     return jsonify(
         round=rounds.round_to_dict(round_),

@@ -1,6 +1,7 @@
 """Uploads over JSON: start, send a part, resume, complete."""
 
 from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import uploads
@@ -55,6 +56,6 @@ def complete_upload(upload_id):
     data = json_body() if request.data else {}
     parts = data.get("parts")
     if parts is not None and not isinstance(parts, list):
-        raise BadInput("parts must be a list of {number, etag}.", code="invalid_field")
+        raise BadInput(_l("parts must be a list of {number, etag}."), code="invalid_field")
     entry = uploads.complete_upload(current_user, upload_id, parts)
     return jsonify(entry_id=entry.id, status=entry.status), 202

@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import follows, notifications, profiles
@@ -31,7 +32,7 @@ def profile(username):
 def avatar(username):
     user = follows.get_user(username)
     if not user.avatar_key:
-        raise NotFound("No avatar.", code="no_avatar")
+        raise NotFound(_l("No avatar."), code="no_avatar")
     return get_storage().serve(user.avatar_key, "image/jpeg")
 
 

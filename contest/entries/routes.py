@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import comments, ratings, rounds
@@ -40,7 +41,7 @@ def entry_page(entry_id):
 def video(entry_id):
     entry = get_visible_entry(current_user, entry_id)
     if entry.status in ("uploading", "rejected"):
-        raise NotFound("This video is not available.", code="video_not_available")
+        raise NotFound(_l("This video is not available."), code="video_not_available")
     if entry.playback_key:
         return get_storage().serve(entry.playback_key, "video/mp4")
     return get_storage().serve(entry.video_key, entry.content_type or "video/mp4")
@@ -50,7 +51,7 @@ def video(entry_id):
 def poster(entry_id):
     entry = get_visible_entry(current_user, entry_id)
     if not entry.poster_key:
-        raise NotFound("This entry has no poster yet.", code="poster_not_ready")
+        raise NotFound(_l("This entry has no poster yet."), code="poster_not_ready")
     return get_storage().serve(entry.poster_key, "image/jpeg")
 
 
@@ -77,7 +78,7 @@ def upload_page():
             )
         ):
             raise NotFound(
-                "There is no failed upload of yours to send again.", code="entry_not_found"
+                _l("There is no failed upload of yours to send again."), code="entry_not_found"
             )
     return render_template(
         "entries/upload.html",

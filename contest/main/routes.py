@@ -2,6 +2,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import abort, render_template, request, session
+from flask_babel import gettext
 from flask_login import current_user
 
 from .. import browse, ratings, results, rounds
@@ -25,7 +26,7 @@ def home():
 def _round_by_slug(slug):
     round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug))
     if round_ is None:
-        abort(404, "No such round.")
+        abort(404, gettext("No such round."))
     return round_
 
 
@@ -73,7 +74,7 @@ def results_page(slug):
     round_ = _round_by_slug(slug)
     moderator = current_user.is_authenticated and current_user.is_moderator
     if round_.published_at is None and not (moderator and round_.closed_at):
-        abort(404, "The results of this round are not public yet.")
+        abort(404, gettext("The results of this round are not public yet."))
     return render_template(
         "main/results.html",
         round=round_,
@@ -88,7 +89,7 @@ def round_cover(slug):
 
     round_ = _round_by_slug(slug)
     if not round_.cover_key:
-        abort(404, "This round has no cover.")
+        abort(404, gettext("This round has no cover."))
     return get_storage().serve(round_.cover_key, "image/jpeg")
 
 

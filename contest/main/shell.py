@@ -2,8 +2,10 @@
 the language picker."""
 
 import json
+from contextlib import nullcontext
 
 from flask import current_app, redirect, render_template, request, send_from_directory, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from . import bp
@@ -50,8 +52,15 @@ def service_worker():
 
 @bp.get("/offline")
 def offline():
-    """What the service worker shows when a page cannot load: the same for everyone."""
-    return render_template("main/offline.html")
+    """What the service worker shows when a page cannot load: nothing personal in it.
+
+    The worker keeps one copy per language (?lang=) and shows the one of the last page read.
+    """
+    from ..i18n import LANGUAGES
+
+    lang = request.args.get("lang")
+    with force_locale(lang) if lang in LANGUAGES else nullcontext():
+        return render_template("main/offline.html")
 
 
 @bp.post("/language")

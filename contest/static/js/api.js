@@ -45,6 +45,10 @@
 if ("serviceWorker" in navigator) {
   window.addEventListener("load", function () {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* not critical */ });
+    // the offline page then speaks the language of the last page read
+    navigator.serviceWorker.ready.then(function (registration) {
+      registration.active.postMessage({ language: document.documentElement.lang.replace("-", "_") });
+    });
   });
 }
 

@@ -1,9 +1,30 @@
 /* Ginga's service worker: a friendly offline page, and the site's own CSS/JS/icons kept for
    fast repeat visits. Pages and the API always come from the network (scores are live, and a
-   page may show private things), so nothing personal is ever cached. */
-var CACHE = "ginga-v1";
-var OFFLINE = "/offline";
-var SHELL = [OFFLINE, "/static/css/site.css", "/static/icons/icon-192.png"];
+   page may show private things), so nothing personal is ever cached.
+   The offline page is kept in every language; pages tell the worker which one they were
+   written in (a message), and the worker shows that one. */
+var CACHE = "ginga-v2";
+var LANGUAGES = ["en", "id", "th", "zh_Hans"];
+var CHOSEN = "/offline-language";  // a tiny cached note: the language of the last page
+var SHELL = ["/static/css/site.css", "/static/icons/icon-192.png"].concat(
+  LANGUAGES.map(function (lang) { return offlinePage(lang); }));
+
+function offlinePage(lang) { return "/offline?lang=" + lang; }
+
+function browserLanguage() {
+  // the same choice the server makes from Accept-Language, for a first visit
+  var tags = (self.navigator.languages || [self.navigator.language || "en"]);
+  for (var i = 0; i < tags.length; i++) {
+    var parts = String(tags[i]).toLowerCase().replace("_", "-").split("-");
+    if (parts[0] === "zh") {
+      if (!parts.slice(1).some(function (p) { return ["tw", "hk", "mo", "hant"].indexOf(p) >= 0; })) return "zh_Hans";
+      continue;
+    }
+    if (parts[0] === "id" || parts[0] === "in") return "id";
+    if (parts[0] === "th" || parts[0] === "en") return parts[0];
+  }
+  return "en";
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -21,13 +42,28 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+self.addEventListener("message", function (event) {
+  var lang = event.data && event.data.language;
+  if (LANGUAGES.indexOf(lang) < 0) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return cache.put(CHOSEN, new Response(lang, { headers: { "Content-Type": "text/plain" } }));
+  }));
+});
+
+function offlineAnswer() {
+  return caches.match(CHOSEN)
+    .then(function (note) { return note ? note.text() : browserLanguage(); })
+    .then(function (lang) { return caches.match(offlinePage(lang)); })
+    .then(function (page) { return page || caches.match(offlinePage("en")); });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(function () { return caches.match(OFFLINE); }));
+    event.respondWith(fetch(request).catch(offlineAnswer));
     return;
   }
   if (url.pathname.indexOf("/static/") === 0) {
