@@ -24,16 +24,17 @@ class Text:
     def __str__(self):
         if not self.params:
             return gettext(self.msgid)
-        return gettext(self.msgid, **{k: _plain(v) for k, v in self.params.items()})
+        values = {k: _plain(v) for k, v in self.params.items()}
+        try:
+            return gettext(self.msgid, **values)
+        except (KeyError, ValueError, TypeError):  # a translation that lost its placeholders
+            try:
+                return self.msgid % values
+            except (KeyError, ValueError, TypeError):
+                return self.msgid
 
     def __repr__(self):
         return f"Text({self.msgid!r}, **{self.params!r})"
-
-    def __eq__(self, other):
-        return isinstance(other, Text) and other.to_json() == self.to_json()
-
-    def __hash__(self):
-        return hash(self.msgid)
 
     def english(self):
         with force_locale("en"):

@@ -348,3 +348,31 @@ def test_notifications_reach_each_fan_in_their_own_language(
         assert notifications.send_digests() == 1
     mail = "\n".join(r.getMessage() for r in caplog.records if "mail to" in r.getMessage())
     assert "- budi 关注了你。" in mail
+
+
+def test_stored_texts_round_trip_and_odd_rows_never_break_a_page(app):
+    import json
+
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+
+    from contest.models import Notification
+    from contest.texts import Text
+
+    with app.test_request_context():
+        said = Text(
+            "Your entry %(title)s was not accepted: %(reason)s",
+            title="Rabona",
+            reason=_l("This file is not a video we can read."),
+        )
+        back = Text.from_json(json.loads(json.dumps(said.to_json())))
+        with force_locale("th"):
+            assert str(back) == "ผลงาน Rabona ของคุณไม่ผ่าน: ไฟล์นี้ไม่ใช่วิดีโอที่เราอ่านได้"
+        assert back.english() == (
+            "Your entry Rabona was not accepted: This file is not a video we can read."
+        )
+        assert Text.from_json(None) is None and Text.from_json({"text": "?"}) is None
+        lost = Text.from_json({"msgid": "Your entry %(title)s is live.", "params": {"x": 1}})
+        assert str(lost) == "Your entry %(title)s is live."  # shown, never a 500
+        older = Notification(text="Written before texts were stored.", message=None)
+        assert older.display_text == "Written before texts were stored."

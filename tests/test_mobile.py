@@ -84,8 +84,10 @@ def test_the_offline_page_speaks_the_language_of_the_last_page(
     page = context.new_page()
     page.goto("/")
     wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
-    page.select_option("#language-picker", "th")  # the footer picker submits at once
-    wait_js(page, "document.documentElement.lang === 'th'")
+    with page.expect_navigation():
+        page.select_option("#language-picker", "th")  # the footer picker submits at once
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.lang") == "th"
     wait_js(
         page,
         "caches.match('/offline-language').then(r => r && r.text()).then(t => t === 'th')",
