@@ -376,3 +376,14 @@ def test_stored_texts_round_trip_and_odd_rows_never_break_a_page(app):
         assert str(lost) == "Your entry %(title)s is live."  # shown, never a 500
         older = Notification(text="Written before texts were stored.", message=None)
         assert older.display_text == "Written before texts were stored."
+
+
+def test_an_entry_page_describes_the_clip_in_the_readers_language(
+    client, make_user, make_round, make_entry
+):
+    author = make_user("budi")
+    entry = make_entry(make_round("open", title="Desember").id, author.id, title="Elastico")
+    html = client.get(f"/entries/{entry.id}", headers={"Accept-Language": "th"}).data.decode()
+    assert '<meta name="description" content="Elastico โดย budi ใน Desember บน Ginga">' in html
+    assert 'content="ทักษะของ budi ใน Desember"' in html  # the share preview
+    assert 'aria-label="Elastico คลิปของ budi"' in html  # the player's accessible name
