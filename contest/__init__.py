@@ -42,9 +42,10 @@ def create_app(config=None):
     errors.init_app(app)
     security.init_app(app)
 
-    from . import cli, i18n, jobs, live, rating_writer, storage
+    from . import cli, i18n, jobs, labels, live, rating_writer, storage
 
     i18n.init_app(app)
+    labels.init_app(app)
 
     storage.init_app(app)
     jobs.init_app(app)

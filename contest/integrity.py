@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from . import rounds
 from .extensions import db
 from .models import Entry, Flag, Rating, Round, User, utcnow
+from .texts import Text
 
 MIN_RATINGS = 10  # below this, nothing is unusual enough to say
 NEW_ACCOUNT_DAYS = 7
@@ -57,14 +58,25 @@ def check_round(round_id, now=None):
                 (
                     entry_id,
                     "new_accounts",
-                    f"{fresh} of {n} ratings come from accounts less than "
-                    f"{NEW_ACCOUNT_DAYS} days old when they rated.",
+                    Text(
+                        "%(num)s of %(total)s ratings come from accounts less than %(days)s days "
+                        "old when they rated.",
+                        num=fresh,
+                        total=n,
+                        days=NEW_ACCOUNT_DAYS,
+                    ),
                 )
             )
         single = sum(1 for user_id, _, _ in ratings if elsewhere.get(user_id, 0) <= 1)
         if single / n >= SHARE:
             flags.append(
-                (entry_id, "single_purpose", f"{single} of {n} raters have rated nothing else.")
+                (
+                    entry_id,
+                    "single_purpose",
+                    Text(
+                        "%(num)s of %(total)s raters have rated nothing else.", num=single, total=n
+                    ),
+                )
             )
         peak = _peak(sorted(r[1] for r in ratings))
         if peak >= MIN_RATINGS and peak >= BURST_FACTOR * max(normal_per_hour, 1.0):
@@ -72,8 +84,12 @@ def check_round(round_id, now=None):
                 (
                     entry_id,
                     "burst",
-                    f"{peak} ratings within one hour; this round's normal rate is "
-                    f"{normal_per_hour:.1f} an hour per entry.",
+                    Text(
+                        "%(num)s ratings within one hour; this round's normal rate is "
+                        "%(rate)s an hour per entry.",
+                        num=peak,
+                        rate=round(normal_per_hour, 1),
+                    ),
                 )
             )
     created = []
@@ -84,7 +100,12 @@ def check_round(round_id, now=None):
             )
         )
         if not exists:
-            flag = Flag(entry_id=entry_id, kind=kind, evidence=evidence[:500])
+            flag = Flag(
+                entry_id=entry_id,
+                kind=kind,
+                evidence=evidence.english()[:500],
+                evidence_message=evidence.to_json(),
+            )
             db.session.add(flag)
             created.append(flag)
     db.session.commit()

@@ -111,14 +111,15 @@ def as_tuple(value):
 
 def test_every_message_has_a_translation_in_every_language():
     method_map = [("contest/**.py", "python"), ("contest/templates/**.html", "jinja2")]
-    found = {
-        message if isinstance(message, str) else message[0]
-        for _file, _line, message, _comments, *_ in extract_from_dir(
+    extracted = list(
+        extract_from_dir(
             str(ROOT),
             method_map,
             keywords={"_": None, "_l": None, "Text": None, "gettext": None, "ngettext": (1, 2)},
         )
-    }
+    )
+    found = {m if isinstance(m, str) else m[0] for _file, _line, m, *_ in extracted}
+    singular = {m for _file, _line, m, *_ in extracted if isinstance(m, str)}
     assert found, "no messages found: is the extraction set up?"
     problems = []
     for locale in LANGUAGES:
@@ -139,6 +140,9 @@ def test_every_message_has_a_translation_in_every_language():
             if not forms or not all(forms) or message.fuzzy:
                 problems.append(f"{locale}: no translation for {msgid!r}")
                 continue
+            if msgid in singular and not isinstance(message.id, str):
+                # gettext() never finds a message the catalog holds only in plural form
+                problems.append(f"{locale}: {msgid!r} is used alone and as a plural")
             wanted = set(re.findall(r"%\(\w+\)[sd]", msgid))
             if any(set(re.findall(r"%\(\w+\)[sd]", form)) != wanted for form in forms):
                 problems.append(f"{locale}: placeholders differ in {msgid!r}")

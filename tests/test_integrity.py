@@ -179,12 +179,17 @@ def test_anomaly_check_flags_a_vote_ring_but_not_organic_voting(
     queue = mod.get("/api/v1/moderation/queue").get_json()
     assert {f["entry_id"] for f in queue["flags"]} == {ring_target.id}
     assert "Suspicious" in mod.client.get("/moderation/").data.decode()
+    thai = mod.client.get("/moderation/", headers={"Accept-Language": "th"}).data.decode()
+    assert "บัญชีใหม่" in thai  # the flag's kind and its stored evidence, in Thai
+    assert "20 จาก 20 คะแนนมาจากบัญชีที่อายุไม่ถึง 7 วันตอนที่ให้คะแนน" in thai
     done = mod.post(
         f"/api/v1/moderation/entries/{ring_target.id}",
         {"action": "disqualify", "reason": "vote ring"},
     )
     assert done.status_code == 200
     assert mod.get("/api/v1/moderation/queue").get_json()["flags"] == []
+    log = mod.client.get("/moderation/log", headers={"Accept-Language": "zh-CN"}).data.decode()
+    assert "<strong>取消资格</strong> 作品 #" in log and "vote ring" in log  # own words as written
     with app.app_context():
         assert set(db.session.scalars(sa.select(Flag.status))) == {"actioned"}
 

@@ -81,7 +81,7 @@ def moderation_queue():
             for item in q["reported"]
         ],
         flags=[
-            {"id": f.id, "entry_id": f.entry_id, "kind": f.kind, "evidence": f.evidence}
+            {"id": f.id, "entry_id": f.entry_id, "kind": f.kind, "evidence": f.display_evidence}
             for f in q["flags"]
         ],
     )

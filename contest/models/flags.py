@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..texts import Text
 from .types import UTCDateTime, utcnow
 
 
@@ -15,9 +16,16 @@ class Flag(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
     kind: Mapped[str] = mapped_column(sa.String(20))  # new_accounts | single_purpose | burst
-    evidence: Mapped[str] = mapped_column(sa.String(500))
+    evidence: Mapped[str] = mapped_column(sa.String(500))  # in English
+    evidence_message: Mapped[dict | None] = mapped_column(sa.JSON)  # the same, translatable
     status: Mapped[str] = mapped_column(sa.String(10), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     entry: Mapped["Entry"] = relationship()  # noqa: F821
+
+    @property
+    def display_evidence(self):
+        """The evidence in the reader's language (as stored, for rows written before)."""
+        text = Text.from_json(self.evidence_message)
+        return str(text) if text else self.evidence

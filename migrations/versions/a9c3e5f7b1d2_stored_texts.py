@@ -1,6 +1,6 @@
-"""stored texts: notifications and status reasons kept translatable
+"""stored texts: notifications, status reasons and flag evidence kept translatable
 
-Notifications and entries' status reasons keep their sentence as msgid + values (JSON) next to
+Notifications, entries' status reasons and integrity flags' evidence keep their sentence as msgid + values (JSON) next to
 the English rendering, so each reader sees them in their own language. Rows written before
 have no JSON and are shown as they were stored.
 
@@ -25,9 +25,13 @@ def upgrade():
         batch_op.add_column(sa.Column('message', sa.JSON(), nullable=True))
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_message', sa.JSON(), nullable=True))
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('evidence_message', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.drop_column('evidence_message')
     with op.batch_alter_table('entries', schema=None) as batch_op:
         batch_op.drop_column('status_message')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
