@@ -1,6 +1,7 @@
 """Languages: English, Bahasa Indonesia, Thai and Simplified Chinese; nothing untranslated."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from helpers import upload_video, wait_for_event, wait_for_status
-from test_browser import browser  # noqa: F401
+from test_browser import browser, wait_js  # noqa: F401
 
 from contest.i18n import LANGUAGES, from_accept_language
 
@@ -173,6 +174,25 @@ def test_page_scripts_speak_the_readers_language(
     page.fill("#title", "Rabona")
     page.click("#upload-button")  # no file chosen: the script says so, in Thai
     assert page.inner_text("#upload-error") == "เลือกวิดีโอก่อน"
+    # a text file dressed as a video: the job rejects it (in English, it has no reader), and
+    # the page shows the reason in Thai, whether the push or the poll tells it first
+    page.set_input_files(
+        "#file", {"name": "clip.mp4", "mimeType": "video/mp4", "buffer": b"just text\n" * 400}
+    )
+
+    def slow_entry_reads(route):  # the push arrives before any read of the entry answers
+        time.sleep(1.5)
+        route.continue_()
+
+    page.route("**/api/v1/entries/*", slow_entry_reads)
+    page.click("#upload-button")
+    said = wait_js(
+        page,
+        "(t => t.includes('ไม่') && t !== 'เลือกวิดีโอก่อน' && t)"
+        "(document.querySelector('#upload-error').textContent)",
+        timeout=30_000,
+    )
+    assert "ไฟล์นี้ไม่ใช่วิดีโอที่เราอ่านได้" in said
     context.close()
 
 

@@ -139,7 +139,12 @@
     }
     if (typeof io !== "undefined") {
       var socket = io({ transports: ["websocket", "polling"] });
-      socket.on("entry_status", function (d) { if (d.entry_id === entryId) show(d.status, d.reason); });
+      // the push says something changed; the entry itself is read in this page's language
+      socket.on("entry_status", function (d) {
+        if (d.entry_id !== entryId) return;
+        ginga.api("GET", "/entries/" + entryId).then(function (e) { show(e.status, e.status_reason); },
+          function () { show(d.status, d.reason); });
+      });
     }
     (function poll() {
       if (finished) return;
