@@ -118,3 +118,10 @@ def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, html_lang=html_lang, js_messages=js_messages)
+
+    @app.after_request
+    def _vary(response):
+        """Answers depend on the reader's language: caches must keep one per language."""
+        if request.endpoint != "static":
+            response.vary.update(("Accept-Language", "Cookie"))
+        return response

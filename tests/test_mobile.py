@@ -35,6 +35,10 @@ def test_manifest_and_icons_let_fans_add_ginga_to_the_home_screen(client):
     manifest = answer.get_json(force=True)
     assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
     assert manifest["short_name"] == "Ginga" and manifest["theme_color"] == "#0b6e2e"
+    thai = client.get("/manifest.webmanifest", headers={"Accept-Language": "th"})
+    assert thai.get_json(force=True)["name"] == "Ginga: ประกวดทักษะฟุตบอล"
+    assert thai.get_json(force=True)["lang"] == "th"
+    assert "Accept-Language" in thai.headers["Vary"]  # a cache keeps one per language
     sizes = {}
     for icon in manifest["icons"]:
         image = client.get(icon["src"])

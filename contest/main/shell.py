@@ -5,7 +5,7 @@ import json
 from contextlib import nullcontext
 
 from flask import current_app, redirect, render_template, request, send_from_directory, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 
 from . import bp
@@ -13,7 +13,9 @@ from . import bp
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    """The web app manifest: fans add Ginga to their home screen like an app."""
+    """The web app manifest: fans add Ginga to their home screen like an app (in their language)."""
+    from ..i18n import html_lang
+
     icon = lambda name, size, purpose="any": {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"),
         "sizes": f"{size}x{size}",
@@ -21,9 +23,13 @@ def manifest():
         "purpose": purpose,
     }
     body = {
-        "name": "Ginga: football skills contest",
+        "name": gettext("Ginga: football skills contest"),
         "short_name": "Ginga",
-        "description": "Film your football skills, upload them, and let the community rate them.",
+        "description": gettext(
+            "Film your football skills, upload them, and let the community rate them. "
+            "A new round every month."
+        ),
+        "lang": html_lang(),
         "start_url": url_for("main.home") + "?source=home-screen",
         "scope": "/",
         "display": "standalone",
