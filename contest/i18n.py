@@ -8,7 +8,7 @@ numbers are formatted by Babel for that locale.
 from contextlib import nullcontext
 
 from flask import has_request_context, request
-from flask_babel import Babel, force_locale, get_locale
+from flask_babel import Babel, force_locale, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -49,6 +49,10 @@ JS_MESSAGES = {
     "too_large": _l("This file is too large: the limit is %(mb)s MB."),
     "give_title": _l("Give your clip a title."),
     "cancelled_nothing_kept": _l("Upload cancelled: nothing was kept."),
+    "ratings_label": _l("Ratings: %(list)s"),
+    "stars_count_one": _l("%(num)s star: %(count)s"),
+    "stars_count_many": _l("%(num)s stars: %(count)s"),
+    "countdown_days": _l("%(days)sd %(time)s"),
 }
 babel = Babel()
 
@@ -110,6 +114,17 @@ def html_lang():
     return str(get_locale()).replace("_", "-")
 
 
+def histogram_label(counts):
+    """What a screen reader says for the rating histogram (live.js writes the same)."""
+    parts = [
+        gettext("%(num)s star: %(count)s", num=1, count=format_decimal(count))
+        if stars == 1
+        else gettext("%(num)s stars: %(count)s", num=stars, count=format_decimal(count))
+        for stars, count in enumerate(counts, 1)
+    ]
+    return gettext("Ratings: %(list)s", list=", ".join(parts))
+
+
 def js_messages():
     return {key: str(text) for key, text in JS_MESSAGES.items()}
 
@@ -117,7 +132,12 @@ def js_messages():
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, html_lang=html_lang, js_messages=js_messages)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        html_lang=html_lang,
+        js_messages=js_messages,
+        histogram_label=histogram_label,
+    )
 
     @app.after_request
     def _vary(response):

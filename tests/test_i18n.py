@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from helpers import upload_video, wait_for_event, wait_for_status
-from test_browser import browser, wait_js  # noqa: F401
+from test_browser import browser, phone_page, wait_js  # noqa: F401
 
 from contest.i18n import LANGUAGES, from_accept_language
 
@@ -158,10 +158,19 @@ def test_page_scripts_speak_the_readers_language(
     start_server,
     make_user,
     make_round,
+    app,
 ):
+    from datetime import timedelta
+
+    from contest.extensions import db
+    from contest.models import Round, utcnow
+
     server = start_server()
     make_user("ana")
-    make_round("open")
+    round_id = make_round("open").id
+    with app.app_context():  # uploads close in two days and a bit: the countdown shows days
+        db.session.get(Round, round_id).submissions_close_at = utcnow() + timedelta(hours=50)
+        db.session.commit()
     context = browser.new_context(**browser.phone, base_url=server.url, locale="th-TH")
     page = context.new_page()
     page.goto("/login")
@@ -170,6 +179,12 @@ def test_page_scripts_speak_the_readers_language(
     page.fill("#password", "correct horse")
     page.click("button[type=submit]")
     page.wait_for_url(server.url + "/")
+    countdowns = wait_js(
+        page,
+        "Array.from(document.querySelectorAll('time[data-countdown]')).map(t => t.textContent)"
+        ".filter(t => /^\\d/.test(t))",
+    )
+    assert any(re.fullmatch(r"\d+ วัน \d\d:\d\d:\d\d", t) for t in countdowns), countdowns
     page.goto("/upload")
     page.fill("#title", "Rabona")
     page.click("#upload-button")  # no file chosen: the script says so, in Thai
@@ -411,3 +426,38 @@ def test_an_entry_page_describes_the_clip_in_the_readers_language(
     assert '<meta name="description" content="Elastico โดย budi ใน Desember บน Ginga">' in html
     assert 'content="ทักษะของ budi ใน Desember"' in html  # the share preview
     assert 'aria-label="Elastico คลิปของ budi"' in html  # the player's accessible name
+
+
+def test_live_numbers_are_written_the_readers_way(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+    make_entry,
+):
+    server = start_server()
+    author = make_user("ana")
+    make_user("bob")
+    entry = make_entry(make_round("open").id, author.id, title="Rabona")
+    watcher = browser.new_context(**browser.phone, base_url=server.url, locale="id-ID")
+    budi = watcher.new_page()  # an Indonesian visitor watching the entry
+    budi.goto(f"/entries/{entry.id}")
+    bob = phone_page(browser, server, "bob")
+    bob.goto(f"/entries/{entry.id}")
+    bob.click("label[for=star-4]")
+    wait_js(bob, "document.getElementById('rate-message').textContent.startsWith('You gave 4')")
+    assert bob.inner_text(".rating-summary [data-field=average]") == "4.0"
+    average = wait_js(
+        budi,
+        "(t => t !== '0,0' && t)(document.querySelector('.rating-summary [data-field=average]')"
+        ".textContent)",
+    )
+    assert average == "4,0"  # a decimal comma, as the server writes it for Bahasa Indonesia
+    label = budi.get_attribute("#histogram", "aria-label")
+    assert (
+        label == "Penilaian: 1 bintang: 0, 2 bintang: 0, 3 bintang: 0, 4 bintang: 1, 5 bintang: 0"
+    )
+    budi.reload()  # the server writes the same
+    assert budi.inner_text(".rating-summary [data-field=average]") == "4,0"
+    assert budi.get_attribute("#histogram", "aria-label") == label
+    watcher.close()

@@ -38,7 +38,18 @@
     }, function () { throw new ApiError(0, null); });
   }
 
-  window.ginga = { api: api, csrf: csrf, ApiError: ApiError, t: t };
+  // Numbers the way the page's language writes them (4,3 in Bahasa Indonesia), like the server.
+  var formats = {};
+  function number(value, digits) {
+    digits = digits || 0;
+    try {
+      formats[digits] = formats[digits] || new Intl.NumberFormat(document.documentElement.lang,
+        { minimumFractionDigits: digits, maximumFractionDigits: digits });
+      return formats[digits].format(value);
+    } catch (e) { return Number(value).toFixed(digits); }
+  }
+
+  window.ginga = { api: api, csrf: csrf, ApiError: ApiError, t: t, number: number };
 })();
 
 // Offline page and fast repeat visits (contest/static/js/sw.js); pages themselves stay live.

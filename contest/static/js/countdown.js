@@ -10,7 +10,8 @@
       var left = Math.max(0, Math.floor((Date.parse(node.getAttribute("datetime")) - now) / 1000));
       var d = Math.floor(left / 86400), h = Math.floor(left % 86400 / 3600);
       var m = Math.floor(left % 3600 / 60), s = left % 60;
-      node.textContent = (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(s);
+      var time = pad(h) + ":" + pad(m) + ":" + pad(s);
+      node.textContent = d ? ginga.t("countdown_days", { days: d, time: time }) : time;
       if (left === 0 && !node.dataset.reloaded) { node.dataset.reloaded = "1"; setTimeout(function () { location.reload(); }, 1500); }
     });
   }

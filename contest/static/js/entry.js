@@ -24,7 +24,7 @@
         if (data.rating.hidden) return;  // blind finish: no numbers
         ["average", "count", "score"].forEach(function (f) {
           var node = entry.querySelector('[data-field="' + f + '"]');
-          if (node) node.textContent = f === "count" ? data.rating.count : data.rating[f].toFixed(f === "score" ? 2 : 1);
+          if (node) node.textContent = ginga.number(data.rating[f], { count: 0, average: 1, score: 2 }[f]);
         });
       }, function (error) {
         show(before);

@@ -28,9 +28,9 @@
     document.querySelectorAll('#leaderboard li[data-entry-id="' + data.entry_id + '"]').forEach(function (li) { scopes.push(li); });
     if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) histogram(data.histogram);
     scopes.forEach(function (scope) {
-      setField(scope, "average", data.average.toFixed(1));
-      setField(scope, "count", String(data.count));
-      setField(scope, "score", data.score.toFixed(2));
+      setField(scope, "average", ginga.number(data.average, 1));
+      setField(scope, "count", ginga.number(data.count));
+      setField(scope, "score", ginga.number(data.score, 2));
     });
   });
 
@@ -38,12 +38,15 @@
     var svg = document.getElementById("histogram");
     if (!svg || !counts) return;
     var top = Math.max.apply(null, counts.concat([1]));
+    var said = [];
     counts.forEach(function (c, i) {
       var bar = svg.querySelector('rect[data-stars="' + (i + 1) + '"]');
       var label = svg.querySelector('text[data-count="' + (i + 1) + '"]');
       if (bar) bar.setAttribute("width", (c / top * 140).toFixed(1));
-      if (label) label.textContent = c;
+      if (label) label.textContent = ginga.number(c);
+      said.push(ginga.t(i === 0 ? "stars_count_one" : "stars_count_many", { num: i + 1, count: ginga.number(c) }));
     });
+    svg.setAttribute("aria-label", ginga.t("ratings_label", { list: said.join(", ") }));
   }
 
   // Comments arrive for everyone watching the entry; the poster's own arrives once.
@@ -95,8 +98,8 @@
         who.appendChild(link); who.appendChild(document.createElement("br")); who.appendChild(author);
       }
       li.querySelector(".rank").textContent = row.rank;
-      setField(li, "score", row.score.toFixed(2));
-      setField(li, "average", row.average.toFixed(1));
+      setField(li, "score", ginga.number(row.score, 2));
+      setField(li, "average", ginga.number(row.average, 1));
       setField(li, "count", String(row.count));
       list.appendChild(li);  // appending in rank order re-orders the list
     });

@@ -57,7 +57,7 @@
     function progress() {
       var sum = 0; for (var k in loaded) sum += loaded[k];
       var pct = Math.floor(sum * 100 / total);
-      bar.value = pct; say(ginga.t("upload_progress", { percent: pct, sent: (sum / 1e6).toFixed(1), total: (total / 1e6).toFixed(1) }));
+      bar.value = pct; say(ginga.t("upload_progress", { percent: pct, sent: ginga.number(sum / 1e6, 1), total: ginga.number(total / 1e6, 1) }));
     }
     progress();
     function worker() {
