@@ -53,6 +53,7 @@ JS_MESSAGES = {
     "stars_count_one": _l("%(num)s star: %(count)s"),
     "stars_count_many": _l("%(num)s stars: %(count)s"),
     "countdown_days": _l("%(days)sd %(time)s"),
+    "notifications_unread": _l("Notifications, %(count)s unread"),
 }
 babel = Babel()
 

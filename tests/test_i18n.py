@@ -461,3 +461,31 @@ def test_live_numbers_are_written_the_readers_way(
     assert budi.inner_text(".rating-summary [data-field=average]") == "4,0"
     assert budi.get_attribute("#histogram", "aria-label") == label
     watcher.close()
+
+
+def test_the_bell_speaks_the_readers_language_when_a_notification_arrives(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+):
+    server = start_server()
+    make_user("somchai")
+    make_user("bob")
+    context = browser.new_context(**browser.phone, base_url=server.url, locale="th-TH")
+    somchai = context.new_page()
+    somchai.goto("/login")
+    somchai.fill("#login", "somchai")
+    somchai.fill("#password", "correct horse")
+    somchai.click("button[type=submit]")
+    somchai.wait_for_url(server.url + "/")
+    wait_js(somchai, "window.gingaSocket && window.gingaSocket.connected")
+    bob = phone_page(browser, server, "bob")
+    bob.goto("/u/somchai")
+    bob.click("#follow")
+    label = wait_js(
+        somchai,
+        "(l => l.includes('1') && l)(document.querySelector('a.bell').getAttribute('aria-label'))",
+    )
+    assert label == "การแจ้งเตือน ยังไม่ได้อ่าน 1 รายการ"
+    assert somchai.inner_text("#unread") == "1"
+    context.close()

@@ -10,7 +10,7 @@
         button.setAttribute("aria-pressed", String(data.following));
         button.textContent = ginga.t(data.following ? "following" : "follow");
         var count = document.getElementById("followers");
-        if (count) count.textContent = data.followers;
+        if (count) count.textContent = ginga.number(data.followers);
       }, function (error) { button.textContent = error.message; });
     });
   }

@@ -4,10 +4,13 @@
   if (typeof io === "undefined") return;
   var badge = document.getElementById("unread");
   var socket = window.gingaSocket || io({ transports: ["websocket", "polling"] });
+  window.gingaSocket = socket;
   socket.on("notification", function () {
     if (!badge) return;
-    badge.textContent = String(Number(badge.textContent || 0) + 1);
+    var unread = (Number(badge.dataset.count) || 0) + 1;
+    badge.dataset.count = unread;
+    badge.textContent = ginga.number(unread);
     badge.hidden = false;
-    badge.parentElement.setAttribute("aria-label", "Notifications, " + badge.textContent + " unread");
+    badge.parentElement.setAttribute("aria-label", ginga.t("notifications_unread", { count: ginga.number(unread) }));
   });
 })();
