@@ -325,7 +325,7 @@ def test_histogram_on_the_page_and_live(
         make_user(f"fan{i}")
         new_api(f"fan{i}").put(f"/api/v1/entries/{entry.id}/rating", {"stars": stars})
     page = client.get(f"/entries/{entry.id}").data.decode()
-    assert 'id="histogram"' in page and "5 star 2" in page and "3 star 1" in page
+    assert 'id="histogram"' in page and "5 stars: 2" in page and "3 stars: 1" in page
     got = wait_for(lambda: [e for e in events(viewer, "rating") if e["count"] == 3], timeout=5)
     assert got[-1]["histogram"] == [0, 0, 1, 0, 2]
 
