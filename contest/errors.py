@@ -97,8 +97,8 @@ HTTP_CODES = {
 # Werkzeug's own descriptions are English; where nobody wrote a better one, say these.
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."),
-    401: _l("Please sign in first."),
-    403: _l("You are not allowed to do that."),
+    401: NotSignedIn.default_message,
+    403: Forbidden.default_message,
     404: _l("That page does not exist."),
     405: _l("That cannot be done at this address."),
     409: _l("That clashes with the current state; reload and try again."),

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from . import rounds
 from .extensions import db
 from .models import Entry, Flag, Rating, Round, User, utcnow
-from .texts import Text
+from .texts import Text, stored
 
 MIN_RATINGS = 10  # below this, nothing is unusual enough to say
 NEW_ACCOUNT_DAYS = 7
@@ -100,12 +100,8 @@ def check_round(round_id, now=None):
             )
         )
         if not exists:
-            flag = Flag(
-                entry_id=entry_id,
-                kind=kind,
-                evidence=evidence.english()[:500],
-                evidence_message=evidence.to_json(),
-            )
+            english, message = stored(evidence)
+            flag = Flag(entry_id=entry_id, kind=kind, evidence=english, evidence_message=message)
             db.session.add(flag)
             created.append(flag)
     db.session.commit()

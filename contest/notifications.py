@@ -13,7 +13,7 @@ from .i18n import in_language_of
 from .mail import send_mail
 from .models import Notification, NotificationSetting, User, utcnow
 from .models.social import NOTIFICATION_KINDS
-from .texts import Text, as_text
+from .texts import Text, as_text, stored
 
 log = logging.getLogger(__name__)
 KIND_LABELS = {
@@ -34,9 +34,8 @@ def notify(user_id, kind, text, url=""):
     language of whoever reads it later.
     """
     text = as_text(text)
-    note = Notification(
-        user_id=user_id, kind=kind, text=text.english()[:500], message=text.to_json(), url=url
-    )
+    english, message = stored(text)
+    note = Notification(user_id=user_id, kind=kind, text=english, message=message, url=url)
     db.session.add(note)
     db.session.flush()
     with in_language_of(db.session.get(User, user_id)):

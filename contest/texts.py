@@ -71,6 +71,20 @@ def as_text(value):
     return Text(english)
 
 
+def stored(value, limit=500):
+    """(English, JSON) for a pair of columns keeping a message; ("", None) for no message."""
+    if not value:
+        return "", None
+    text = as_text(value)
+    return text.english()[:limit], text.to_json()
+
+
+def shown(data, english):
+    """A stored message in the reader's language; rows written before show their English."""
+    text = Text.from_json(data)
+    return str(text) if text else english
+
+
 def _plain(value):
     if isinstance(value, Text):
         return str(value)

@@ -47,8 +47,11 @@ def wait_js(page, expression, timeout=10_000):
     raise AssertionError(f"timed out waiting for {expression}")
 
 
-def phone_page(browser, server, username=None, profile=None):
-    page = browser.new_context(**(profile or browser.phone), base_url=server.url).new_page()
+def phone_page(browser, server, username=None, profile=None, locale=None):
+    options = {"locale": locale} if locale else {}
+    page = browser.new_context(
+        **(profile or browser.phone), **options, base_url=server.url
+    ).new_page()
     if username:
         page.goto("/login")
         page.fill("#login", username)

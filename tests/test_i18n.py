@@ -439,8 +439,7 @@ def test_live_numbers_are_written_the_readers_way(
     author = make_user("ana")
     make_user("bob")
     entry = make_entry(make_round("open").id, author.id, title="Rabona")
-    watcher = browser.new_context(**browser.phone, base_url=server.url, locale="id-ID")
-    budi = watcher.new_page()  # an Indonesian visitor watching the entry
+    budi = phone_page(browser, server, locale="id-ID")  # an Indonesian visitor watching
     budi.goto(f"/entries/{entry.id}")
     bob = phone_page(browser, server, "bob")
     bob.goto(f"/entries/{entry.id}")
@@ -460,7 +459,7 @@ def test_live_numbers_are_written_the_readers_way(
     budi.reload()  # the server writes the same
     assert budi.inner_text(".rating-summary [data-field=average]") == "4,0"
     assert budi.get_attribute("#histogram", "aria-label") == label
-    watcher.close()
+    budi.context.close()
 
 
 def test_the_bell_speaks_the_readers_language_when_a_notification_arrives(
@@ -471,13 +470,7 @@ def test_the_bell_speaks_the_readers_language_when_a_notification_arrives(
     server = start_server()
     make_user("somchai")
     make_user("bob")
-    context = browser.new_context(**browser.phone, base_url=server.url, locale="th-TH")
-    somchai = context.new_page()
-    somchai.goto("/login")
-    somchai.fill("#login", "somchai")
-    somchai.fill("#password", "correct horse")
-    somchai.click("button[type=submit]")
-    somchai.wait_for_url(server.url + "/")
+    somchai = phone_page(browser, server, "somchai", locale="th-TH")
     wait_js(somchai, "window.gingaSocket && window.gingaSocket.connected")
     bob = phone_page(browser, server, "bob")
     bob.goto("/u/somchai")
@@ -488,4 +481,4 @@ def test_the_bell_speaks_the_readers_language_when_a_notification_arrives(
     )
     assert label == "การแจ้งเตือน ยังไม่ได้อ่าน 1 รายการ"
     assert somchai.inner_text("#unread") == "1"
-    context.close()
+    somchai.context.close()

@@ -84,8 +84,7 @@ def test_the_offline_page_speaks_the_language_of_the_last_page(
     start_server,
 ):
     server = start_server()
-    context = browser.new_context(**browser.phone, base_url=server.url, locale="id-ID")
-    page = context.new_page()
+    page = phone_page(browser, server, locale="id-ID")
     page.goto("/")
     wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
     with page.expect_navigation():
@@ -100,7 +99,7 @@ def test_the_offline_page_speaks_the_language_of_the_last_page(
     page.goto("/hall-of-fame")
     assert page.locator("h1").inner_text() == "ขณะนี้ไม่มีการเชื่อมต่อ"
     assert page.evaluate("document.documentElement.lang") == "th"
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("device", ["360x740", "iPhone 13"])

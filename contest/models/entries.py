@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..texts import Text, as_text
+from ..texts import shown, stored
 from .types import UTCDateTime, utcnow
 
 ENTRY_STATUSES = (
@@ -57,15 +57,12 @@ class Entry(db.Model):
     def set_status(self, status, reason=""):
         """Move to status with the reason the uploader (and moderators) will read."""
         self.status = status
-        text = as_text(reason) if reason else None
-        self.status_reason = text.english()[:500] if text else ""
-        self.status_message = text.to_json() if text else None
+        self.status_reason, self.status_message = stored(reason)
 
     @property
     def reason(self):
         """The status reason in the reader's language."""
-        text = Text.from_json(self.status_message)
-        return str(text) if text else self.status_reason
+        return shown(self.status_message, self.status_reason)
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..texts import Text
+from ..texts import shown
 from .types import UTCDateTime, utcnow
 
 
@@ -27,5 +27,4 @@ class Flag(db.Model):
     @property
     def display_evidence(self):
         """The evidence in the reader's language (as stored, for rows written before)."""
-        text = Text.from_json(self.evidence_message)
-        return str(text) if text else self.evidence
+        return shown(self.evidence_message, self.evidence)

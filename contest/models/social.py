@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..texts import Text
+from ..texts import shown
 from .types import UTCDateTime, utcnow
 
 NOTIFICATION_KINDS = (
@@ -62,8 +62,7 @@ class Notification(db.Model):
     @property
     def display_text(self):
         """The sentence in the reader's language (as stored, for rows written before)."""
-        text = Text.from_json(self.message)
-        return str(text) if text else self.text
+        return shown(self.message, self.text)
 
 
 class NotificationSetting(db.Model):
