@@ -157,10 +157,12 @@ def scheduled_work():
     from .gc import collect_garbage
     from .integrity import check_open_rounds
     from .notifications import send_digests
+    from .ratings import mature_ratings
     from .results import close_due_rounds
     from .uploads import sweep_stale_processing
 
     steps = (
+        mature_ratings,
         shortlist_due_rounds,
         close_due_rounds,
         lambda: sweep_stale_processing(current_app.config["PROCESSING_TIMEOUT"]),

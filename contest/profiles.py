@@ -22,7 +22,6 @@ FIELDS = {
     "favourite_club": 80,
 }
 AVATAR_SIZE = 256
-MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
 
 
 def remember_language(user, code):
@@ -108,9 +107,9 @@ def profile(user):
         )
     followers, following = follows.counts(user)
     medals = [
-        {"medal": MEDALS[r.rank], "rank": r.rank, "round": r.entry.round, "entry": r.entry}
+        {"medal": r.medal, "rank": r.rank, "round": r.entry.round, "entry": r.entry}
         for r in results.values()
-        if r.rank in MEDALS
+        if r.medal
     ]
     medals.sort(key=lambda m: (m["rank"], -m["round"].id))
     return {

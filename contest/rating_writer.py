@@ -48,7 +48,10 @@ class RatingWriter:
 
         # the writer thread must not touch this request's ORM objects: give it plain facts
         fan = SimpleNamespace(
-            id=user.id, is_authenticated=True, is_moderator=bool(user.is_moderator)
+            id=user.id,
+            is_authenticated=True,
+            is_moderator=bool(user.is_moderator),
+            created_at=user.created_at,
         )
         waiting = _Waiting(RatingChange(fan, entry_id, stars))
         # Give this request's connection back while it waits: fifty fans waiting must not hold

@@ -1,5 +1,6 @@
 """Casting ratings, keeping the live aggregates, and the score formula."""
 
+from datetime import timedelta
 from statistics import median
 
 import sqlalchemy as sa
@@ -75,6 +76,42 @@ def my_rating(user, entry):
         return None
     rating = _my_row(user, entry)
     return rating.stars if rating else None
+
+
+def counts_from(user):
+    """When this fan's ratings start counting: MIN_ACCOUNT_AGE_HOURS after the account began."""
+    hours = current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0
+    return user.created_at + timedelta(hours=hours)
+
+
+def counts_now(user, now=None):
+    """True when this fan's ratings count (live and in the frozen result)."""
+    return counts_from(user) <= (now or utcnow())
+
+
+def pending(entries):
+    """{entry_id: (n, first)}: ratings not counted yet (young accounts), when one first counts."""
+    entries = list(entries)
+    found = {}
+    hours = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
+    for stage in {stage_of(e) for e in entries}:
+        ids = [e.id for e in entries if stage_of(e) == stage]
+        rows = db.session.execute(
+            sa.select(Rating.entry_id, sa.func.count(Rating.id), sa.func.min(User.created_at))
+            .join(User, User.id == Rating.user_id)
+            .where(
+                Rating.entry_id.in_(ids),
+                Rating.stage == stage,
+                Rating.counted.is_(False),
+                User.banned_at.is_(None),
+            )
+            .group_by(Rating.entry_id)
+        )
+        for entry_id, n, first in rows:
+            if first is not None and first.tzinfo is None:
+                first = first.replace(tzinfo=utcnow().tzinfo)
+            found[entry_id] = (n, first + hours if first else None)
+    return found
 
 
 def check_stars(stars):
@@ -170,27 +207,35 @@ def apply_changes(changes):
         return
     stages = {e.id: stage_of(e) for e in entries.values()}
     keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
-    stored = dict(
-        ((user_id, entry_id, stage), (rating_id, stars))
-        for rating_id, user_id, entry_id, stage, stars in db.session.execute(
-            sa.select(Rating.id, Rating.user_id, Rating.entry_id, Rating.stage, Rating.stars).where(
-                sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys))
-            )
+    stored = {
+        (user_id, entry_id, stage): (rating_id, stars, counted)
+        for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
+            sa.select(
+                Rating.id,
+                Rating.user_id,
+                Rating.entry_id,
+                Rating.stage,
+                Rating.stars,
+                Rating.counted,
+            ).where(sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys)))
         )
-    )
-    final = dict(stored)  # key -> (id or None, stars) after the batch; stars None: withdrawn
+    }
+    # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
+    final = dict(stored)
     counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
+    now = utcnow()
     for change in accepted:
         key = (change.user.id, change.entry_id, stages[change.entry_id])
-        rating_id, old = final.get(key, (None, None))
+        rating_id, old, old_counted = final.get(key, (None, None, False))
+        counted = counts_now(change.user, now)
         aggregate = counts[change.entry_id]
-        if old is not None:
+        if old is not None and old_counted:
             aggregate[0] -= 1
             aggregate[1] -= old
-        if change.stars is not None:
+        if change.stars is not None and counted:
             aggregate[0] += 1
             aggregate[1] += change.stars
-        final[key] = (rating_id, change.stars)
+        final[key] = (rating_id, change.stars, counted)
     _write_ratings(stored, final)
     db.session.execute(
         sa.update(Entry.__table__).where(Entry.__table__.c.id == sa.bindparam("entry_id")),
@@ -217,7 +262,7 @@ def _write_ratings(stored, final):
     """Insert, update and delete rating rows in three executemany statements."""
     table, now = Rating.__table__, utcnow()
     inserts, updates, deletes = [], [], []
-    for (user_id, entry_id, stage), (rating_id, stars) in final.items():
+    for (user_id, entry_id, stage), (rating_id, stars, counted) in final.items():
         before = stored.get((user_id, entry_id, stage))
         if before is None and stars is not None:
             inserts.append(
@@ -226,14 +271,17 @@ def _write_ratings(stored, final):
                     entry_id=entry_id,
                     stage=stage,
                     stars=stars,
+                    counted=counted,
                     created_at=now,
                     updated_at=now,
                 )
             )
         elif before is not None and stars is None:
             deletes.append({"rating_id": rating_id})
-        elif before is not None and stars != before[1]:
-            updates.append({"rating_id": rating_id, "stars": stars, "updated_at": now})
+        elif before is not None and (stars, counted) != before[1:]:
+            updates.append(
+                {"rating_id": rating_id, "stars": stars, "counted": counted, "updated_at": now}
+            )
     by_id = table.c.id == sa.bindparam("rating_id")
     if inserts:
         db.session.execute(sa.insert(table), inserts)
@@ -248,7 +296,11 @@ def histogram(entry):
     counts = dict(
         db.session.execute(
             sa.select(Rating.stars, sa.func.count(Rating.id))
-            .where(Rating.entry_id == entry.id, Rating.stage == stage_of(entry))
+            .where(
+                Rating.entry_id == entry.id,
+                Rating.stage == stage_of(entry),
+                Rating.counted.is_(True),
+            )
             .group_by(Rating.stars)
         ).all()
     )
@@ -263,7 +315,7 @@ def histograms(entries):
         ids = [e.id for e in entries if stage_of(e) == stage]
         rows = db.session.execute(
             sa.select(Rating.entry_id, Rating.stars, sa.func.count(Rating.id))
-            .where(Rating.entry_id.in_(ids), Rating.stage == stage)
+            .where(Rating.entry_id.in_(ids), Rating.stage == stage, Rating.counted.is_(True))
             .group_by(Rating.entry_id, Rating.stars)
         )
         for entry_id, stars, n in rows:
@@ -280,6 +332,7 @@ def recount(entry_id):
         .where(
             Rating.entry_id == entry_id,
             Rating.stage == stage_of(entry),
+            Rating.counted.is_(True),
             User.banned_at.is_(None),
         )
     ).one()
@@ -293,3 +346,41 @@ def resync(entry_ids):
         db.session.execute(
             sa.update(Entry).where(Entry.id == entry_id).values(rating_count=n, rating_sum=total)
         )
+
+
+def mature_ratings(now=None):
+    """Count the ratings of accounts that have become old enough; returns the entries moved.
+
+    The scheduler runs this every tick: a young fan's rating joins the live aggregate, the
+    histogram and the leaderboard once their account is MIN_ACCOUNT_AGE_HOURS old.
+    """
+    from . import live
+
+    hours = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
+    ready = sa.select(User.id).where(User.created_at <= (now or utcnow()) - hours)
+    rows = db.session.execute(
+        sa.select(Rating.id, Rating.entry_id).where(
+            Rating.counted.is_(False), Rating.user_id.in_(ready)
+        )
+    ).all()
+    if not rows:
+        db.session.rollback()
+        return []
+    entry_ids = sorted({entry_id for _, entry_id in rows})
+    # lock the entries in id order, as the rating writer does, before moving their aggregates
+    db.session.scalars(
+        sa.select(Entry.id).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
+    ).all()
+    db.session.execute(
+        sa.update(Rating)
+        .where(Rating.id.in_([rating_id for rating_id, _ in rows]))
+        .values(counted=True)
+    )
+    resync(entry_ids)
+    moved = db.session.execute(
+        sa.select(Entry.id, Entry.round_id).where(Entry.id.in_(entry_ids))
+    ).all()
+    db.session.commit()
+    for entry_id, round_id in moved:
+        live.rating_changed(entry_id, round_id)
+    return entry_ids

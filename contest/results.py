@@ -1,7 +1,7 @@
 """Standings, closing a round into frozen results, publishing, the hall of fame."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -43,8 +43,9 @@ def rank(rows, start=1, stage="main"):
     rows = list(rows)
     m, c = prior((n, s) for _, n, s in rows)
     scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+    # Entries nobody has rated yet come after every rated one: the prior alone ranks nothing.
     # Round the score so float noise never decides a tie that the tie-breaks should.
-    scored.sort(key=lambda r: (-round(r[3], 9), -r[1], r[0].created_at, r[0].id))
+    scored.sort(key=lambda r: (r[1] == 0, -round(r[3], 9), -r[1], r[0].created_at, r[0].id))
     return [
         Standing(e, i, score, (s / n if n else 0.0), n, stage)
         for i, (e, n, s, score) in enumerate(scored, start=start)
@@ -82,13 +83,24 @@ def main_standings(round_id):
     return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
 
 
-def counted_ratings(round_id, stage="main"):
+def counting_cutoff(round_, stage="main", now=None):
+    """The moment whose account ages decide which ratings count: the end of that vote (or now)."""
+    end = round_.finals_close_at if stage == "finals" else round_.voting_close_at
+    return min(now or utcnow(), end or rounds.ends_at(round_))
+
+
+def counted_ratings(round_id, stage="main", cutoff=None):
     """({entry_id: (count, sum)}, excluded) from one stage's rating rows of a round's live entries.
 
-    Ratings of banned fans never count; ratings cast by accounts younger than
-    MIN_ACCOUNT_AGE_HOURS are shown live but left out here (and counted as excluded).
+    Ratings of banned fans never count; ratings of accounts that were younger than
+    MIN_ACCOUNT_AGE_HOURS at the cutoff (the end of voting) are left out (and counted as
+    excluded): the same rule by which the live aggregates count them once their account is old
+    enough, so the live standings and the frozen result agree.
     """
     min_age = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS", 0))
+    cutoff = cutoff or counting_cutoff(db.session.get(Round, round_id), stage)
+    # with no minimum age every rating counts (fixtures may back-date rounds past their voters)
+    joined_by = cutoff - min_age if min_age else datetime.max.replace(tzinfo=UTC)
     where = (
         Entry.round_id == round_id,
         Entry.status == "live",
@@ -97,8 +109,7 @@ def counted_ratings(round_id, stage="main"):
     )
     if db.session.get_bind().dialect.name == "postgresql":
         # Counted in the database: a million rows never travel to Python.
-        age = sa.func.make_interval(0, 0, 0, 0, 0, 0, min_age.total_seconds())  # secs
-        counted = Rating.updated_at >= User.created_at + age
+        counted = User.created_at <= joined_by
         rows = db.session.execute(
             sa.select(
                 Rating.entry_id,
@@ -114,14 +125,14 @@ def counted_ratings(round_id, stage="main"):
         counts = {entry_id: (n, int(total)) for entry_id, n, total, _ in rows if n}
         return counts, sum(young for *_, young in rows)
     rows = db.session.execute(
-        sa.select(Rating.entry_id, Rating.stars, Rating.updated_at, User.created_at)
+        sa.select(Rating.entry_id, Rating.stars, User.created_at)
         .join(User, User.id == Rating.user_id)
         .join(Entry, Entry.id == Rating.entry_id)
         .where(*where)
     )
     counts, excluded = {}, 0
-    for entry_id, stars, rated_at, joined_at in rows:
-        if rated_at - joined_at < min_age:
+    for entry_id, stars, joined_at in rows:
+        if joined_at > joined_by:
             excluded += 1
             continue
         n, total = counts.get(entry_id, (0, 0))
@@ -270,7 +281,16 @@ def result_to_dict(result):
         "average": round(result.average, 3),
         "count": result.count,
         "stage": result.stage,
+        "medal": result.medal,
     }
+
+
+def results_visible(round_, user):
+    """Frozen results are public once published, and shown to moderators from the close."""
+    if round_.published_at is not None:
+        return True
+    moderator = user is not None and user.is_authenticated and user.is_moderator
+    return bool(moderator and round_.closed_at)
 
 
 def staff_picks(round_):
@@ -309,5 +329,8 @@ def set_staff_pick(moderator, entry_id, picked, reason=""):
 
 
 def hall_of_fame(podium=3):
-    """Published rounds, newest first, each with its podium."""
-    return [(r, frozen_results(r)[:podium], staff_picks(r)) for r in rounds.published_rounds()]
+    """Published rounds, newest first, each with its podium (places won with counted ratings)."""
+    return [
+        (r, [x for x in frozen_results(r)[:podium] if x.medal], staff_picks(r))
+        for r in rounds.published_rounds()
+    ]

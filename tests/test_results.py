@@ -143,24 +143,45 @@ def test_close_due_rounds_is_idempotent(app, make_round):
         assert results.close_due_rounds() == []
 
 
-def test_young_accounts_count_live_but_not_in_the_frozen_result(
+def test_young_accounts_ratings_show_apart_and_count_once_old_enough(
     app, mod, make_user, make_round, make_entry, new_api, client
 ):
+    """What the live score counts is what the frozen result counts: never a second winner."""
     from datetime import timedelta
+
+    from contest.ratings import mature_ratings
 
     app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
     round_ = make_round("open", title="Age check")
     entry = make_entry(round_.id, make_user("author").id)
     old = make_user("veteran")
-    make_user("newcomer")
+    young = make_user("newcomer")
+    make_user("latecomer")
     with app.app_context():
         db.session.get(User, old.id).created_at = utcnow() - timedelta(days=30)
         db.session.commit()
     new_api("veteran").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
-    live = new_api("newcomer").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 1}).get_json()
-    assert live["rating"]["count"] == 2  # shown live
+    newcomer = new_api("newcomer")
+    cast = newcomer.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 1}).get_json()
+    # the young fan's rating is stored and shown apart, not in the live score
+    assert cast["rating"]["count"] == 1 and cast["my_rating"] == 1
+    assert cast["counts_from"] is not None
+    shown = client.get(f"/api/v1/entries/{entry.id}").get_json()
+    assert shown["rating"]["count"] == 1 and shown["pending"]["count"] == 1
+    assert newcomer.get(f"/api/v1/entries/{entry.id}").get_json()["my_rating"] == 1
+    # a day later the account is old enough: the scheduler counts it, live
+    with app.app_context():
+        db.session.get(User, young.id).created_at = utcnow() - timedelta(hours=25)
+        db.session.commit()
+        assert mature_ratings() == [entry.id]
+    shown = client.get(f"/api/v1/entries/{entry.id}").get_json()
+    assert shown["rating"]["count"] == 2 and shown["pending"] is None
+    new_api("latecomer").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5})
+    live = client.get(f"/api/v1/rounds/{round_.id}").get_json()["leaderboard"]
     closed = mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True}).get_json()
-    assert closed["results"][0]["count"] == 1 and closed["results"][0]["average"] == 4.0
+    frozen = closed["results"][0]
+    assert (frozen["count"], frozen["average"]) == (live[0]["count"], live[0]["average"])
+    assert frozen["count"] == 2 and frozen["average"] == 2.5
     assert closed["round"]["excluded_ratings"] == 1
     mod.post(f"/api/v1/rounds/{round_.id}/publish")
     page = client.get(f"/rounds/{closed['round']['slug']}/results").data.decode()

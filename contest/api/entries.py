@@ -3,7 +3,7 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
-from .. import ratings
+from .. import ratings, rounds
 from ..database import reads_only
 from ..entries_access import get_visible_entry
 from ..extensions import limiter
@@ -44,10 +44,12 @@ def entry_to_dict(entry, user):
         "height": entry.height,
         "created_at": entry.created_at.isoformat(),
         "rating": ratings.public_summary(entry),
+        "pending": _pending(entry),
         "finalist": entry.finalist,
     }
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)
+        data["counts_from"] = _counts_from(user)
         if user.id == entry.author_id or user.is_moderator:
             data["status_reason"] = entry.reason
     return data
@@ -66,7 +68,22 @@ def get_entry(entry_id):
 def put_rating(entry_id):
     data = json_body()
     summary = ratings.cast_rating(current_user, entry_id, data.get("stars"))
-    return jsonify(rating=summary, my_rating=data["stars"])
+    return jsonify(rating=summary, my_rating=data["stars"], counts_from=_counts_from(current_user))
+
+
+def _counts_from(user):
+    """When the fan's ratings start to count, or None when they already do."""
+    if ratings.counts_now(user):
+        return None
+    return ratings.counts_from(user).isoformat()
+
+
+def _pending(entry):
+    """{count, counts_from} of young accounts' ratings, shown apart; None when there are none."""
+    if rounds.is_blind(entry.round):
+        return None
+    n, first = ratings.pending([entry]).get(entry.id, (0, None))
+    return {"count": n, "counts_from": first.isoformat()} if n else None
 
 
 @bp.delete("/entries/<int:entry_id>/rating")

@@ -1,14 +1,19 @@
 """Rounds over JSON: list, create, edit, read with leaderboard, close, publish."""
 
+import re
+import secrets
+
 from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import finals, results, rounds
+from .. import finals, judging, results, rounds
 from ..errors import BadInput
 from ..permissions import permission_required
+from ..texts import Text
 from . import bp
 from .body import json_body
+from .entries import entry_to_dict
 
 
 @bp.get("/rounds")
@@ -39,13 +44,17 @@ def get_round(round_id):
     round_ = rounds.get_round(round_id)
     data = rounds.round_to_dict(round_)
     phase = data["phase"]
-    if phase == "published" or (
-        phase == "closed" and current_user.is_authenticated and current_user.is_moderator
-    ):
-        data["results"] = [results.result_to_dict(r) for r in results.frozen_results(round_)]
-    data["leaderboard"] = (
-        [] if rounds.is_blind(round_) else [s.to_dict() for s in results.live_standings(round_.id)]
-    )
+    frozen = None
+    if results.results_visible(round_, current_user):
+        frozen = [results.result_to_dict(r) for r in results.frozen_results(round_)]
+        data["results"] = frozen
+    if round_.closed_at is not None:
+        # once closed, the one frozen ranking everywhere (empty until it is published)
+        data["leaderboard"] = frozen or []
+    elif rounds.is_blind(round_) or phase == "closed":
+        data["leaderboard"] = []  # blind finish, or voting over and the result being frozen
+    else:
+        data["leaderboard"] = [s.to_dict() for s in results.live_standings(round_.id)]
     if rounds.in_finals(round_):
         data["finalists"] = [_entry_ref(e) for e in finals.finalists(round_)]
     picks = results.staff_picks(round_)
@@ -121,3 +130,29 @@ def _has_body():
     from flask import request
 
     return bool(request.data)
+
+
+@bp.get("/rounds/<int:round_id>/judge")
+def judge_queue(round_id):
+    """Judge mode's next clips for this fan (a shuffled list for anonymous visitors)."""
+    from flask import request, session
+
+    round_ = rounds.get_round(round_id)
+    limit = _whole_number(request.args.get("limit", "10"), "limit")
+    skip = [_whole_number(part, "skip") for part in request.args.get("skip", "").split(",") if part]
+    if current_user.is_authenticated:
+        entries, judged, total = judging.judge_queue(current_user, round_, limit, skip)
+    else:
+        seed = session.setdefault("shuffle_seed", secrets.token_hex(8))
+        entries, judged, total = judging.judge_queue(None, round_, limit, skip, seed)
+    return jsonify(
+        entries=[entry_to_dict(e, current_user) for e in entries], judged=judged, total=total
+    )
+
+
+def _whole_number(text, field):
+    if not re.fullmatch(r"[0-9]{1,9}", text or ""):
+        raise BadInput(
+            Text("%(field)s must be a whole number.", field=field), code=f"invalid_{field}"
+        )
+    return int(text)

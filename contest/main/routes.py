@@ -33,7 +33,7 @@ def _round_by_slug(slug):
 @bp.get("/rounds/<slug>")
 def round_page(slug):
     round_ = _round_by_slug(slug)
-    standings = results.live_standings(round_.id)
+    standings = [] if round_.closed_at else results.live_standings(round_.id)
     mine = []
     if current_user.is_authenticated:
         mine = db.session.scalars(
@@ -41,7 +41,7 @@ def round_page(slug):
             .where(Entry.round_id == round_.id, Entry.author_id == current_user.id)
             .order_by(Entry.created_at.desc())
         ).all()
-    show_results = round_.published_at is not None
+    show_results = results.results_visible(round_, current_user)
     sort = request.args.get("sort") or browse.default_sort(round_)
     allowed = [s for s in browse.SORTS if not (rounds.is_blind(round_) and s in browse.SCORE_SORTS)]
     if sort not in allowed:
@@ -64,6 +64,7 @@ def round_page(slug):
         standings=standings,
         mine=mine,
         results=results.frozen_results(round_) if show_results else [],
+        excluded=round_.excluded_ratings if show_results else 0,
         prior=ratings.round_prior(round_.id),
         blind=rounds.is_blind(round_),
     )
@@ -72,8 +73,7 @@ def round_page(slug):
 @bp.get("/rounds/<slug>/results")
 def results_page(slug):
     round_ = _round_by_slug(slug)
-    moderator = current_user.is_authenticated and current_user.is_moderator
-    if round_.published_at is None and not (moderator and round_.closed_at):
+    if not results.results_visible(round_, current_user):
         abort(404, gettext("The results of this round are not public yet."))
     return render_template(
         "main/results.html",
@@ -91,6 +91,24 @@ def round_cover(slug):
     if not round_.cover_key:
         abort(404, gettext("This round has no cover."))
     return get_storage().serve(round_.cover_key, "image/jpeg")
+
+
+@bp.get("/how-scores-work")
+def how_scores_work():
+    return render_template("main/how_scores_work.html")
+
+
+@bp.get("/rounds/<slug>/judge")
+def judge_page(slug):
+    round_ = _round_by_slug(slug)
+    return render_template(
+        "main/judge.html",
+        round=round_,
+        phase=rounds.phase(round_),
+        open=rounds.accepts_votes(round_),
+        blind=rounds.is_blind(round_),
+        start=request.args.get("entry", type=int),
+    )
 
 
 @bp.get("/hall-of-fame")

@@ -108,6 +108,9 @@ class Rating(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"))
     stars: Mapped[int]
     stage: Mapped[str] = mapped_column(sa.String(10), default="main", server_default="main")
+    # False while the fan's account is younger than MIN_ACCOUNT_AGE_HOURS: shown apart, and
+    # left out of the live aggregate, the histogram and the result until it is old enough
+    counted: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -116,4 +119,10 @@ class Rating(db.Model):
         # histogram, recount and tally read an entry's ratings of one stage from the index alone
         sa.Index("ix_ratings_entry_stage_stars", "entry_id", "stage", "stars"),
         sa.CheckConstraint("stars between 1 and 5", name="stars"),
+        sa.Index(
+            "ix_ratings_pending_user",
+            "user_id",
+            sqlite_where=sa.text("counted = 0"),
+            postgresql_where=sa.text("NOT counted"),
+        ),
     )

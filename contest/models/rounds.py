@@ -42,6 +42,9 @@ class Round(db.Model):
         return f"<Round {self.slug}>"
 
 
+MEDALS = {1: "gold", 2: "silver", 3: "bronze"}
+
+
 class Result(db.Model):
     """One entry's frozen place in a closed round."""
 
@@ -58,5 +61,10 @@ class Result(db.Model):
 
     round: Mapped[Round] = relationship(back_populates="results")
     entry: Mapped["Entry"] = relationship()  # noqa: F821
+
+    @property
+    def medal(self):
+        """gold, silver or bronze for a podium place won with counted ratings, else None."""
+        return MEDALS.get(self.rank) if self.count > 0 else None
 
     __table_args__ = (sa.UniqueConstraint("round_id", "entry_id", name="uq_results_round_entry"),)
