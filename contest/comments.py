@@ -68,6 +68,18 @@ def list_comments(user, entry_id, page=1):
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
+def count_comments(entry_ids):
+    """{entry_id: visible comments} of many entries in one query."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Comment.entry_id, sa.func.count(Comment.id))
+        .where(Comment.entry_id.in_(list(entry_ids)), Comment.hidden.is_(False))
+        .group_by(Comment.entry_id)
+    )
+    return {entry_id: 0 for entry_id in entry_ids} | dict(rows.all())
+
+
 def delete_comment(user, comment_id):
     """Delete one's own comment (moderators may delete any)."""
     comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None

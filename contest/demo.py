@@ -30,13 +30,26 @@ TITLES = [
     "Nutmeg the keeper",
     "Rabona from the edge",
     "Around-the-world combo",
+    "Sole roll in the hallway",
+    "Scorpion kick at dusk",
+]
+# most phone clips are filmed upright: (width, height) per clip, landscape and vertical mixed
+SHAPES = [
+    (640, 360),
+    (360, 640),
+    (640, 360),
+    (360, 640),
+    (360, 640),
+    (640, 360),
+    (360, 640),
+    (640, 360),
 ]
 PASSWORD = "ginga-demo"
 
 
-def _add_entry(round_, author, title, color, tmp):
-    path = Path(tmp) / f"{author.username}-{round_.slug}.mp4"
-    clips.write_clip(path, seconds=3, color=color)
+def _add_entry(round_, author, title, color, tmp, shape=(640, 360)):
+    path = Path(tmp) / f"{author.username}-{round_.slug}-{len(title)}.mp4"
+    clips.write_clip(path, seconds=3, color=color, width=shape[0], height=shape[1])
     key = new_video_key(round_.id, path.name)
     get_storage().put_file(key, str(path), "video/mp4")
     entry = Entry(
@@ -85,6 +98,10 @@ def seed_demo():
     )
     fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD, verified=True) for n in FANS]
     now = utcnow()
+    for i, person in enumerate([moderator, *fans]):
+        # long-standing accounts: their ratings count (young accounts' ratings wait a day)
+        person.created_at = now - timedelta(days=90 - i)
+    db.session.commit()
     current = rounds.create_round(
         moderator,
         {
@@ -108,17 +125,19 @@ def seed_demo():
     )
     with tempfile.TemporaryDirectory() as tmp:
         past_entries = [
-            _add_entry(past, fan, TITLES[i], COLORS[i], tmp) for i, fan in enumerate(fans[:4])
+            _add_entry(past, fan, TITLES[i], COLORS[i], tmp, SHAPES[i])
+            for i, fan in enumerate(fans[:4])
         ]
         _rate_everything(past_entries, fans + [moderator], rng)
         results.close_round(past.id, moderator)
         results.publish_round(past.id, moderator)
         current_entries = [
-            _add_entry(current, fan, TITLES[-1 - i], COLORS[-1 - i], tmp)
-            for i, fan in enumerate(fans[2:])
+            _add_entry(current, fan, TITLES[-1 - i], COLORS[i % len(COLORS)], tmp, SHAPES[-1 - i])
+            for i, fan in enumerate(fans + fans[:2])
         ]
         if rounds.accepts_votes(current):
-            _rate_everything(current_entries, fans[:3], rng)
+            # half the clips have ratings; the rest wait for votes ("New: needs votes")
+            _rate_everything(current_entries[: len(current_entries) // 2], fans[:3], rng)
     return (
         f"Seeded {len(fans)} fans and a moderator (password '{PASSWORD}'), "
         f"round {current.slug} with {len(current_entries)} entries, "

@@ -3,7 +3,7 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
-from .. import ratings, rounds
+from .. import comments, ratings, rounds
 from ..database import reads_only
 from ..entries_access import get_visible_entry
 from ..extensions import limiter
@@ -27,8 +27,10 @@ def media_urls(entry):
     return video, poster
 
 
-def entry_to_dict(entry, user):
+def entry_to_dict(entry, user, comment_counts=None):
     video_url, poster_url = media_urls(entry)
+    if comment_counts is None:
+        comment_counts = comments.count_comments([entry.id])
     data = {
         "id": entry.id,
         "round_id": entry.round_id,
@@ -46,6 +48,7 @@ def entry_to_dict(entry, user):
         "rating": ratings.public_summary(entry),
         "pending": _pending(entry),
         "finalist": entry.finalist,
+        "comments": comment_counts.get(entry.id, 0),
     }
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)

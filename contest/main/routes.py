@@ -14,13 +14,35 @@ bp.add_app_template_global(rounds.phase, "phase_of")
 bp.add_app_template_global(rounds.next_change, "next_change")
 
 
+@bp.app_context_processor
+def judging_now():
+    """The round fans can judge now, for the tab bar's Judge tab."""
+    voting = [r for r in rounds.current_rounds() if rounds.accepts_votes(r)]
+    return {"judge_round": voting[0] if voting else None}
+
+
 @bp.get("/")
 def home():
+    current = rounds.current_rounds()
+    featured = next((r for r in current if rounds.accepts_votes(r)), None)
+    clips = []
+    if featured is not None:
+        sort = "shuffle" if rounds.is_blind(featured) else "needs_votes"
+        clips, _ = browse.round_entries(featured, sort, 1, _shuffle_seed())
     return render_template(
         "main/home.html",
-        current=rounds.current_rounds(),
+        current=current,
+        featured=featured,
+        clips=clips,
         past=results.hall_of_fame(podium=1)[:3],
     )
+
+
+def _shuffle_seed():
+    """A viewer's own shuffled order: the fan's id, or a visitor's seed kept in the session."""
+    if current_user.is_authenticated:
+        return str(current_user.id)
+    return session.setdefault("shuffle_seed", secrets.token_hex(8))
 
 
 def _round_by_slug(slug):
@@ -47,11 +69,7 @@ def round_page(slug):
     if sort not in allowed:
         sort = browse.default_sort(round_)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    if current_user.is_authenticated:
-        seed = str(current_user.id)
-    else:
-        seed = session.setdefault("shuffle_seed", secrets.token_hex(8))
-    entries, more = browse.round_entries(round_, sort, page, seed)
+    entries, more = browse.round_entries(round_, sort, page, _shuffle_seed())
     return render_template(
         "main/round.html",
         entries=entries,
