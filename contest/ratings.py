@@ -137,6 +137,15 @@ def check_rateable(user, entry):
         )
 
 
+def may_rate(user, entry):
+    """True when check_rateable lets this fan rate this entry now (pages show stars by it)."""
+    try:
+        check_rateable(user, entry)
+    except ContestError:
+        return False
+    return True
+
+
 def stage_of(entry):
     """Which stage's ratings an entry's live aggregate holds: "finals" for shortlisted finalists."""
     return "finals" if entry.finalist and rounds.in_finals(entry.round) else "main"

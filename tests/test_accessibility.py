@@ -47,9 +47,22 @@ def test_no_serious_or_critical_violations_on_the_main_pages(
     round_ = make_round("open", title="Accessible round")
     entry = make_entry(round_.id, fan.id, title="Rainbow flick")
     pages = {
-        None: ["/", f"/rounds/{round_.slug}", f"/entries/{entry.id}", "/login", "/hall-of-fame"],
+        None: [
+            "/",
+            f"/rounds/{round_.slug}",
+            f"/rounds/{round_.slug}/judge",
+            f"/entries/{entry.id}",
+            "/login",
+            "/hall-of-fame",
+            "/how-scores-work",
+        ],
         "ana": ["/upload", "/u/ana", f"/entries/{entry.id}", "/settings/profile"],
-        "mod": ["/moderation/", "/moderation/log", f"/entries/{entry.id}"],
+        "mod": [
+            "/moderation/",
+            "/moderation/log",
+            f"/entries/{entry.id}",
+            f"/rounds/{round_.slug}/judge",
+        ],
     }
     found = {}
     for user, paths in pages.items():

@@ -16,6 +16,7 @@ from . import bp
 def entry_page(entry_id):
     entry = get_visible_entry(current_user, entry_id)
     first_comments, more_comments = comments.list_comments(current_user, entry.id)
+    young = current_user.is_authenticated and not ratings.counts_now(current_user)
     return render_template(
         "entries/entry.html",
         entry=entry,
@@ -26,14 +27,12 @@ def entry_page(entry_id):
         comments=first_comments,
         more_comments=more_comments,
         render_comment=comments.render_body,
-        can_rate=(
-            current_user.is_authenticated
-            and current_user.id != entry.author_id
-            and entry.status == "live"
-            and rounds.accepts_votes(entry.round)
-            and (entry.finalist or rounds.phase(entry.round) != "finals")
-        ),
+        can_rate=current_user.is_authenticated and ratings.may_rate(current_user, entry),
+        unverified=current_user.is_authenticated and not current_user.email_verified_at,
         finals_stage=ratings.stage_of(entry) == "finals",
+        voting_open=rounds.accepts_votes(entry.round),
+        pending=ratings.pending([entry]).get(entry.id),
+        counts_from=ratings.counts_from(current_user) if young else None,
     )
 
 

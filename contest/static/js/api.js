@@ -49,7 +49,43 @@
     } catch (e) { return Number(value).toFixed(digits); }
   }
 
-  window.ginga = { api: api, csrf: csrf, ApiError: ApiError, t: t, number: number };
+  // "4.3★ · 12 ratings", or "New: needs votes" for a clip nobody has rated (as _macros.html)
+  function ratingsText(n) {
+    var one = n === 1;
+    try { one = new Intl.PluralRules(document.documentElement.lang).select(n) === "one"; } catch (e) { /* keep */ }
+    return t(one ? "ratings_one" : "ratings_many", { num: number(n) });
+  }
+  function scoreLine(node, average, count) {
+    node.textContent = "";
+    var ratings = document.createElement("span");
+    ratings.dataset.field = "ratings";
+    if (count) {
+      var avg = document.createElement("span");
+      avg.dataset.field = "average";
+      avg.textContent = number(average, 1);
+      node.appendChild(avg);
+      node.appendChild(document.createTextNode("★ · "));
+      ratings.textContent = ratingsText(count);
+    } else {
+      ratings.className = "needs-votes";
+      ratings.textContent = t("needs_votes");
+    }
+    node.appendChild(ratings);
+  }
+
+  // Times in the reader's own time zone ("Tuesday 14:00"); the server writes UTC.
+  function localTime(iso, options) {
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang,
+        options || { weekday: "long", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+    } catch (e) { return iso; }
+  }
+  document.querySelectorAll("time[data-local-time]").forEach(function (node) {
+    node.textContent = localTime(node.getAttribute("datetime"));
+  });
+
+  window.ginga = { localTime: localTime, api: api, csrf: csrf, ApiError: ApiError, t: t, number: number,
+    ratingsText: ratingsText, scoreLine: scoreLine };
 })();
 
 // Offline page and fast repeat visits (contest/static/js/sw.js); pages themselves stay live.

@@ -21,11 +21,12 @@
       ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
         rate.dataset.myRating = stars;
         message.textContent = stars === 1 ? ginga.t("rated_one") : ginga.t("rated_many", { num: stars });
+        if (data.counts_from) message.textContent += " " + ginga.t("counts_from", { when: ginga.localTime(data.counts_from) });
         if (data.rating.hidden) return;  // blind finish: no numbers
-        ["average", "count", "score"].forEach(function (f) {
-          var node = entry.querySelector('[data-field="' + f + '"]');
-          if (node) node.textContent = ginga.number(data.rating[f], { count: 0, average: 1, score: 2 }[f]);
-        });
+        var line = entry.querySelector(".rating-summary .score-line");
+        if (line) ginga.scoreLine(line, data.rating.average, data.rating.count);
+        var score = entry.querySelector('[data-field="score"]');
+        if (score) score.textContent = ginga.number(data.rating.score, 2);
       }, function (error) {
         show(before);
         message.textContent = error.message;
@@ -38,6 +39,18 @@
         // arrow keys move through the stars: save where the fan stops, not every step
         clearTimeout(timer);
         timer = setTimeout(function () { save(stars); }, 350);
+      });
+    });
+  }
+  var resend = document.getElementById("resend-link");
+  if (resend) {
+    resend.addEventListener("click", function () {
+      resend.disabled = true;
+      ginga.api("POST", "/auth/verify/resend").then(function () {
+        document.getElementById("resend-message").textContent = ginga.t("link_sent");
+      }, function (error) {
+        resend.disabled = false;
+        document.getElementById("resend-message").textContent = error.message;
       });
     });
   }

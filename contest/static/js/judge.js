@@ -31,23 +31,11 @@
   var toastTimer = null, lastJudgedIndex = -1;
   window.gingaJudge = { saved: mine, unsaved: unsaved };
 
-  function dateText(iso) {
-    try {
-      return new Intl.DateTimeFormat(document.documentElement.lang, { weekday: "long", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
-    } catch (e) { return iso; }
-  }
-
-  function ratingsText(n) {
-    var one = false;
-    try { one = new Intl.PluralRules(document.documentElement.lang).select(n) === "one"; } catch (e) { one = n === 1; }
-    return ginga.t(one ? "ratings_one" : "ratings_many", { num: ginga.number(n) });
-  }
-
   function scoreText(entry) {
     var r = entry.rating || {};
     if (blind || r.hidden) return "";
     if (!r.count) return ginga.t("needs_votes");
-    return "★ " + ginga.number(r.average, 1) + " · " + ratingsText(r.count);
+    return "★ " + ginga.number(r.average, 1) + " · " + ginga.ratingsText(r.count);
   }
 
   function setProgress() {
@@ -175,6 +163,7 @@
     if (index === current || index < 0 || index >= clips.length) return;
     current = index;
     var entry = clips[index];
+    root.dataset.current = entry.id;
     sections.forEach(function (section, i) {
       if (Math.abs(i - index) > 2) dropVideo(i);
       var video = section.querySelector("video");
@@ -287,7 +276,7 @@
       if (unsaved[entryId] === stars) delete unsaved[entryId];
       var entry = clips.filter(function (c) { return c.id === entryId; })[0];
       if (entry) { entry.rating = data.rating; entry.my_rating = stars; refreshScore(entry); }
-      if (data.counts_from) showToast(ginga.t("counts_from", { when: dateText(data.counts_from) }), false);
+      if (data.counts_from) showToast(ginga.t("counts_from", { when: ginga.localTime(data.counts_from) }), false);
       return data;
     }, function (error) {
       if (error.status === 0 || error.status === 503 || error.status === 429) {

@@ -22,16 +22,22 @@
     }
   }
 
+  function showScore(scope, data) {
+    var line = scope.querySelector(".score-line");
+    var before = line ? line.textContent : "";
+    if (line) ginga.scoreLine(line, data.average, data.count);
+    if (line && line.textContent !== before) {
+      line.classList.remove("flash-change"); void line.offsetWidth; line.classList.add("flash-change");
+    }
+    setField(scope, "score", data.count ? ginga.number(data.score, 2) : "–");
+  }
+
   socket.on("rating", function (data) {
     var scopes = [];
     if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) scopes.push(entryEl);
     document.querySelectorAll('#leaderboard li[data-entry-id="' + data.entry_id + '"]').forEach(function (li) { scopes.push(li); });
     if (entryEl && String(data.entry_id) === entryEl.dataset.entryId) histogram(data.histogram);
-    scopes.forEach(function (scope) {
-      setField(scope, "average", ginga.number(data.average, 1));
-      setField(scope, "count", ginga.number(data.count));
-      setField(scope, "score", ginga.number(data.score, 2));
-    });
+    scopes.forEach(function (scope) { showScore(scope, data); });
   });
 
   function histogram(counts) {
@@ -91,16 +97,14 @@
         link.href = "/entries/" + row.entry_id;
         link.textContent = row.title;            // text, never HTML
         li.innerHTML = '<span class="thumb"></span><span class="rank"></span><span class="who"></span>' +
-          '<span class="num"><span data-field="score"></span><br><span class="muted"><span data-field="average"></span>★ · <span data-field="count"></span></span></span>';
+          '<span class="num"><span data-field="score"></span><br><span class="muted"><span class="score-line"></span></span></span>';
         var who = li.querySelector(".who");
         var author = document.createElement("span");
         author.className = "muted"; author.textContent = row.author;
         who.appendChild(link); who.appendChild(document.createElement("br")); who.appendChild(author);
       }
       li.querySelector(".rank").textContent = row.rank;
-      setField(li, "score", ginga.number(row.score, 2));
-      setField(li, "average", ginga.number(row.average, 1));
-      setField(li, "count", String(row.count));
+      showScore(li, row);
       list.appendChild(li);  // appending in rank order re-orders the list
     });
   });

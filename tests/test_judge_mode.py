@@ -1,0 +1,198 @@
+"""Judge mode on a phone, in a real Chromium: one tap a clip, stars under the thumb, no page loads."""
+
+import time
+
+import pytest
+import sqlalchemy as sa
+from test_browser import browser, phone_page, wait_js  # noqa: F401
+
+from contest import clips
+from contest.extensions import db
+from contest.jobs import site_context
+from contest.models import Entry, Rating, utcnow
+from contest.storage import get_storage, new_video_key
+from contest.uploads import process_entry
+
+LANDSCAPE, UPRIGHT = (320, 180), (180, 320)
+
+
+@pytest.fixture
+def real_entry(app, tmp_path):
+    """A live entry with a real clip and its poster, made as an upload would make it."""
+
+    def make(round_id, author_id, title, shape=LANDSCAPE):
+        path = tmp_path / f"{time.monotonic_ns()}.mp4"
+        clips.write_clip(path, seconds=1, width=shape[0], height=shape[1], audio=False)
+        with site_context(app):
+            key = new_video_key(round_id, path.name)
+            get_storage().put_file(key, str(path), "video/mp4")
+            entry = Entry(
+                round_id=round_id,
+                author_id=author_id,
+                title=title,
+                status="processing",
+                video_key=key,
+                content_type="video/mp4",
+                size_bytes=path.stat().st_size,
+                processing_started_at=utcnow(),
+            )
+            db.session.add(entry)
+            db.session.commit()
+            process_entry(entry.id)
+            return entry.id
+
+    return make
+
+
+def current(page):
+    return int(wait_js(page, "document.getElementById('judge').dataset.current"))
+
+
+def documents(page):
+    """Count every page load (a document request) from now on."""
+    loads = []
+    page.on(
+        "request", lambda r: loads.append(r.url) if r.resource_type == "document" else None
+    )
+    return loads
+
+
+@pytest.mark.parametrize("profile", ["phone", "iphone"])
+def test_judging_five_clips_is_five_taps_and_no_page_load(
+    app, browser, start_server, make_user, make_round, real_entry, new_api, profile  # noqa: F811
+):
+    server = start_server()
+    judge = make_user("judge")
+    authors = [make_user(f"author{i}") for i in range(3)]
+    round_ = make_round("open", title="Judge round")
+    own = real_entry(round_.id, judge.id, "My own clip")
+    shapes = [LANDSCAPE, UPRIGHT]
+    made = [
+        real_entry(round_.id, authors[i % 3].id, f"Clip {i}", shapes[i % 2]) for i in range(6)
+    ]
+    page = phone_page(browser, server, "judge", getattr(browser, profile))
+    page.goto(f"/rounds/{round_.slug}/judge")
+    loads = documents(page)
+    served, taps = [], 0
+    for stars in (5, 4, 3, 2, 1):
+        shown = current(page)
+        assert shown not in served and shown != own
+        served.append(shown)
+        page.tap(f"label[for=judge-star-{stars}]")
+        taps += 1
+        wait_js(page, f"document.getElementById('judge').dataset.current !== '{shown}'")
+    wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0")
+    assert taps == 5 and loads == []  # no page load while judging
+    assert len(set(served)) == 5 and set(served) <= set(made)
+    fan = new_api("judge")
+    for entry_id, stars in zip(served, (5, 4, 3, 2, 1), strict=True):
+        assert fan.get(f"/api/v1/entries/{entry_id}").get_json()["my_rating"] == stars
+    assert page.inner_text("#judge-progress").startswith("5 of 6")
+    assert f"entry={current(page)}" in page.url  # a reload returns to the same clip
+    # the sixth and last clip, then the end state
+    page.tap("label[for=judge-star-3]")
+    page.wait_for_selector("#judge-end", state="visible")
+    assert "You have judged every clip" in page.inner_text("#judge-end")
+    with app.app_context():
+        assert db.session.scalar(
+            sa.select(sa.func.count(Rating.id)).where(Rating.user_id == judge.id)
+        ) == 6
+
+
+@pytest.mark.parametrize("size", [(360, 740), (360, 640)])
+def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
+    browser, start_server, make_user, make_round, real_entry, size  # noqa: F811
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Shapes")
+    wide = real_entry(round_.id, author.id, "Wide clip", LANDSCAPE)
+    tall = real_entry(round_.id, author.id, "Tall clip", UPRIGHT)
+    for profile in ({**browser.phone, "viewport": {"width": size[0], "height": size[1]}},
+                    browser.iphone):
+        page = phone_page(browser, server, "judge", profile)
+        for entry_id in (wide, tall):
+            page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
+            assert current(page) == entry_id
+            height = page.viewport_size["height"]
+            bar = page.locator("#star-bar .star-buttons").bounding_box()
+            tabs = page.locator(".tabbar").bounding_box()
+            assert bar["y"] >= 0 and bar["y"] + bar["height"] <= tabs["y"] <= height
+            for stars in range(1, 6):
+                star = page.locator(f"label[for=judge-star-{stars}]").bounding_box()
+                assert star["width"] >= 48 and star["height"] >= 48
+                assert star["x"] >= 0 and star["x"] + star["width"] <= page.viewport_size["width"]
+            clip = page.locator(f"section.clip[data-entry-id='{entry_id}']").bounding_box()
+            assert clip["y"] + clip["height"] <= bar["y"]  # the clip never hides the stars
+        page.context.close()
+
+
+def test_a_vertical_clip_gets_a_tall_card_and_the_entry_page_stars_fit(
+    browser, start_server, make_user, make_round, real_entry  # noqa: F811
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Cards")
+    tall = real_entry(round_.id, author.id, "Tall clip", UPRIGHT)
+    wide = real_entry(round_.id, author.id, "Wide clip", LANDSCAPE)
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}")
+    page.wait_for_load_state("networkidle")
+    card = page.locator(f".entry-card a[href='/entries/{tall}'] img").bounding_box()
+    assert card["height"] > card["width"]
+    card = page.locator(f".entry-card a[href='/entries/{wide}'] img").bounding_box()
+    assert card["width"] > card["height"]
+    for entry_id in (tall, wide):
+        page.goto(f"/entries/{entry_id}")
+        stars = page.locator("#rate .star-buttons").bounding_box()
+        tabs = page.locator(".tabbar").bounding_box()
+        assert 0 <= stars["y"] and stars["y"] + stars["height"] <= tabs["y"]
+
+
+def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
+    browser, start_server, make_user, make_round, real_entry, new_api  # noqa: F811
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Come back")
+    for i in range(3):
+        real_entry(round_.id, author.id, f"Clip {i}")
+    page = phone_page(browser, server)
+    page.goto(f"/rounds/{round_.slug}/judge")
+    first = current(page)
+    page.keyboard.press("ArrowDown")  # move on without rating
+    wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
+    chosen = current(page)
+    page.tap("label[for=judge-star-4]")
+    page.wait_for_selector("#judge-gate", state="visible")
+    page.click("#judge-signin")
+    page.wait_for_url("**/login**")
+    page.fill("#login", "judge")
+    page.fill("#password", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**/rounds/{round_.slug}/judge?entry={chosen}")
+    assert current(page) == chosen
+    page.tap("label[for=judge-star-4]")
+    wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0")
+    assert new_api("judge").get(f"/api/v1/entries/{chosen}").get_json()["my_rating"] == 4
+
+
+def test_an_unverified_fan_is_told_on_the_spot_and_can_get_the_link_again(
+    browser, start_server, make_user, make_round, real_entry  # noqa: F811
+):
+    server = start_server()
+    make_user("newbie", verified=False)
+    author = make_user("author")
+    round_ = make_round("open", title="Verify first")
+    real_entry(round_.id, author.id, "Clip")
+    page = phone_page(browser, server, "newbie")
+    page.goto(f"/rounds/{round_.slug}/judge")
+    current(page)
+    page.tap("label[for=judge-star-5]")
+    page.wait_for_selector("#judge-gate-verify", state="visible")
+    assert "Confirm your email" in page.inner_text("#judge-gate")
+    page.click("#judge-resend")
+    wait_js(page, "document.getElementById('judge-gate-text').textContent.includes('Sent')")
