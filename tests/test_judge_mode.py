@@ -1,4 +1,4 @@
-"""Judge mode on a phone, in a real Chromium: one tap a clip, stars under the thumb, no page loads."""
+"""Judge mode on a phone in a real Chromium: a tap a clip, stars under the thumb, no page loads."""
 
 import time
 
@@ -51,15 +51,20 @@ def current(page):
 def documents(page):
     """Count every page load (a document request) from now on."""
     loads = []
-    page.on(
-        "request", lambda r: loads.append(r.url) if r.resource_type == "document" else None
-    )
+    page.on("request", lambda r: loads.append(r.url) if r.resource_type == "document" else None)
     return loads
 
 
 @pytest.mark.parametrize("profile", ["phone", "iphone"])
 def test_judging_five_clips_is_five_taps_and_no_page_load(
-    app, browser, start_server, make_user, make_round, real_entry, new_api, profile  # noqa: F811
+    app,
+    browser,
+    start_server,
+    make_user,
+    make_round,
+    real_entry,
+    new_api,
+    profile,  # noqa: F811
 ):
     server = start_server()
     judge = make_user("judge")
@@ -67,9 +72,7 @@ def test_judging_five_clips_is_five_taps_and_no_page_load(
     round_ = make_round("open", title="Judge round")
     own = real_entry(round_.id, judge.id, "My own clip")
     shapes = [LANDSCAPE, UPRIGHT]
-    made = [
-        real_entry(round_.id, authors[i % 3].id, f"Clip {i}", shapes[i % 2]) for i in range(6)
-    ]
+    made = [real_entry(round_.id, authors[i % 3].id, f"Clip {i}", shapes[i % 2]) for i in range(6)]
     page = phone_page(browser, server, "judge", getattr(browser, profile))
     page.goto(f"/rounds/{round_.slug}/judge")
     loads = documents(page)
@@ -94,14 +97,20 @@ def test_judging_five_clips_is_five_taps_and_no_page_load(
     page.wait_for_selector("#judge-end", state="visible")
     assert "You have judged every clip" in page.inner_text("#judge-end")
     with app.app_context():
-        assert db.session.scalar(
-            sa.select(sa.func.count(Rating.id)).where(Rating.user_id == judge.id)
-        ) == 6
+        assert (
+            db.session.scalar(sa.select(sa.func.count(Rating.id)).where(Rating.user_id == judge.id))
+            == 6
+        )
 
 
 @pytest.mark.parametrize("size", [(360, 740), (360, 640)])
 def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
-    browser, start_server, make_user, make_round, real_entry, size  # noqa: F811
+    browser,
+    start_server,
+    make_user,
+    make_round,
+    real_entry,
+    size,  # noqa: F811
 ):
     server = start_server()
     make_user("judge")
@@ -109,8 +118,10 @@ def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
     round_ = make_round("open", title="Shapes")
     wide = real_entry(round_.id, author.id, "Wide clip", LANDSCAPE)
     tall = real_entry(round_.id, author.id, "Tall clip", UPRIGHT)
-    for profile in ({**browser.phone, "viewport": {"width": size[0], "height": size[1]}},
-                    browser.iphone):
+    for profile in (
+        {**browser.phone, "viewport": {"width": size[0], "height": size[1]}},
+        browser.iphone,
+    ):
         page = phone_page(browser, server, "judge", profile)
         for entry_id in (wide, tall):
             page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
@@ -129,7 +140,11 @@ def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
 
 
 def test_a_vertical_clip_gets_a_tall_card_and_the_entry_page_stars_fit(
-    browser, start_server, make_user, make_round, real_entry  # noqa: F811
+    browser,
+    start_server,
+    make_user,
+    make_round,
+    real_entry,  # noqa: F811
 ):
     server = start_server()
     make_user("judge")
@@ -152,7 +167,12 @@ def test_a_vertical_clip_gets_a_tall_card_and_the_entry_page_stars_fit(
 
 
 def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
-    browser, start_server, make_user, make_round, real_entry, new_api  # noqa: F811
+    browser,
+    start_server,
+    make_user,
+    make_round,
+    real_entry,
+    new_api,  # noqa: F811
 ):
     server = start_server()
     make_user("judge")
@@ -181,7 +201,11 @@ def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
 
 
 def test_an_unverified_fan_is_told_on_the_spot_and_can_get_the_link_again(
-    browser, start_server, make_user, make_round, real_entry  # noqa: F811
+    browser,
+    start_server,
+    make_user,
+    make_round,
+    real_entry,  # noqa: F811
 ):
     server = start_server()
     make_user("newbie", verified=False)

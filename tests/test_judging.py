@@ -72,7 +72,8 @@ def judge_everything(app, round_id, fans, per_fan, pick):
                 continue
             batch = pick(fan, min(5, left[id(fan)]))
             for entry_id in batch:
-                assert fan.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 3}).status_code == 200
+                rated = fan.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 3})
+                assert rated.status_code == 200
             left[id(fan)] -= len(batch)
     with app.app_context():
         counts = Counter(
