@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from . import rounds
 from .errors import Conflict, Invalid
 from .extensions import db
-from .models import Entry
+from .models import Entry, Result
 from .texts import Text
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
@@ -51,6 +51,16 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
         chosen = ids[start : start + PAGE_SIZE]
         by_id = {e.id: e for e in db.session.scalars(base.where(Entry.id.in_(chosen)))}
         return [by_id[i] for i in chosen if i in by_id], len(ids) > start + PAGE_SIZE
+    if sort == "top" and round_.closed_at is not None:
+        # closed: the frozen ranking, never a live one
+        ranked = (
+            base.join(Result, Result.entry_id == Entry.id)
+            .order_by(Result.rank)
+            .offset(start)
+            .limit(PAGE_SIZE + 1)
+        )
+        rows = db.session.scalars(ranked).all()
+        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     if sort == "top":
         from .results import all_standings, live_standings
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from contest import results
 from contest.extensions import db
-from contest.models import Entry, Rating, Result, Round, User, utcnow
+from contest.models import Entry, Notification, Rating, Result, Round, User, utcnow
 
 
 @pytest.fixture
@@ -75,6 +75,7 @@ def test_publish_makes_results_and_hall_of_fame_public(
 ):
     round_ = make_round("closed", title="Autumn cup")
     entry = make_entry(round_.id, make_user("author").id, title="Winning rabona")
+    add_ratings(app, entry.id, [5], [make_user("voter")])  # a medal needs a counted rating
     early = mod.post(f"/api/v1/rounds/{round_.id}/publish")
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "round_not_closed"
     mod.post(f"/api/v1/rounds/{round_.id}/close")
@@ -186,3 +187,100 @@ def test_young_accounts_ratings_show_apart_and_count_once_old_enough(
     mod.post(f"/api/v1/rounds/{round_.id}/publish")
     page = client.get(f"/rounds/{closed['round']['slug']}/results").data.decode()
     assert "1 rating from accounts younger than 24 hours did not count" in page
+
+
+def order_on(html, selector_id):
+    """The entry ids of a ranked list in a page, in order."""
+    import re
+
+    start = html.index(f'id="{selector_id}"')
+    block = html[start : html.index("</ol>", start)]
+    return [int(i) for i in re.findall(r'data-entry-id="(\d+)"', block)]
+
+
+def test_a_closed_round_shows_one_ranking_everywhere(
+    app, mod, make_user, make_round, make_entry, new_api, client
+):
+    """Round page, results page, API and hall of fame agree; unrated clips last, no medal."""
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
+    round_ = make_round("open", title="One truth")
+    author = make_user("author")
+    names = ("steady", "lucky", "unrated", "young only")
+    entries = {n: make_entry(round_.id, author.id, title=n) for n in names}
+    veterans = [make_user(f"vet{i}") for i in range(4)]
+    newcomers = [make_user(f"new{i}") for i in range(3)]
+    with app.app_context():
+        for vet in veterans:
+            db.session.get(User, vet.id).created_at = utcnow() - timedelta(days=30)
+        db.session.commit()
+    for vet, stars in zip(veterans, (4, 4, 5, 4), strict=True):
+        new_api(vet.username).put(
+            f"/api/v1/entries/{entries['steady'].id}/rating", {"stars": stars}
+        )
+    new_api("vet0").put(f"/api/v1/entries/{entries['lucky'].id}/rating", {"stars": 3})
+    for fan in newcomers:  # only young accounts rated this one: it has no counted rating
+        new_api(fan.username).put(
+            f"/api/v1/entries/{entries['young only'].id}/rating", {"stars": 5}
+        )
+    live = client.get(f"/api/v1/rounds/{round_.id}").get_json()["leaderboard"]
+    live_order = [row["entry_id"] for row in live]
+    mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    mod.post(f"/api/v1/rounds/{round_.id}/publish")
+    api_round = client.get(f"/api/v1/rounds/{round_.id}").get_json()
+    api_order = [row["entry_id"] for row in api_round["results"]]
+    assert [row["entry_id"] for row in api_round["leaderboard"]] == api_order
+    assert api_order == live_order  # what fans watched live is what froze
+    assert api_order[:2] == [entries["steady"].id, entries["lucky"].id]
+    slug = api_round["slug"]
+    round_page = client.get(f"/rounds/{slug}").data.decode()
+    results_page = client.get(f"/rounds/{slug}/results").data.decode()
+    fame = client.get("/hall-of-fame").data.decode()
+    assert order_on(round_page, "final-results") == api_order
+    assert order_on(results_page, "main-results") == api_order
+    assert order_on(fame, f"podium-{round_.id}") == api_order[:2]  # no medal without ratings
+    assert "Final standings" not in round_page and "Final results" in round_page
+    medals = {row["entry_id"]: row["medal"] for row in api_round["results"]}
+    assert medals[entries["steady"].id] == "gold" and medals[entries["lucky"].id] == "silver"
+    assert medals[entries["unrated"].id] is None and medals[entries["young only"].id] is None
+    assert "win no medal" in results_page
+    assert "New: needs votes" in results_page and "0.0★" not in results_page
+    with app.app_context():
+        said = db.session.scalars(
+            sa.select(Notification.message).where(Notification.kind == "results")
+        ).all()
+    told = {m["params"]["title"]: m["params"]["rank"] for m in said}  # "finished #N"
+    assert told == {row["title"]: row["rank"] for row in api_round["results"]}
+
+
+def test_a_round_being_checked_shows_no_live_standing_as_final(
+    app, mod, make_user, make_round, make_entry, new_api, client
+):
+    round_ = make_round("open", title="Being checked")
+    entry = make_entry(round_.id, make_user("author").id)
+    make_user("fan")
+    new_api("fan").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4})
+    mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    slug = client.get(f"/api/v1/rounds/{round_.id}").get_json()["slug"]
+    page = client.get(f"/rounds/{slug}").data.decode()
+    assert 'id="results-pending"' in page and 'id="leaderboard"' not in page
+    assert client.get(f"/api/v1/rounds/{round_.id}").get_json()["leaderboard"] == []
+    assert client.get(f"/rounds/{slug}/results").status_code == 404
+    preview = mod.get(f"/api/v1/rounds/{round_.id}").get_json()
+    assert preview["leaderboard"] == preview["results"] and preview["results"][0]["count"] == 1
+
+
+def test_a_young_fan_sees_when_their_rating_counts(
+    app, make_user, make_round, make_entry, new_api
+):
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
+    round_ = make_round("open")
+    entry = make_entry(round_.id, make_user("author").id)
+    make_user("newcomer")
+    fan = new_api("newcomer")
+    answer = fan.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}).get_json()
+    with app.app_context():
+        joined = db.session.scalar(sa.select(User.created_at).where(User.username == "newcomer"))
+    assert answer["counts_from"] == (joined + timedelta(hours=24)).isoformat()
+    page = fan.get(f"/entries/{entry.id}").data.decode()
+    assert "+1 from a new account, counting from" in page
+    assert f'data-counts-from="{answer["counts_from"]}"' in page

@@ -83,6 +83,7 @@ def round_page(slug):
         mine=mine,
         results=results.frozen_results(round_) if show_results else [],
         excluded=round_.excluded_ratings if show_results else 0,
+        show_results=show_results,
         prior=ratings.round_prior(round_.id),
         blind=rounds.is_blind(round_),
     )
