@@ -4,7 +4,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from test_browser import browser, phone_page, wait_js  # noqa: F401
+from test_browser import browser as browser  # noqa: F401  (the fixture, shared)
+from test_browser import phone_page, wait_js
 
 from contest import clips
 from contest.extensions import db

@@ -269,9 +269,7 @@ def test_a_round_being_checked_shows_no_live_standing_as_final(
     assert preview["leaderboard"] == preview["results"] and preview["results"][0]["count"] == 1
 
 
-def test_a_young_fan_sees_when_their_rating_counts(
-    app, make_user, make_round, make_entry, new_api
-):
+def test_a_young_fan_sees_when_their_rating_counts(app, make_user, make_round, make_entry, new_api):
     app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
     round_ = make_round("open")
     entry = make_entry(round_.id, make_user("author").id)
