@@ -20,6 +20,7 @@ def write_clip(
     container_options=None,
     rotation=0,
     noise=False,
+    dark_until=0.0,
 ):
     """Write a clip of a ball bouncing across a pitch (MP4 or MOV, by the path)."""
     frames = max(1, int(seconds * fps))
@@ -36,19 +37,16 @@ def write_clip(
             video.options["x265-params"] = "log-level=error"
             video.codec_context.codec_tag = "hvc1"  # the tag Apple devices write
         sound = out.add_stream("aac", rate=44100) if audio else None
-        r = max(4, height // 12)
         for i in range(frames):
-            if noise:  # grain that does not compress: makes big files quickly
+            dark = i < dark_until * frames  # a dark opening, as phones record before the trick
+            if dark:
+                image = Image.new("RGB", (width, height), (4, 4, 4))
+            elif noise:  # grain that does not compress: makes big files quickly
                 image = Image.effect_noise((width, height), 60).convert("RGB")
             else:
                 image = Image.new("RGB", (width, height), PITCH)
-            draw = ImageDraw.Draw(image)
-            draw.line([(width // 2, 0), (width // 2, height)], fill=(255, 255, 255), width=2)
-            # a yellow corner flag top-left: tests read it back to check orientation
-            draw.rectangle([0, 0, width // 8, height // 8], fill=(255, 230, 0))
-            x = int((i / frames) * (width - 2 * r)) + r
-            y = int(height - r - abs(((i * 7) % (2 * (height - 2 * r))) - (height - 2 * r)))
-            draw.ellipse([x - r, y - r, x + r, y + r], fill=color, outline=(0, 0, 0))
+            if not dark:
+                _draw_pitch(image, i, frames, color)
             frame = av.VideoFrame.from_image(image)
             frame.pts, frame.time_base = i, Fraction(1, fps)
             for packet in video.encode(frame):
@@ -58,6 +56,19 @@ def write_clip(
         if sound is not None:
             _write_silence(out, sound, seconds)
     return path
+
+
+def _draw_pitch(image, i, frames, color):
+    """The halfway line, a corner flag and the ball where it is at frame i."""
+    width, height = image.size
+    r = max(4, height // 12)
+    draw = ImageDraw.Draw(image)
+    draw.line([(width // 2, 0), (width // 2, height)], fill=(255, 255, 255), width=2)
+    # a yellow corner flag top-left: tests read it back to check orientation
+    draw.rectangle([0, 0, width // 8, height // 8], fill=(255, 230, 0))
+    x = int((i / frames) * (width - 2 * r)) + r
+    y = int(height - r - abs(((i * 7) % (2 * (height - 2 * r))) - (height - 2 * r)))
+    draw.ellipse([x - r, y - r, x + r, y + r], fill=color, outline=(0, 0, 0))
 
 
 def _write_silence(out, sound, seconds):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 import av
 from flask_babel import lazy_gettext as _l
-from PIL import Image
+from PIL import Image, ImageStat
 
 from .errors import NotAVideo
 from .texts import Text
@@ -129,25 +129,54 @@ def _decode_through(container, stream):
     return last_end, rotation
 
 
-def make_poster(source, out_path, at_seconds=1.0):
-    """Write a JPEG poster frame from about one second in (or the middle of a short clip)."""
+POSTER_SPOTS = (0.2, 0.35, 0.5, 0.65, 0.8)  # where in the clip poster candidates are taken
+
+
+def make_poster(source, out_path, spots=POSTER_SPOTS):
+    """Write a JPEG poster from the clip's most telling frame: several candidates, the one with
+    the most detail wins, and near-black or blown-out frames (a fade-in, a hand over the lens)
+    lose to any real picture."""
+    best, best_score = None, -1.0
     with av.open(source, metadata_errors="ignore") as container:
         stream = container.streams.video[0]
         duration = container.duration / av.time_base if container.duration else 0
-        target = min(at_seconds, duration / 2) if duration else 0
-        if target > 0 and stream.time_base:
-            container.seek(int(target / stream.time_base), stream=stream, backward=True)
-        image = None
+        for target in sorted({round(duration * spot, 3) for spot in spots} or {0.0}):
+            image = _frame_at(container, stream, target)
+            if image is None:
+                continue
+            score = _interest(image)
+            if score > best_score:
+                best, best_score = image, score
+    if best is None:
+        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
+    if best.width > POSTER_WIDTH:
+        height = round(best.height * POSTER_WIDTH / best.width)
+        best = best.resize((POSTER_WIDTH, height), Image.LANCZOS)
+    best.convert("RGB").save(out_path, "JPEG", quality=82, optimize=True, progressive=True)
+    return out_path
+
+
+def _frame_at(container, stream, target):
+    """The first frame at or after target seconds (upright, as the phone showed it), or None."""
+    if target > 0 and stream.time_base:
+        container.seek(int(target / stream.time_base), stream=stream, backward=True)
+    image = None
+    try:
         for frame in container.decode(stream):
             image = frame.to_image()
             if frame.rotation:  # counter-clockwise, like PIL's rotate
                 image = image.rotate(frame.rotation, expand=True)
             if frame.time is None or frame.time >= target:
                 break
-    if image is None:
-        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
-    if image.width > POSTER_WIDTH:
-        height = round(image.height * POSTER_WIDTH / image.width)
-        image = image.resize((POSTER_WIDTH, height), Image.LANCZOS)
-    image.convert("RGB").save(out_path, "JPEG", quality=82, optimize=True, progressive=True)
-    return out_path
+    except av.FFmpegError:
+        pass  # a damaged stretch: the other candidates decide
+    return image
+
+
+def _interest(image):
+    """How much a frame shows: its contrast, far less for a near-black or near-white frame."""
+    gray = ImageStat.Stat(image.convert("L").resize((64, 64)))
+    mean, spread = gray.mean[0], gray.stddev[0]
+    if mean < 24 or mean > 235:
+        return spread * 0.1
+    return spread

@@ -86,9 +86,10 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
     ana.fill("#title", "Rabona <b>in</b> the rain")
     ana.set_input_files("#file", str(video))
     ana.click("#upload-button")
-    link = ana.wait_for_selector("#progress-text a", timeout=40_000)
+    link = ana.wait_for_selector("#upload-done #open-entry", timeout=40_000)
     assert dropped, "the flaky route never fired"
-    assert "live" in ana.inner_text("#progress-text")
+    assert "live" in ana.inner_text("#upload-done")
+    assert ana.is_visible("#judge-while-waiting") and ana.is_hidden("#upload-progress")
     assert ana.eval_on_selector("#progress", "p => p.value") == 100
     entry_path = link.get_attribute("href")
 
@@ -103,7 +104,10 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
     bob.click("label[for=star-4]")
     wait_js(bob, "document.getElementById('rate-message').textContent.startsWith('You gave 4')")
     row = f"#leaderboard li[data-entry-id='{entry_path.rsplit('/', 1)[1]}']"
-    wait_js(watcher, f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'")
+    wait_js(
+        watcher,
+        f"document.querySelector(\"{row} [data-field=ratings]\").textContent === '1 rating'",
+    )
     assert watcher.inner_text(f"{row} [data-field=average]") == "4.0"
 
 
@@ -150,7 +154,7 @@ def test_phone_upload_straight_to_the_bucket(
     page.fill("#title", "Portrait elastico")
     page.set_input_files("#file", str(mov))
     page.click("#upload-button")
-    link = page.wait_for_selector("#progress-text a", timeout=60_000)
+    link = page.wait_for_selector("#upload-done #open-entry", timeout=60_000)
     assert sent_to_bucket, "the parts did not go to the bucket"
     page.goto(link.get_attribute("href"))
     size = wait_js(

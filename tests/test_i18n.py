@@ -448,8 +448,8 @@ def test_live_numbers_are_written_the_readers_way(
     assert bob.inner_text(".rating-summary [data-field=average]") == "4.0"
     average = wait_js(
         budi,
-        "(t => t !== '0,0' && t)(document.querySelector('.rating-summary [data-field=average]')"
-        ".textContent)",
+        "(n => n && n.textContent !== '0,0' && n.textContent)"
+        "(document.querySelector('.rating-summary [data-field=average]'))",
     )
     assert average == "4,0"  # a decimal comma, as the server writes it for Bahasa Indonesia
     label = budi.get_attribute("#histogram", "aria-label")

@@ -72,7 +72,10 @@ def test_a_phone_that_loses_the_site_gets_the_offline_page(browser, start_server
     server = start_server()
     page = phone_page(browser, server)
     page.goto("/")
-    wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # installed and active
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()  # a page loaded before the worker was active is not controlled by it
+    wait_js(page, "navigator.serviceWorker.controller !== null")
     server.stop()  # the network is gone
     page.goto("/hall-of-fame")
     assert page.locator("h1").inner_text() == "No connection right now"
@@ -86,7 +89,10 @@ def test_the_offline_page_speaks_the_language_of_the_last_page(
     server = start_server()
     page = phone_page(browser, server, locale="id-ID")
     page.goto("/")
-    wait_js(page, "navigator.serviceWorker.controller !== null || (location.reload(), false)")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # installed and active
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()  # a page loaded before the worker was active is not controlled by it
+    wait_js(page, "navigator.serviceWorker.controller !== null")
     with page.expect_navigation():
         page.select_option("#language-picker", "th")  # the footer picker submits at once
     page.wait_for_load_state("load")

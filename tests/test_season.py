@@ -60,9 +60,12 @@ def test_a_round_from_sign_up_to_published_results(
     wait_js(
         viewer, "document.querySelector('#histogram text[data-count=\"5\"]').textContent === '1'"
     )
-    assert viewer.inner_text(".rating-summary [data-field=count]") == "1"
+    assert viewer.inner_text(".rating-summary [data-field=ratings]") == "1 rating"
     row = f"#leaderboard li[data-entry-id='{elastico.id}']"
-    wait_js(board, f"document.querySelector(\"{row} [data-field=count]\").textContent === '1'")
+    wait_js(
+        board,
+        f"document.querySelector(\"{row} [data-field=ratings]\").textContent === '1 rating'",
+    )
     assert board.inner_text(f"{row} .rank") == "1"
 
     carla.fill("#comment-body", "What a touch!")

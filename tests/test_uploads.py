@@ -250,3 +250,19 @@ def test_upload_page_is_made_for_phones(fan, client, make_round):
     page = client.get("/upload").data.decode()
     assert 'accept="video/*"' in page and "capture" in page and "<progress" in page
     assert "Phone round" in page
+
+
+def test_the_poster_is_a_telling_frame_not_a_dark_opening(tmp_path):
+    """A clip that opens in the dark (a pocket, a hand on the lens) gets a poster of the trick."""
+    from PIL import Image, ImageStat
+
+    from contest import clips, media
+
+    path = clips.write_clip(tmp_path / "dark.mp4", seconds=3, dark_until=0.45, audio=False)
+    poster = media.make_poster(str(path), str(tmp_path / "poster.jpg"))
+    with Image.open(poster) as image:
+        assert ImageStat.Stat(image.convert("L")).mean[0] > 60  # the green pitch, not black
+        assert image.getpixel((5, 5))[0] > 200  # the yellow corner flag is in the picture
+    upright = clips.write_clip(tmp_path / "up.mp4", seconds=2, width=180, height=320, audio=False)
+    with Image.open(media.make_poster(str(upright), str(tmp_path / "p2.jpg"))) as image:
+        assert image.height > image.width

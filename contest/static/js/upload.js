@@ -13,11 +13,65 @@
   var cancelButton = document.getElementById("upload-cancel");
   var current = null;  // {upload_id, key} while parts are on their way
   var cancelled = false;
+  var chosen = null;   // the clip picked from the gallery or just recorded
+  var label = document.getElementById("progress-label");
+  var done = document.getElementById("upload-done");
+  var another = document.getElementById("send-another-wrap");
+
+  // The chosen clip, previewed before anything is sent: its length and shape.
+  var preview = document.getElementById("preview");
+  var previewVideo = document.getElementById("preview-video");
+  var facts = document.getElementById("preview-facts");
+  var maxSeconds = Number(document.querySelector(".pick").dataset.maxSeconds);
+  function choose(file) {
+    chosen = file || null;
+    errorBox.hidden = true;
+    if (!chosen || !window.URL || !URL.createObjectURL) { preview.hidden = !chosen; return; }
+    if (previewVideo.src) URL.revokeObjectURL(previewVideo.src);
+    previewVideo.src = URL.createObjectURL(chosen);
+    facts.textContent = chosen.name;
+    preview.hidden = false;
+  }
+  previewVideo.addEventListener("loadedmetadata", function () {
+    var seconds = Math.round(previewVideo.duration || 0);
+    var shape = previewVideo.videoHeight > previewVideo.videoWidth ? ginga.t("upright")
+      : previewVideo.videoHeight < previewVideo.videoWidth ? ginga.t("landscape") : ginga.t("square");
+    var length = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
+    facts.textContent = ginga.t("preview_facts", { length: length, shape: shape, mb: ginga.number(chosen.size / 1e6, 1) });
+    preview.classList.toggle("tall", previewVideo.videoHeight > previewVideo.videoWidth);
+    if (seconds > maxSeconds) fail(ginga.t("too_long", { seconds: maxSeconds }));
+    previewVideo.play().catch(function () { /* a still preview is fine */ });
+  });
+  previewVideo.addEventListener("error", function () { facts.textContent = chosen ? chosen.name : ""; });
+  document.getElementById("file").addEventListener("change", function () { choose(this.files[0]); });
+  document.getElementById("record").addEventListener("change", function () { choose(this.files[0]); });
 
   function say(message) { text.textContent = message; }
   function fail(message) {
     errorBox.textContent = message; errorBox.hidden = false;
     button.disabled = false; retryButton.hidden = false;
+  }
+  function rejected(message) {
+    // only the reason and a way to send another clip
+    box.hidden = true; form.hidden = true; preview.hidden = true;
+    errorBox.textContent = message; errorBox.hidden = false;
+    another.hidden = false;
+  }
+  function celebrate(entry) {
+    box.hidden = true; form.hidden = true; preview.hidden = true;
+    document.getElementById("done-title").textContent =
+      (entry.status === "live" ? "🎉 " + ginga.t("clip_live") : ginga.t("clip_waits"));
+    var open = document.getElementById("open-entry");
+    open.href = entry.url || "/entries/" + entry.id;
+    var share = document.getElementById("done-share");
+    share.dataset.url = location.origin + open.getAttribute("href");
+    share.dataset.title = entry.title || "";
+    share.hidden = entry.status !== "live";
+    var poster = document.getElementById("done-poster");
+    if (entry.poster_url) { poster.src = entry.poster_url; poster.hidden = false; }
+    done.hidden = false;
+    document.getElementById("done-title").tabIndex = -1;
+    document.getElementById("done-title").focus();
   }
   function storageKey(file, roundId) { return "ginga-upload:" + roundId + ":" + file.name + ":" + file.size + ":" + file.lastModified; }
   function sleep(ms) { return new Promise(function (r) { setTimeout(r, ms); }); }
@@ -121,20 +175,16 @@
   function watch(entryId) {
     cancelButton.hidden = true;
     bar.value = 100;
+    label.textContent = ginga.t("checking_label");
     say(ginga.t("checking"));
     var finished = false;
-    function show(status, reason) {
+    function show(entry) {
       if (finished) return;
-      if (status === "processing" && reason) say(reason);
-      if (status === "live" || status === "pending_review" || status === "rejected") {
+      if (entry.status === "processing" && entry.status_reason) say(entry.status_reason);
+      if (entry.status === "live" || entry.status === "pending_review") { finished = true; celebrate(entry); }
+      if (entry.status === "rejected") {
         finished = true;
-        if (status === "rejected") { fail(ginga.t("not_accepted", { reason: reason })); retryButton.hidden = true; return; }
-        var msg = ginga.t(status === "live" ? "clip_live" : "clip_waits") + " ";
-        text.innerHTML = "";
-        text.appendChild(document.createTextNode(msg));
-        var link = document.createElement("a");
-        link.href = "/entries/" + entryId; link.textContent = ginga.t("open_it");
-        text.appendChild(link);
+        rejected(ginga.t("not_accepted", { reason: entry.status_reason }));
       }
     }
     if (typeof io !== "undefined") {
@@ -142,19 +192,20 @@
       // the push says something changed; the entry itself is read in this page's language
       socket.on("entry_status", function (d) {
         if (d.entry_id !== entryId) return;
-        ginga.api("GET", "/entries/" + entryId).then(function (e) { show(e.status, e.status_reason); },
-          function () { show(d.status, d.reason); });
+        ginga.api("GET", "/entries/" + entryId).then(show, function () {
+          show({ id: entryId, status: d.status, status_reason: d.reason });
+        });
       });
     }
     (function poll() {
       if (finished) return;
-      ginga.api("GET", "/entries/" + entryId).then(function (e) { show(e.status, e.status_reason); }, function () {});
+      ginga.api("GET", "/entries/" + entryId).then(show, function () {});
       setTimeout(poll, 2000);
     })();
   }
 
   function run() {
-    var file = document.getElementById("file").files[0];
+    var file = chosen || document.getElementById("file").files[0];
     errorBox.hidden = true; retryButton.hidden = true;
     if (!file) { fail(ginga.t("choose_video")); return; }
     var maxBytes = Number(form.dataset.maxBytes);
@@ -166,6 +217,7 @@
     };
     if (!fields.title) { fail(ginga.t("give_title")); return; }
     button.disabled = true; box.hidden = false;
+    label.textContent = ginga.t("uploading");
     begin(file, fields).then(function (answer) { watch(answer.entry_id); }, function (error) { fail(error.message); });
   }
 
