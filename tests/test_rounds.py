@@ -239,3 +239,35 @@ def test_round_curation_prize_cover_and_blind_hours(api, make_user, make_round, 
     fan = Api(app.test_client())  # a fan may not change covers
     fan.login("fan")
     assert fan.put(f"/api/v1/rounds/{round_.id}/cover", data=b"x").status_code == 403
+
+
+def test_moderators_enter_windows_in_their_own_time_zone(client, api, make_user, app):
+    """A moderator in Jakarta types local times; UTC is stored; the edit form shows them local."""
+    from datetime import UTC, datetime
+
+    make_user("mod", role="moderator")
+    api.login("mod")
+    page = client.get("/moderation/rounds/new")
+    token = page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
+    response = client.post(
+        "/moderation/rounds/new",
+        data={
+            "csrf_token": token,
+            "tz": "Asia/Jakarta",  # UTC+7, as the page's script fills it in
+            "title": "Local times",
+            "submissions_open_at": "2027-01-01T07:00",
+            "submissions_close_at": "2027-01-20T07:00",
+            "voting_close_at": "2027-01-31T19:30",
+        },
+    )
+    assert response.status_code == 302, response.data
+    with app.app_context():
+        round_ = db.session.scalar(sa.select(Round).where(Round.title == "Local times"))
+        assert round_.submissions_open_at == datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+        assert round_.voting_close_at == datetime(2027, 1, 31, 12, 30, tzinfo=UTC)
+    client.set_cookie("tz", "Asia/Jakarta")
+    edit = client.get(f"/moderation/rounds/{round_.id}/edit").data.decode()
+    assert 'value="2027-01-01T07:00"' in edit and "Asia/Jakarta" in edit
+    client.set_cookie("tz", "Not/AZone")  # a made-up zone: UTC, never an error
+    edit = client.get(f"/moderation/rounds/{round_.id}/edit")
+    assert edit.status_code == 200 and 'value="2027-01-01T00:00"' in edit.data.decode()

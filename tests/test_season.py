@@ -98,8 +98,8 @@ def test_a_round_from_sign_up_to_published_results(
 
     # closing freezes the ranking; publishing shows it to everyone
     mod.goto(f"/rounds/{round_.slug}")
-    mod.on("dialog", lambda dialog: dialog.accept())
     mod.click("form[action$='/close'] button")
+    mod.click(".confirm-dialog button.primary")  # asked in the page, not by confirm()
     mod.wait_for_url(f"{server.url}/rounds/{round_.slug}/results")
     assert viewer.goto(f"/rounds/{round_.slug}/results").status == 404  # not published yet
     mod.goto(f"/rounds/{round_.slug}")

@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 FORMAT = "%Y-%m-%dT%H:%M"
@@ -11,23 +18,21 @@ class RoundForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
     brief = TextAreaField(_l("Theme brief"), validators=[Length(max=5000)])
     submissions_open_at = DateTimeLocalField(
-        _l("Uploads open (UTC)"), format=FORMAT, validators=[DataRequired()]
+        _l("Uploads open"), format=FORMAT, validators=[DataRequired()]
     )
     submissions_close_at = DateTimeLocalField(
-        _l("Uploads close (UTC)"), format=FORMAT, validators=[DataRequired()]
+        _l("Uploads close"), format=FORMAT, validators=[DataRequired()]
     )
     voting_open_at = DateTimeLocalField(
-        _l("Voting opens (UTC; empty: with uploads)"), format=FORMAT, validators=[Optional()]
+        _l("Voting opens (empty: with uploads)"), format=FORMAT, validators=[Optional()]
     )
     voting_close_at = DateTimeLocalField(
-        _l("Voting closes (UTC)"), format=FORMAT, validators=[DataRequired()]
+        _l("Voting closes"), format=FORMAT, validators=[DataRequired()]
     )
     finals_open_at = DateTimeLocalField(
-        _l("Finals open (UTC; empty: no finals)"), format=FORMAT, validators=[Optional()]
+        _l("Finals open (empty: no finals)"), format=FORMAT, validators=[Optional()]
     )
-    finals_close_at = DateTimeLocalField(
-        _l("Finals close (UTC)"), format=FORMAT, validators=[Optional()]
-    )
+    finals_close_at = DateTimeLocalField(_l("Finals close"), format=FORMAT, validators=[Optional()])
     requires_approval = BooleanField(_l("Entries wait for a moderator's approval"))
     prize = StringField(_l("Prize"), validators=[Length(max=500)])
     blind_hours = IntegerField(
@@ -36,6 +41,7 @@ class RoundForm(FlaskForm):
         validators=[Optional(), NumberRange(0, 168)],
     )
     cover = FileField(_l("Cover picture (JPEG, PNG, WebP or GIF)"))
+    tz = HiddenField()  # the moderator's time zone (IANA name), filled in by the page's script
 
 
 class ActionForm(FlaskForm):

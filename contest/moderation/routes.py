@@ -1,4 +1,5 @@
 from datetime import UTC
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +12,24 @@ from . import bp
 from .forms import ActionForm, RoundForm
 
 
+def _zone(form=None):
+    """The moderator's time zone: the form's, else the page cookie's, else UTC."""
+    name = (form.tz.data if form is not None else None) or request.cookies.get("tz") or "UTC"
+    try:
+        return ZoneInfo(name) if len(name) <= 64 else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _show_local(form, round_):
+    """Windows are stored in UTC and shown in the moderator's own time zone."""
+    zone = _zone()
+    for field in rounds.WINDOW_FIELDS + rounds.FINALS_FIELDS:
+        value = getattr(round_, field)
+        getattr(form, field).data = value.astimezone(zone).replace(tzinfo=None) if value else None
+    return zone
+
+
 def _form_data(form):
     data = {
         "title": form.title.data,
@@ -19,9 +38,10 @@ def _form_data(form):
         "prize": form.prize.data or "",
         "blind_hours": form.blind_hours.data or 0,
     }
+    zone = _zone(form)
     for field in rounds.WINDOW_FIELDS + rounds.FINALS_FIELDS:
         value = getattr(form, field).data
-        data[field] = value.replace(tzinfo=UTC) if value else None
+        data[field] = value.replace(tzinfo=zone).astimezone(UTC) if value else None
     return data
 
 
@@ -48,7 +68,7 @@ def new_round():
                     return redirect(url_for("moderation.edit_round", round_id=round_.id))
             flash(_("Round created."))
             return redirect(url_for("main.round_page", slug=round_.slug))
-    return render_template("moderation/round_form.html", form=form, round=None)
+    return render_template("moderation/round_form.html", form=form, round=None, zone=_zone(form))
 
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
@@ -56,6 +76,8 @@ def new_round():
 def edit_round(round_id):
     round_ = rounds.get_round(round_id)
     form = RoundForm(obj=round_)
+    if request.method == "GET":
+        _show_local(form, round_)
     if form.validate_on_submit():
         try:
             if form.cover.data:  # first: a refused picture changes nothing else
@@ -66,7 +88,7 @@ def edit_round(round_id):
         else:
             flash(_("Round saved."))
             return redirect(url_for("main.round_page", slug=round_.slug))
-    return render_template("moderation/round_form.html", form=form, round=round_)
+    return render_template("moderation/round_form.html", form=form, round=round_, zone=_zone(form))
 
 
 @bp.post("/rounds/<int:round_id>/close")

@@ -80,6 +80,16 @@
         options || { weekday: "long", hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
     } catch (e) { return iso; }
   }
+  // The reader's time zone: forms that take times (a moderator's round windows) use it.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) {
+      if (document.cookie.indexOf("tz=" + encodeURIComponent(zone)) < 0) {
+        document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+      }
+      document.querySelectorAll("input[name=tz]").forEach(function (input) { if (!input.value) input.value = zone; });
+    }
+  } catch (e) { /* UTC it is */ }
   document.querySelectorAll("time[data-local-time]").forEach(function (node) {
     node.textContent = localTime(node.getAttribute("datetime"));
   });
@@ -103,4 +113,36 @@ if ("serviceWorker" in navigator) {
 // browsers without scripts).
 document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   select.addEventListener("change", function () { select.form.submit(); });
+});
+
+// Confirmations in the page (a <dialog>), never the browser's confirm(): forms with data-confirm
+// ask first; the button pressed is submitted once the moderator agrees.
+document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  form.addEventListener("submit", function (event) {
+    if (form.dataset.confirmed === "yes" || typeof HTMLDialogElement === "undefined") return;
+    event.preventDefault();
+    var pressed = event.submitter;
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    var text = document.createElement("p");
+    text.textContent = form.dataset.confirm;
+    var row = document.createElement("div");
+    row.className = "actions";
+    var no = document.createElement("button");
+    no.type = "button"; no.textContent = ginga.t("cancel");
+    var yes = document.createElement("button");
+    yes.type = "button"; yes.className = "primary"; yes.textContent = ginga.t("confirm");
+    row.append(no, yes);
+    dialog.append(text, row);
+    document.body.appendChild(dialog);
+    no.addEventListener("click", function () { dialog.close(); });
+    dialog.addEventListener("close", function () { dialog.remove(); });
+    yes.addEventListener("click", function () {
+      form.dataset.confirmed = "yes";
+      dialog.close();
+      if (form.requestSubmit) form.requestSubmit(pressed || undefined); else form.submit();
+    });
+    dialog.showModal();
+    yes.focus();
+  });
 });

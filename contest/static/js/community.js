@@ -8,17 +8,21 @@
       ginga.api(following ? "DELETE" : "POST", "/users/" + encodeURIComponent(button.dataset.username) + "/follow").then(function (data) {
         button.dataset.following = String(data.following);
         button.setAttribute("aria-pressed", String(data.following));
-        button.textContent = ginga.t(data.following ? "following" : "follow");
-        var count = document.getElementById("followers");
-        if (count) count.textContent = ginga.number(data.followers);
+        button.textContent = data.following ? "✓ " + ginga.t("following") : ginga.t("follow");
+        var line = document.getElementById("followers-line");
+        if (line) {
+          var one = data.followers === 1;
+          try { one = new Intl.PluralRules(document.documentElement.lang).select(data.followers) === "one"; } catch (e) { /* keep */ }
+          var parts = ginga.t(one ? "followers_one" : "followers_many", { num: "\u0000" }).split("\u0000");
+          var strong = document.createElement("strong");
+          strong.id = "followers";
+          strong.textContent = ginga.number(data.followers);
+          line.textContent = "";
+          line.append(parts[0], strong, parts[1] || "");
+        }
       }, function (error) { button.textContent = error.message; });
     });
   }
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
   if (!document.querySelector(".entry")) {
     document.querySelectorAll(".share").forEach(function (share) {
       share.addEventListener("click", function () {
