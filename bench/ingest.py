@@ -71,7 +71,7 @@ def gunicorn(app_path, env, worker, threads, log):
         try:
             requests.get(url + "/", timeout=1)
             return process, url
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to warm up
             time.sleep(0.1)
     process.kill()
     raise RuntimeError("gunicorn did not start")

@@ -81,7 +81,12 @@ def main():
             db.select(Round).where(Round.closed_at.is_(None)).order_by(Round.id)
         ).first()
         entry = db.session.scalars(db.select(Entry).where(Entry.round_id == current.id)).first()
-        pages = {"home": "/", "round": f"/rounds/{current.slug}", "entry": f"/entries/{entry.id}"}
+        pages = {
+            "home": "/",
+            "round": f"/rounds/{current.slug}",
+            "entry": f"/entries/{entry.id}",
+            "judge": f"/rounds/{current.slug}/judge",
+        }
     env = server_env(config, tmp)
     log = open(tmp / "gunicorn.log", "ab")
     server, url = gunicorn("wsgi:app", env, "gthread", 16, log)

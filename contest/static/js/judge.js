@@ -57,7 +57,7 @@
       var img = document.createElement("img");
       img.className = "clip-poster";
       img.alt = "";
-      img.src = entry.poster_url;
+      img.dataset.src = entry.poster_url;  // set when the clip comes near (show())
       img.decoding = "async";
       stage.appendChild(img);
     }
@@ -166,18 +166,27 @@
     root.dataset.current = entry.id;
     sections.forEach(function (section, i) {
       if (Math.abs(i - index) > 2) dropVideo(i);
+      var img = section.querySelector("img.clip-poster");
+      if (img && !img.src && i >= index - 1 && i <= index + 2) img.src = img.dataset.src;
       var video = section.querySelector("video");
       if (video && i !== index) video.pause();
     });
     var video = ensureVideo(index, "auto");
+    // the next clips load once this one plays: its first frame comes first
+    var preloadNext = function () {
+      if (current !== index) return;
+      ensureVideo(index + 1, "auto");
+      ensureVideo(index + 2, "metadata");
+    };
     if (video) {
       video.muted = muted;
+      if (!video.paused && video.readyState >= 3) preloadNext();
+      else video.addEventListener("playing", preloadNext, { once: true });
       var playing = video.play();
-      if (playing && playing.catch) playing.catch(function () { /* autoplay refused: the poster shows */ });
+      if (playing && playing.catch) playing.catch(function () { preloadNext(); /* autoplay refused: the poster shows */ });
+    } else {
+      preloadNext();
     }
-    ensureVideo(index + 1, "auto");
-    ensureVideo(index + 2, "metadata");
-    if (clips[index + 1] && clips[index + 1].poster_url) new Image().src = clips[index + 1].poster_url;
     legend.textContent = ginga.t("rate_clip", { title: entry.title, name: entry.author });
     paintStars(mine[entry.id] || entry.my_rating || 0);
     try { history.replaceState(null, "", location.pathname + "?entry=" + entry.id); } catch (e) { /* fine */ }
@@ -313,7 +322,8 @@
     var next = clips[index + 1];
     say(saying + (next ? " " + ginga.t("next_clip", { title: next.title }) : ""));
     store(entry.id, stars, 0);
-    setTimeout(function () { if (current === index) go(index + 1); }, reduced ? 150 : 450);
+    // a beat to see the "✓" before the feed moves on
+    setTimeout(function () { if (current === index) go(index + 1); }, reduced ? 100 : 300);
   }
 
   var pointerAt = 0, keyTimer = null;
