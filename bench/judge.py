@@ -51,7 +51,9 @@ FIRST_FRAME_BYTES = """
     const res = performance.getEntriesByType('resource');
     const bytes = (nav ? nav.transferSize : 0) + res.reduce((n, r) => n + (r.transferSize || 0), 0);
     const kinds = {};
-    res.forEach((r) => { kinds[r.initiatorType] = (kinds[r.initiatorType] || 0) + (r.transferSize || 0); });
+    res.forEach((r) => {
+      kinds[r.initiatorType] = (kinds[r.initiatorType] || 0) + (r.transferSize || 0);
+    });
     resolve({bytes, kinds, requests: res.length + 1, ms: performance.now()});
   };
   const playing = document.querySelector('section.clip video');
@@ -74,7 +76,8 @@ def seed(config, extra_clips):
         fans = db.session.scalars(db.select(User).where(User.role == "fan")).all()
         for i in range(extra_clips):
             model = models[i % len(models)]
-            copy = {c.name: getattr(model, c.name) for c in Entry.__table__.columns if c.name != "id"}
+            columns = [c.name for c in Entry.__table__.columns if c.name != "id"]
+            copy = {name: getattr(model, name) for name in columns}
             copy.update(title=f"{model.title} #{i + 2}", author_id=fans[i % len(fans)].id)
             copy.update(rating_count=0, rating_sum=0)
             db.session.add(Entry(**copy))
@@ -193,7 +196,8 @@ def main():
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     print(f"\nJudge mode, {len(samples)} ratings, Chromium at 360x740, {len(entry_ids)} clips")
-    print(f"star tap -> next clip playing: p50 {statistics.median(samples):.0f} ms, p95 {p95:.0f} ms")
+    p50 = statistics.median(samples)
+    print(f"star tap -> next clip playing: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
     kinds = ", ".join(f"{k} {v / 1024:.1f}" for k, v in sorted(first["kinds"].items()))
     print(
         f"before the first frame: {first['bytes'] / 1024:.1f} KB in {first['requests']} requests "
