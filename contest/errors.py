@@ -175,6 +175,7 @@ def init_app(app):
         except Exception:  # the connection is gone; the pool pre-pings the next one
             pass
         g._login_user = login_manager.anonymous_user()  # the page must not ask the database
+        g.database_unavailable = True  # nor must the layout (the Judge tab)
         return _answer(
             503,
             "database_unavailable",

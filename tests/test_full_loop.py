@@ -67,6 +67,7 @@ def test_register_upload_rate_watch_close_publish(
         "average": 4.0,
         "count": 1,
         "stage": "main",
+        "medal": "gold",
     }
     page = new_api().get(f"/rounds/{public['slug']}/results").data.decode()
     assert "Elastico" in page and "ronaldinha" in page

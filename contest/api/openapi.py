@@ -106,6 +106,15 @@ PATHS = {
             errors=(400, 401, 403, 404, 409, 422),
         ),
     },
+    "/rounds/{round_id}/judge": {
+        "get": _op(
+            "Judge mode's next clips: ?limit=1..50 (10) and ?skip=<ids> -> {entries, judged,"
+            " total}; fewest counted ratings first, never the fan's own or already rated"
+            " (anonymous: shuffled, judged null)",
+            params=["round_id"],
+            errors=(400, 404, 409, 422),
+        )
+    },
     "/rounds/{round_id}/cover": {
         "put": _op(
             "Upload a round's cover picture (multipart field `cover` or raw bytes)",

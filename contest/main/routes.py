@@ -1,7 +1,7 @@
 import secrets
 
 import sqlalchemy as sa
-from flask import abort, render_template, request, session
+from flask import abort, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
@@ -17,6 +17,8 @@ bp.add_app_template_global(rounds.next_change, "next_change")
 @bp.app_context_processor
 def judging_now():
     """The round fans can judge now, for the tab bar's Judge tab."""
+    if g.get("database_unavailable"):  # the 503 page is drawn without the database
+        return {"judge_round": None}
     voting = [r for r in rounds.current_rounds() if rounds.accepts_votes(r)]
     return {"judge_round": voting[0] if voting else None}
 

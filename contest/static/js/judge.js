@@ -119,7 +119,8 @@
     var skip = clips.map(function (c) { return c.id; }).slice(-400).join(",");
     loading = ginga.api("GET", "/rounds/" + roundId + "/judge?limit=8" + (skip ? "&skip=" + skip : "")).then(function (data) {
       loading = null;
-      if (judged === null || data.judged !== null) judged = data.judged;
+      // ratings still on their way are not in the server's count yet: never count down
+      if (data.judged !== null) judged = Math.max(judged || 0, data.judged);
       total = data.total;
       setProgress();
       if (!data.entries.length) exhausted = true;
