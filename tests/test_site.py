@@ -8,6 +8,7 @@ from contest.models import Entry, Round, User
 
 
 def test_demo_seed_fills_an_empty_site_once(runner, app, client):
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24  # as on a real site: young ratings wait a day
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -18,6 +19,15 @@ def test_demo_seed_fills_an_empty_site_once(runner, app, client):
             sa.select(Round).where(Round.published_at.is_not(None))
         ).all()
         assert len(published) == 1 and published[0].results
+        # the seeded fans are old enough: the past round has real counts and real winners
+        assert published[0].excluded_ratings == 0
+        assert all(result.count > 0 for result in published[0].results)
+        shapes = {(e.width > e.height) for e in db.session.scalars(sa.select(Entry))}
+        assert shapes == {True, False}  # landscape and upright clips, as phones film them
+        past_id = published[0].id
+    shown = client.get(f"/api/v1/rounds/{past_id}").get_json()
+    assert shown["leaderboard"] == shown["results"] and shown["results"][0]["medal"] == "gold"
+    assert "0 ratings" not in client.get("/hall-of-fame").data.decode()
     home = client.get("/").data.decode()
     assert "Skill of the month" in home and "Street skills classic" in home
     again = runner.invoke(args=["demo", "seed"])
