@@ -327,6 +327,7 @@
     setTimeout(function () { if (current === index) go(index + 1); }, reduced ? 100 : 300);
   }
 
+  bar.addEventListener("submit", function (event) { event.preventDefault(); });  // Enter in the stars
   var pointerAt = 0, keyTimer = null;
   bar.addEventListener("pointerdown", function () { pointerAt = Date.now(); });
   inputs.forEach(function (input) {
