@@ -50,11 +50,17 @@ PASSWORD = "ginga-demo"
 def _add_entry(round_, author, title, color, tmp, shape=(640, 360)):
     path = Path(tmp) / f"{author.username}-{round_.slug}-{len(title)}.mp4"
     clips.write_clip(path, seconds=3, color=color, width=shape[0], height=shape[1])
-    key = new_video_key(round_.id, path.name)
+    return add_entry_from_file(round_.id, author.id, title, path)
+
+
+def add_entry_from_file(round_id, author_id, title, path):
+    """Store an MP4 file and make it an entry as an upload does: checked, with a poster, live."""
+    path = Path(path)
+    key = new_video_key(round_id, path.name)
     get_storage().put_file(key, str(path), "video/mp4")
     entry = Entry(
-        round_id=round_.id,
-        author_id=author.id,
+        round_id=round_id,
+        author_id=author_id,
         title=title,
         status="processing",
         video_key=key,

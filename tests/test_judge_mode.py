@@ -7,12 +7,10 @@ import sqlalchemy as sa
 from test_browser import browser as browser  # noqa: F401  (the fixture, shared)
 from test_browser import phone_page, wait_js
 
-from contest import clips
+from contest import clips, demo
 from contest.extensions import db
 from contest.jobs import site_context
-from contest.models import Entry, Rating, utcnow
-from contest.storage import get_storage, new_video_key
-from contest.uploads import process_entry
+from contest.models import Rating
 
 LANDSCAPE, UPRIGHT = (320, 180), (180, 320)
 
@@ -25,24 +23,18 @@ def real_entry(app, tmp_path):
         path = tmp_path / f"{time.monotonic_ns()}.mp4"
         clips.write_clip(path, seconds=1, width=shape[0], height=shape[1], audio=False)
         with site_context(app):
-            key = new_video_key(round_id, path.name)
-            get_storage().put_file(key, str(path), "video/mp4")
-            entry = Entry(
-                round_id=round_id,
-                author_id=author_id,
-                title=title,
-                status="processing",
-                video_key=key,
-                content_type="video/mp4",
-                size_bytes=path.stat().st_size,
-                processing_started_at=utcnow(),
-            )
-            db.session.add(entry)
-            db.session.commit()
-            process_entry(entry.id)
-            return entry.id
+            return demo.add_entry_from_file(round_id, author_id, title, path).id
 
     return make
+
+
+def assert_above_the_tab_bar(page, selector):
+    """The element lies fully inside the viewport and above the tab bar; returns its box."""
+    box = page.locator(selector).bounding_box()
+    tabs = page.locator(".tabbar").bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= tabs["y"] <= page.viewport_size["height"]
+    assert 0 <= box["x"] and box["x"] + box["width"] <= page.viewport_size["width"]
+    return box
 
 
 def current(page):
@@ -65,7 +57,7 @@ def test_judging_five_clips_is_five_taps_and_no_page_load(
     make_round,
     real_entry,
     new_api,
-    profile,  # noqa: F811
+    profile,
 ):
     server = start_server()
     judge = make_user("judge")
@@ -111,7 +103,7 @@ def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
     make_user,
     make_round,
     real_entry,
-    size,  # noqa: F811
+    size,
 ):
     server = start_server()
     make_user("judge")
@@ -127,14 +119,10 @@ def test_the_stars_stay_on_screen_above_the_tab_bar_for_every_shape(
         for entry_id in (wide, tall):
             page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
             assert current(page) == entry_id
-            height = page.viewport_size["height"]
-            bar = page.locator("#star-bar .star-buttons").bounding_box()
-            tabs = page.locator(".tabbar").bounding_box()
-            assert bar["y"] >= 0 and bar["y"] + bar["height"] <= tabs["y"] <= height
+            bar = assert_above_the_tab_bar(page, "#star-bar .star-buttons")
             for stars in range(1, 6):
-                star = page.locator(f"label[for=judge-star-{stars}]").bounding_box()
+                star = assert_above_the_tab_bar(page, f"label[for=judge-star-{stars}]")
                 assert star["width"] >= 48 and star["height"] >= 48
-                assert star["x"] >= 0 and star["x"] + star["width"] <= page.viewport_size["width"]
             clip = page.locator(f"section.clip[data-entry-id='{entry_id}']").bounding_box()
             assert clip["y"] + clip["height"] <= bar["y"]  # the clip never hides the stars
         page.context.close()
@@ -145,7 +133,7 @@ def test_a_vertical_clip_gets_a_tall_card_and_the_entry_page_stars_fit(
     start_server,
     make_user,
     make_round,
-    real_entry,  # noqa: F811
+    real_entry,
 ):
     server = start_server()
     make_user("judge")
@@ -162,9 +150,7 @@ def test_a_vertical_clip_gets_a_tall_card_and_the_entry_page_stars_fit(
     assert card["width"] > card["height"]
     for entry_id in (tall, wide):
         page.goto(f"/entries/{entry_id}")
-        stars = page.locator("#rate .star-buttons").bounding_box()
-        tabs = page.locator(".tabbar").bounding_box()
-        assert 0 <= stars["y"] and stars["y"] + stars["height"] <= tabs["y"]
+        assert_above_the_tab_bar(page, "#rate .star-buttons")
 
 
 def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
@@ -173,7 +159,7 @@ def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
     make_user,
     make_round,
     real_entry,
-    new_api,  # noqa: F811
+    new_api,
 ):
     server = start_server()
     make_user("judge")
@@ -206,7 +192,7 @@ def test_an_unverified_fan_is_told_on_the_spot_and_can_get_the_link_again(
     start_server,
     make_user,
     make_round,
-    real_entry,  # noqa: F811
+    real_entry,
 ):
     server = start_server()
     make_user("newbie", verified=False)
