@@ -207,3 +207,38 @@ def test_an_unverified_fan_is_told_on_the_spot_and_can_get_the_link_again(
     assert "Confirm your email" in page.inner_text("#judge-gate")
     page.click("#judge-resend")
     wait_js(page, "document.getElementById('judge-gate-text').textContent.includes('Sent')")
+
+
+def test_a_fan_can_change_a_rating_and_a_dropped_connection_loses_none(
+    browser, start_server, make_user, make_round, real_entry, new_api
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Second thoughts")
+    for i in range(4):
+        real_entry(round_.id, author.id, f"Clip {i}")
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}/judge")
+    first = current(page)
+    page.tap("label[for=judge-star-2]")
+    wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
+    page.click("#judge-change")  # "✓ Saved: 2 stars · Change"
+    wait_js(page, f"document.getElementById('judge').dataset.current === '{first}'")
+    assert page.is_checked("#judge-star-2")
+    page.tap("label[for=judge-star-5]")
+    wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
+    wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0")
+    fan = new_api("judge")
+    assert fan.get(f"/api/v1/entries/{first}").get_json()["my_rating"] == 5
+    assert page.inner_text("#judge-progress").startswith("1 of 4")  # a change is not a new one
+    # the connection drops: the rating waits, shown as pending, and goes once it is back
+    offline = current(page)
+    page.context.set_offline(True)
+    page.tap("label[for=judge-star-3]")
+    wait_js(page, "document.getElementById('judge-toast-text').textContent.includes('Not saved')")
+    assert page.evaluate(f"window.gingaJudge.unsaved['{offline}']") == 3
+    assert fan.get(f"/api/v1/entries/{offline}").get_json()["my_rating"] is None
+    page.context.set_offline(False)
+    wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0", timeout=20_000)
+    assert fan.get(f"/api/v1/entries/{offline}").get_json()["my_rating"] == 3

@@ -293,7 +293,10 @@
         // the network or the server is away: keep it, show it as pending, try again
         var wait = Math.min(30000, 1000 * Math.pow(2, attempt || 0));
         showToast(ginga.t("rating_pending"), false);
-        return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () {
+        return new Promise(function (resolve) {
+          setTimeout(resolve, wait);
+          window.addEventListener("online", resolve, { once: true });  // back: send it now
+        }).then(function () {
           if (unsaved[entryId] !== stars) return null;   // changed meanwhile: the newer one goes
           return store(entryId, stars, (attempt || 0) + 1);
         });
