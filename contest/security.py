@@ -24,7 +24,7 @@ def content_security_policy(config):
             "script-src 'self'",
             "style-src 'self'",
             f"img-src 'self' data: {extra}".strip(),
-            f"media-src 'self' {extra}".strip(),
+            f"media-src 'self' blob: {extra}".strip(),  # blob: the upload page's preview
             f"connect-src 'self' ws: wss: {extra}".strip(),
             "object-src 'none'",
             "base-uri 'self'",

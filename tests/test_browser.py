@@ -85,6 +85,12 @@ def test_phone_upload_survives_a_dropped_part_then_rating_moves_live(
     assert ana.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scroll
     ana.fill("#title", "Rabona <b>in</b> the rain")
     ana.set_input_files("#file", str(video))
+    # the chosen clip is previewed, with its length and shape, before anything is sent
+    facts = wait_js(
+        ana, "(t => t.includes('·') && t)(document.getElementById('preview-facts').textContent)"
+    )
+    assert facts.startswith("0:04 · landscape"), facts
+    assert ana.get_attribute("#file", "capture") is None  # the gallery, not only the camera
     ana.click("#upload-button")
     link = ana.wait_for_selector("#upload-done #open-entry", timeout=40_000)
     assert dropped, "the flaky route never fired"
