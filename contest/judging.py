@@ -67,7 +67,7 @@ def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
     waiting = [(n, _order_key(seed, i), i) for i, n in candidates if i not in rated]
     waiting.sort()
     chosen = [i for _, _, i in waiting if i not in skip][:limit]
-    return _load(chosen), len(rated & {i for i, _ in candidates}), total
+    return _load(chosen), len(rated), total  # rated: contenders only, never the fan's own
 
 
 def _load(ids):

@@ -1,6 +1,6 @@
 """Casting ratings, keeping the live aggregates, and the score formula."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from statistics import median
 
 import sqlalchemy as sa
@@ -78,10 +78,14 @@ def my_rating(user, entry):
     return rating.stars if rating else None
 
 
+def min_account_age():
+    """How old an account must be before its ratings count (MIN_ACCOUNT_AGE_HOURS)."""
+    return timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
+
+
 def counts_from(user):
     """When this fan's ratings start counting: MIN_ACCOUNT_AGE_HOURS after the account began."""
-    hours = current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0
-    return user.created_at + timedelta(hours=hours)
+    return user.created_at + min_account_age()
 
 
 def counts_now(user, now=None):
@@ -93,7 +97,6 @@ def pending(entries):
     """{entry_id: (n, first)}: ratings not counted yet (young accounts), when one first counts."""
     entries = list(entries)
     found = {}
-    hours = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
     for stage in {stage_of(e) for e in entries}:
         ids = [e.id for e in entries if stage_of(e) == stage]
         rows = db.session.execute(
@@ -107,10 +110,9 @@ def pending(entries):
             )
             .group_by(Rating.entry_id)
         )
-        for entry_id, n, first in rows:
-            if first is not None and first.tzinfo is None:
-                first = first.replace(tzinfo=utcnow().tzinfo)
-            found[entry_id] = (n, first + hours if first else None)
+        for entry_id, n, first in rows:  # min() comes back without the column's time zone
+            first = first.replace(tzinfo=UTC) if first.tzinfo is None else first
+            found[entry_id] = (n, first + min_account_age())
     return found
 
 
@@ -365,8 +367,7 @@ def mature_ratings(now=None):
     """
     from . import live
 
-    hours = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
-    ready = sa.select(User.id).where(User.created_at <= (now or utcnow()) - hours)
+    ready = sa.select(User.id).where(User.created_at <= (now or utcnow()) - min_account_age())
     rows = db.session.execute(
         sa.select(Rating.id, Rating.entry_id).where(
             Rating.counted.is_(False), Rating.user_id.in_(ready)

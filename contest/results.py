@@ -1,7 +1,7 @@
 """Standings, closing a round into frozen results, publishing, the hall of fame."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -12,7 +12,7 @@ from . import notifications, rounds
 from .errors import Conflict, NotFound
 from .extensions import db
 from .models import Entry, Rating, Result, Round, User, utcnow
-from .ratings import bayesian, contenders, prior
+from .ratings import bayesian, contenders, min_account_age, prior
 from .texts import Text
 
 
@@ -97,7 +97,7 @@ def counted_ratings(round_id, stage="main", cutoff=None):
     excluded): the same rule by which the live aggregates count them once their account is old
     enough, so the live standings and the frozen result agree.
     """
-    min_age = timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS", 0))
+    min_age = min_account_age()
     cutoff = cutoff or counting_cutoff(db.session.get(Round, round_id), stage)
     # with no minimum age every rating counts (fixtures may back-date rounds past their voters)
     joined_by = cutoff - min_age if min_age else datetime.max.replace(tzinfo=UTC)

@@ -27,10 +27,13 @@ def media_urls(entry):
     return video, poster
 
 
-def entry_to_dict(entry, user, comment_counts=None):
+def entry_to_dict(entry, user, comment_counts=None, pending_counts=None):
+    """An entry's JSON; lists pass the comment and pending counts of all their entries at once."""
     video_url, poster_url = media_urls(entry)
     if comment_counts is None:
         comment_counts = comments.count_comments([entry.id])
+    if pending_counts is None:
+        pending_counts = ratings.pending([entry])
     data = {
         "id": entry.id,
         "round_id": entry.round_id,
@@ -46,7 +49,7 @@ def entry_to_dict(entry, user, comment_counts=None):
         "height": entry.height,
         "created_at": entry.created_at.isoformat(),
         "rating": ratings.public_summary(entry),
-        "pending": _pending(entry),
+        "pending": _pending(entry, pending_counts),
         "finalist": entry.finalist,
         "comments": comment_counts.get(entry.id, 0),
     }
@@ -81,12 +84,12 @@ def _counts_from(user):
     return ratings.counts_from(user).isoformat()
 
 
-def _pending(entry):
+def _pending(entry, pending_counts):
     """{count, counts_from} of young accounts' ratings, shown apart; None when there are none."""
-    if rounds.is_blind(entry.round):
+    if rounds.is_blind(entry.round) or entry.id not in pending_counts:
         return None
-    n, first = ratings.pending([entry]).get(entry.id, (0, None))
-    return {"count": n, "counts_from": first.isoformat()} if n else None
+    n, first = pending_counts[entry.id]
+    return {"count": n, "counts_from": first.isoformat()}
 
 
 @bp.delete("/entries/<int:entry_id>/rating")

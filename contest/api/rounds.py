@@ -7,7 +7,7 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import comments, finals, judging, results, rounds
+from .. import comments, finals, judging, ratings, results, rounds
 from ..errors import BadInput
 from ..permissions import permission_required
 from ..texts import Text
@@ -146,8 +146,9 @@ def judge_queue(round_id):
         seed = session.setdefault("shuffle_seed", secrets.token_hex(8))
         entries, judged, total = judging.judge_queue(None, round_, limit, skip, seed)
     counts = comments.count_comments([e.id for e in entries])
+    pending = ratings.pending(entries)
     return jsonify(
-        entries=[entry_to_dict(e, current_user, counts) for e in entries],
+        entries=[entry_to_dict(e, current_user, counts, pending) for e in entries],
         judged=judged,
         total=total,
     )

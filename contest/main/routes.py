@@ -19,14 +19,25 @@ def judging_now():
     """The round fans can judge now, for the tab bar's Judge tab."""
     if g.get("database_unavailable"):  # the 503 page is drawn without the database
         return {"judge_round": None}
-    voting = [r for r in rounds.current_rounds() if rounds.accepts_votes(r)]
-    return {"judge_round": voting[0] if voting else None}
+    return {"judge_round": _judge_round()}
+
+
+def _current_rounds():
+    """The running rounds, read once per request (the page and its tab bar both want them)."""
+    if "current_rounds" not in g:
+        g.current_rounds = rounds.current_rounds()
+    return g.current_rounds
+
+
+def _judge_round():
+    """The first running round whose voting is open, or None."""
+    return next((r for r in _current_rounds() if rounds.accepts_votes(r)), None)
 
 
 @bp.get("/")
 def home():
-    current = rounds.current_rounds()
-    featured = next((r for r in current if rounds.accepts_votes(r)), None)
+    current = _current_rounds()
+    featured = _judge_round()
     clips = []
     if featured is not None:
         sort = "shuffle" if rounds.is_blind(featured) else "needs_votes"
