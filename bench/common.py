@@ -11,7 +11,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import sqlalchemy as sa  # noqa: E402
 
-from contest import accounts, create_app  # noqa: E402
+from contest import create_app  # noqa: E402
+from contest.accounts import users as accounts  # noqa: E402
 from contest.config import database_url  # noqa: E402
 from contest.database import apply_migrations  # noqa: E402
 from contest.demo import PASSWORD  # noqa: E402

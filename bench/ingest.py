@@ -23,9 +23,9 @@ import requests
 from common import PASSWORD, ROOT, bench_config, prepare, server_env
 from servers import free_port
 
-from contest import ratings
 from contest.extensions import db
 from contest.models import Entry
+from contest.rounds import ratings
 
 LUA = """
 local users = %(users)s

@@ -12,7 +12,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from contest import clips, media  # noqa: E402
+from contest.entries import (
+    clips,
+    media,  # noqa: E402
+)
 
 
 def main():

@@ -21,7 +21,7 @@ from ingest import DONE, gunicorn, stop, wrk
 
 from contest.extensions import db
 from contest.models import Round, User
-from contest.ratings import RatingChange, apply_changes
+from contest.rounds.ratings import RatingChange, apply_changes
 
 
 def rate_everything(app, entry_ids, rng):

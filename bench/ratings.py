@@ -14,9 +14,9 @@ import socketio  # noqa: E402
 from common import PASSWORD, bench_config, prepare  # also puts the project on sys.path
 from servers import Server  # noqa: E402
 
-from contest import ratings  # noqa: E402
 from contest.extensions import db  # noqa: E402
 from contest.models import Entry  # noqa: E402
+from contest.rounds import ratings  # noqa: E402
 
 
 def main():

@@ -21,7 +21,7 @@ from ratings import PASSWORD, prepare  # noqa: E402
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS  # noqa: E402
 from servers import Server  # noqa: E402
 
-from contest.storage import get_storage  # noqa: E402
+from contest.entries.storage import get_storage  # noqa: E402
 
 PARALLEL = 3  # what the upload page uses
 

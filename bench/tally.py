@@ -21,12 +21,13 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from contest import create_app, ratings, results  # noqa: E402
+from contest import create_app  # noqa: E402
 from contest.config import database_url  # noqa: E402
 from contest.database import apply_migrations  # noqa: E402
 from contest.extensions import db  # noqa: E402
-from contest.integrity import check_round  # noqa: E402
 from contest.models import Entry, Result, Round  # noqa: E402
+from contest.moderation.integrity import check_round  # noqa: E402
+from contest.rounds import ratings, results  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/ginga_bench"
 

@@ -5,10 +5,10 @@ import os
 
 from flask import Flask
 
-from . import errors, security
-from .config import Config, load_secret_key
-from .database import MIGRATIONS_DIR, apply_migrations, configure_engine
-from .extensions import csrf, db, limiter, login_manager, migrate, socketio
+from contest import errors, security
+from contest.config import Config, load_secret_key
+from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
+from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 
 def create_app(config=None):
@@ -42,7 +42,9 @@ def create_app(config=None):
     errors.init_app(app)
     security.init_app(app)
 
-    from . import cli, i18n, jobs, labels, live, rating_writer, storage
+    from contest import cli, i18n, jobs, labels, live
+    from contest.entries import storage
+    from contest.rounds import rating_writer
 
     i18n.init_app(app)
     labels.init_app(app)
@@ -85,18 +87,18 @@ def configure_extensions(app):
         channel=app.config["SOCKETIO_CHANNEL"],
     )
 
-    from . import accounts
+    from contest.accounts import users as accounts
 
     accounts.init_login(login_manager)
 
 
 def configure_blueprints(app):
-    from .api import bp as api_bp
-    from .auth import bp as auth_bp
-    from .community import bp as community_bp
-    from .entries import bp as entries_bp
-    from .main import bp as main_bp
-    from .moderation import bp as moderation_bp
+    from contest.api import bp as api_bp
+    from contest.pages.auth import bp as auth_bp
+    from contest.pages.community import bp as community_bp
+    from contest.pages.entries import bp as entries_bp
+    from contest.pages.main import bp as main_bp
+    from contest.pages.moderation import bp as moderation_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)

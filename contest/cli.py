@@ -3,9 +3,11 @@
 import click
 from flask.cli import AppGroup
 
-from . import accounts, results, rounds
-from .errors import ContestError
-from .jobs import site_context
+from contest.accounts import users as accounts
+from contest.errors import ContestError
+from contest.jobs import site_context
+from contest.rounds import phases as rounds
+from contest.rounds import results
 
 users_cli = AppGroup("users", help="Manage accounts.")
 rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
@@ -103,7 +105,7 @@ def close_due():
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when users exist.")
 def seed(if_empty):
     """Fill an empty database with fans, rounds, videos and ratings."""
-    from .demo import is_empty, seed_demo
+    from contest.demo import is_empty, seed_demo
 
     if if_empty and not is_empty():
         click.echo("The site already has users: no demo data added.")
@@ -121,7 +123,7 @@ def storage_setup():
     """Create the bucket if missing, set its CORS rule and the stale-upload lifecycle rule."""
     from flask import current_app
 
-    from .storage import get_storage
+    from contest.entries.storage import get_storage
 
     storage = get_storage()
     if not hasattr(storage, "setup"):
@@ -143,7 +145,7 @@ def worker(burst):
     """Run background jobs from Redis (JOB_QUEUE=rq): video processing and the timed work."""
     from flask import current_app
 
-    from .jobs import run_worker
+    from contest.jobs import run_worker
 
     try:
         run_worker(current_app._get_current_object(), burst=burst)
@@ -154,7 +156,7 @@ def worker(burst):
 @click.command("tick")
 def tick():
     """Run the timed work once now: shortlists, closing, the stale-job sweeper, digests, gc."""
-    from .jobs import scheduled_work
+    from contest.jobs import scheduled_work
 
     with site_context():
         scheduled_work()

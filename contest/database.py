@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request
 from flask_migrate import upgrade
 
-from .extensions import db
+from contest.extensions import db
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 _MIGRATION_LOCK = 726_104_220  # any constant: the PostgreSQL advisory lock id for upgrades

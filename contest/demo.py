@@ -7,12 +7,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import accounts, clips, results, rounds
-from .errors import Conflict
-from .extensions import db
-from .models import Entry, Rating, User, utcnow
-from .storage import get_storage, new_video_key
-from .uploads import process_entry
+from contest.accounts import users as accounts
+from contest.entries import clips
+from contest.entries.storage import get_storage, new_video_key
+from contest.entries.uploads import process_entry
+from contest.errors import Conflict
+from contest.extensions import db
+from contest.models import Entry, Rating, User, utcnow
+from contest.rounds import phases as rounds
+from contest.rounds import results
 
 FANS = ["ronaldinha", "kaka_kid", "elastico", "rainbow_flick", "la_pulga", "cruyff_turn"]
 COLORS = [

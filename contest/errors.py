@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from .texts import as_text
+from contest.texts import as_text
 
 
 class ContestError(Exception):
@@ -167,7 +167,7 @@ def init_app(app):
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
         """The database is restarting or unreachable: a clear 503, not a 500 storm."""
-        from .extensions import db, login_manager
+        from contest.extensions import db, login_manager
 
         app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
         try:

@@ -12,8 +12,8 @@ from flask_babel import Babel, force_locale, format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .errors import Invalid
-from .texts import Text
+from contest.errors import Invalid
+from contest.texts import Text
 
 LANGUAGES = {
     "en": "English",

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 
-from .extensions import db
+from contest.extensions import db
 
 log = logging.getLogger(__name__)
 _worker_app = None  # the app of a `flask worker` process, for the jobs it runs
@@ -153,13 +153,13 @@ class RQRunner:
 
 def scheduled_work():
     """One tick of timed work; each step commits on its own, one failing does not stop the rest."""
-    from .finals import shortlist_due_rounds
-    from .gc import collect_garbage
-    from .integrity import check_open_rounds
-    from .notifications import send_digests
-    from .ratings import mature_ratings
-    from .results import close_due_rounds
-    from .uploads import sweep_stale_processing
+    from contest.community.notifications import send_digests
+    from contest.entries.gc import collect_garbage
+    from contest.entries.uploads import sweep_stale_processing
+    from contest.moderation.integrity import check_open_rounds
+    from contest.rounds.finals import shortlist_due_rounds
+    from contest.rounds.ratings import mature_ratings
+    from contest.rounds.results import close_due_rounds
 
     steps = (
         mature_ratings,
@@ -225,7 +225,7 @@ def site_context(app=None):
 
 
 def _on_gevent():
-    from .extensions import socketio
+    from contest.extensions import socketio
 
     return socketio.async_mode == "gevent"
 

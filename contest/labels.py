@@ -75,7 +75,7 @@ def label(code, group):
 
 
 def init_app(app):
-    from .models.reports import REPORT_REASONS
+    from contest.models.reports import REPORT_REASONS
 
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["REPORT_REASONS"] = REPORT_REASONS

@@ -11,13 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from . import rounds
-from .database import read_only_context
-from .entries_access import get_visible_entry
-from .errors import ContestError, Invalid, NotFound
-from .extensions import db, socketio
-from .i18n import in_language_of
-from .models import Entry, Round
+from contest.database import read_only_context
+from contest.entries.access import get_visible_entry
+from contest.errors import ContestError, Invalid, NotFound
+from contest.extensions import db, socketio
+from contest.i18n import in_language_of
+from contest.models import Entry, Round
+from contest.rounds import phases as rounds
 
 log = logging.getLogger(__name__)
 ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$")
@@ -73,7 +73,7 @@ def on_leave(data):
 
 
 def leaderboard_payload(round_id):
-    from .results import live_standings
+    from contest.rounds.results import live_standings
 
     top = live_standings(round_id)[:LEADERBOARD_SIZE]
     return {"round_id": round_id, "top": [s.to_dict() for s in top]}
@@ -148,7 +148,7 @@ class Broadcaster:
         `changed_at` in a `rating` event is when its newest change was committed and `sent_at`
         when this process sent it (epoch ms): viewers and benchmarks can tell how fresh it is.
         """
-        from .ratings import histograms, round_prior, summary
+        from contest.rounds.ratings import histograms, round_prior, summary
 
         with self.app.app_context():
             read_only_context()  # on SQLite, never wait for (or hold up) the rating writer

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from seaweed import SeaweedFS
 from servers import Server
 
-from contest import accounts, create_app
+from contest import create_app
+from contest.accounts import users as accounts
 from contest.config import database_url
 from contest.database import apply_migrations
 from contest.extensions import db, socketio

@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from contest import clips
+from contest.entries import clips
 
 PART_SIZE = 8 * 1024
 

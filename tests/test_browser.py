@@ -124,8 +124,8 @@ def test_phone_upload_straight_to_the_bucket(
 
     from seaweed import ACCESS_KEY, SECRET_KEY
 
-    from contest import clips
-    from contest.storage import get_storage
+    from contest.entries import clips
+    from contest.entries.storage import get_storage
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
@@ -137,7 +137,7 @@ def test_phone_upload_straight_to_the_bucket(
     }
     server = start_server(**s3)
     app.config.update(s3)
-    from contest import storage
+    from contest.entries import storage
 
     storage.init_app(app)
     with app.app_context():

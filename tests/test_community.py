@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from helpers import events, make_video, upload_video, wait_for, wait_for_status
 from PIL import Image
 
-from contest import notifications
+from contest.community import notifications
 from contest.extensions import db
 from contest.models import Comment, Follow, Notification, Rating, Result, User, utcnow
 

@@ -5,9 +5,9 @@ import threading
 
 import sqlalchemy as sa
 
-from contest import ratings
 from contest.extensions import db
 from contest.models import Entry
+from contest.rounds import ratings
 
 
 def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_entry, new_api):

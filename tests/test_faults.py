@@ -19,9 +19,9 @@ from helpers import core, make_video, wait_for
 from private_servers import PostgresCluster, RedisServer
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 
-from contest import ratings
 from contest.extensions import db
 from contest.models import Entry, Rating
+from contest.rounds import ratings
 
 
 def test_kill_9_during_a_rating_stream_loses_no_acknowledged_rating(
@@ -276,7 +276,8 @@ def test_postgresql_restarted_gives_503s_then_serves_again(private_postgres, tmp
     from conftest import make_config
     from servers import Server
 
-    from contest import accounts, create_app
+    from contest import create_app
+    from contest.accounts import users as accounts
     from contest.database import apply_migrations
 
     config = make_config(private_postgres.url, tmp_path / "uploads")

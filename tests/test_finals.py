@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest import finals, ratings
 from contest.extensions import db
 from contest.models import Entry, ModerationAction, Notification, Rating, Round, utcnow
+from contest.rounds import finals, ratings
 from tests.helpers import wait_for_event
 
 

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from helpers import core, make_video, upload_video, wait_for_event, wait_for_status
 
-from contest import accounts
+from contest.accounts import users as accounts
 from contest.extensions import db
 from contest.models import User
 

@@ -214,7 +214,7 @@ def test_page_scripts_speak_the_readers_language(
 def test_mails_go_out_in_the_fans_language(app, make_user, caplog):
     import logging
 
-    from contest import accounts
+    from contest.accounts import users as accounts
     from contest.extensions import db
     from contest.jobs import site_context
     from contest.models import User
@@ -353,7 +353,7 @@ def test_notifications_reach_each_fan_in_their_own_language(
 ):
     import logging
 
-    from contest import notifications
+    from contest.community import notifications
     from contest.extensions import db
     from contest.models import User
 

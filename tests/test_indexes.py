@@ -4,9 +4,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from contest import follows, ratings, results
+from contest.community import follows
 from contest.extensions import db
 from contest.models import Entry, Follow, Rating, User
+from contest.rounds import ratings, results
 
 
 @pytest.fixture

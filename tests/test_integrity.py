@@ -112,8 +112,8 @@ def test_anomaly_check_flags_a_vote_ring_but_not_organic_voting(
 ):
     import random
 
-    from contest import integrity
     from contest.models import Flag, Rating, User
+    from contest.moderation import integrity
 
     rng = random.Random(7)
     author = make_user("author")

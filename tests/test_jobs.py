@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from contest import gc, uploads
+from contest.entries import gc, uploads
 from contest.extensions import db
 from contest.models import Entry, Upload, utcnow
 from tests.helpers import make_video, send_parts, start_upload, wait_for, wait_for_status

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from test_browser import browser as browser  # noqa: F401  (the fixture, shared)
 from test_browser import phone_page, wait_js
 
-from contest import clips, demo
+from contest import demo
+from contest.entries import clips
 from contest.extensions import db
 from contest.jobs import site_context
 from contest.models import Rating

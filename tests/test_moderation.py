@@ -4,9 +4,9 @@ import pytest
 import sqlalchemy as sa
 from helpers import make_video, upload_video, wait_for_status
 
-from contest import ratings
 from contest.extensions import db
 from contest.models import Comment, Entry, ModerationAction, Rating, Report, User
+from contest.rounds import ratings
 
 
 @pytest.fixture

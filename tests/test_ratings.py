@@ -3,9 +3,9 @@
 import pytest
 import sqlalchemy as sa
 
-from contest import ratings
 from contest.extensions import db
 from contest.models import Entry, Rating
+from contest.rounds import ratings
 
 
 @pytest.fixture

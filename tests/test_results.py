@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest import results
 from contest.extensions import db
 from contest.models import Entry, Notification, Rating, Result, Round, User, utcnow
+from contest.rounds import results
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_young_accounts_ratings_show_apart_and_count_once_old_enough(
     """What the live score counts is what the frozen result counts: never a second winner."""
     from datetime import timedelta
 
-    from contest.ratings import mature_ratings
+    from contest.rounds.ratings import mature_ratings
 
     app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
     round_ = make_round("open", title="Age check")

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from contest import rounds
 from contest.extensions import db
 from contest.models import ModerationAction, Round
+from contest.rounds import phases as rounds
 
 
 def t(day, hour=0):

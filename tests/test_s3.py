@@ -92,7 +92,7 @@ def test_hevc_mov_rotated_becomes_an_upright_h264_rendition(
 ):
     round_ = make_round("open")
     mov = tmp_path / "IMG_0042.mov"
-    from contest import clips
+    from contest.entries import clips
 
     clips.write_clip(
         mov, seconds=2, width=320, height=180, codec="libx265", rotation=90, container_options={}
@@ -186,7 +186,7 @@ def test_storage_down_is_503_and_leaves_nothing_behind(app, make_user, new_api, 
     make_user("ana")
     fan = new_api("ana")
     app.config["S3_ENDPOINT_URL"] = "http://127.0.0.1:9"  # nothing listens there
-    from contest import storage
+    from contest.entries import storage
 
     storage.init_app(app)
     response = fan.post(
@@ -310,7 +310,7 @@ def test_whole_flow_over_http_and_the_app_never_sees_video_bytes(
 
 def test_with_a_cdn_media_urls_point_at_it(app, make_user, make_round, make_entry, new_api):
     app.config["MEDIA_BASE_URL"] = "https://cdn.example/media/"
-    from contest import storage
+    from contest.entries import storage
 
     storage.init_app(app)
     author = make_user("author")

@@ -5,7 +5,7 @@ import pytest
 from flask import url_for
 from test_browser import browser, phone_page, wait_js  # noqa: F401
 
-from contest import accounts
+from contest.accounts import users as accounts
 from contest.extensions import db
 from contest.models import User
 

@@ -256,7 +256,7 @@ def test_the_poster_is_a_telling_frame_not_a_dark_opening(tmp_path):
     """A clip that opens in the dark (a pocket, a hand on the lens) gets a poster of the trick."""
     from PIL import Image, ImageStat
 
-    from contest import clips, media
+    from contest.entries import clips, media
 
     path = clips.write_clip(tmp_path / "dark.mp4", seconds=3, dark_until=0.45, audio=False)
     poster = media.make_poster(str(path), str(tmp_path / "poster.jpg"))

@@ -4,4 +4,12 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import auth, community, entries, moderation, openapi, rounds, uploads  # noqa: E402,F401
+from contest.api import (  # noqa: E402,F401  (the routes register on bp)
+    auth,
+    community,
+    entries,
+    moderation,
+    openapi,
+    rounds,
+    uploads,
+)

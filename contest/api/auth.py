@@ -5,10 +5,10 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import accounts
-from ..extensions import limiter
-from . import bp
-from .body import json_body
+from contest.accounts import users as accounts
+from contest.api import bp
+from contest.api.body import json_body
+from contest.extensions import limiter
 
 
 @bp.get("/csrf")

@@ -3,7 +3,7 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 
-from ..errors import BadInput
+from contest.errors import BadInput
 
 
 def json_body():

@@ -4,12 +4,14 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import browse, comments, follows, notifications, profiles, rounds
-from ..errors import Invalid
-from ..extensions import limiter
-from . import bp
-from .body import json_body
-from .entries import entry_to_dict
+from contest.api import bp
+from contest.api.body import json_body
+from contest.api.entries import entry_to_dict
+from contest.community import comments, follows, notifications, profiles
+from contest.errors import Invalid
+from contest.extensions import limiter
+from contest.rounds import browse
+from contest.rounds import phases as rounds
 
 
 def _page():

@@ -3,13 +3,15 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
-from .. import comments, ratings, rounds
-from ..database import reads_only
-from ..entries_access import get_visible_entry
-from ..extensions import limiter
-from ..storage import get_storage
-from . import bp
-from .body import json_body
+from contest.api import bp
+from contest.api.body import json_body
+from contest.community import comments
+from contest.database import reads_only
+from contest.entries.access import get_visible_entry
+from contest.entries.storage import get_storage
+from contest.extensions import limiter
+from contest.rounds import phases as rounds
+from contest.rounds import ratings
 
 
 def media_urls(entry):

@@ -3,13 +3,13 @@
 from flask import jsonify
 from flask_login import current_user, login_required
 
-from .. import moderation_rules as rules
-from .. import results
-from ..extensions import limiter
-from ..permissions import permission_required
-from . import bp
-from .body import json_body
-from .entries import entry_to_dict
+from contest.accounts.permissions import permission_required
+from contest.api import bp
+from contest.api.body import json_body
+from contest.api.entries import entry_to_dict
+from contest.extensions import limiter
+from contest.moderation import actions as rules
+from contest.rounds import results
 
 
 def _report(target_type, target_id):

@@ -2,7 +2,7 @@
 
 from flask import jsonify
 
-from . import bp
+from contest.api import bp
 
 ERROR = {"$ref": "#/components/responses/Error"}
 

@@ -7,19 +7,21 @@ from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from .. import comments, finals, judging, ratings, results, rounds
-from ..errors import BadInput
-from ..permissions import permission_required
-from ..texts import Text
-from . import bp
-from .body import json_body
-from .entries import entry_to_dict
+from contest.accounts.permissions import permission_required
+from contest.api import bp
+from contest.api.body import json_body
+from contest.api.entries import entry_to_dict
+from contest.community import comments
+from contest.errors import BadInput
+from contest.rounds import finals, judging, ratings, results
+from contest.rounds import phases as rounds
+from contest.texts import Text
 
 
 @bp.get("/rounds")
 def list_rounds():
-    from ..extensions import db
-    from ..models import Round
+    from contest.extensions import db
+    from contest.models import Round
 
     all_rounds = db.session.scalars(db.select(Round).order_by(Round.submissions_open_at.desc()))
     return jsonify(rounds=[rounds.round_to_dict(r) for r in all_rounds])

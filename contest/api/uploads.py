@@ -4,11 +4,11 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from .. import uploads
-from ..errors import BadInput
-from ..extensions import limiter
-from . import bp
-from .body import json_body
+from contest.api import bp
+from contest.api.body import json_body
+from contest.entries import uploads
+from contest.errors import BadInput
+from contest.extensions import limiter
 
 
 @bp.post("/uploads")

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("community", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Community: comments, follows, profiles and notifications."""

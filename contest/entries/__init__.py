@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("entries", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Entries: uploads, processing, media checks, transcoding, storage and who may see what."""

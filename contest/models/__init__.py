@@ -1,13 +1,13 @@
 """SQLAlchemy models only: no request code lives here."""
 
-from .audit import ModerationAction
-from .entries import Entry, Rating, Upload
-from .flags import Flag
-from .reports import Report
-from .rounds import Result, Round
-from .social import Comment, Follow, Notification, NotificationSetting
-from .types import utcnow
-from .users import User
+from contest.models.audit import ModerationAction
+from contest.models.entries import Entry, Rating, Upload
+from contest.models.flags import Flag
+from contest.models.reports import Report
+from contest.models.rounds import Result, Round
+from contest.models.social import Comment, Follow, Notification, NotificationSetting
+from contest.models.types import utcnow
+from contest.models.users import User
 
 __all__ = [
     "Comment",

@@ -5,8 +5,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .types import UTCDateTime, utcnow
+from contest.extensions import db
+from contest.models.types import UTCDateTime, utcnow
 
 REPORT_REASONS = ("spam", "abuse", "not_football", "copyright", "other")
 

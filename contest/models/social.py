@@ -5,9 +5,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..texts import shown
-from .types import UTCDateTime, utcnow
+from contest.extensions import db
+from contest.models.types import UTCDateTime, utcnow
+from contest.texts import shown
 
 NOTIFICATION_KINDS = (
     "follow",

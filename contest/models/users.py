@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .types import UTCDateTime, utcnow
+from contest.extensions import db
+from contest.models.types import UTCDateTime, utcnow
 
 ROLES = ("fan", "moderator", "admin")
 

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("moderation", __name__)
-
-from . import routes  # noqa: E402,F401
+"""Moderation: reports, actions on entries, comments and users, the audit log, integrity."""

@@ -1,0 +1,213 @@
+"""Accounts: signing up, signing in, roles."""
+
+import re
+
+import sqlalchemy as sa
+from flask import redirect, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from contest.errors import (
+    Conflict,
+    ContestError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    NotSignedIn,
+    wants_json,
+)
+from contest.extensions import db
+from contest.models import User, utcnow
+from contest.models.users import ROLES
+from contest.texts import Text
+
+USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 128
+
+
+class BadCredentials(ContestError):
+    status, code = 401, "bad_credentials"
+    default_message = _l("That username or password is not right.")
+
+
+def hash_password(password):
+    """Hash with scrypt, Werkzeug's default memory-hard KDF."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def _text(value, field):
+    if not isinstance(value, str):
+        raise Invalid(Text("%(field)s is required.", field=field), code=f"invalid_{field}")
+    return value.strip()
+
+
+def register_user(username, email, password, role="fan", verified=False):
+    """Create an account after checking every field; raises Invalid or Conflict."""
+    username = _text(username, "username").lower()
+    email = _text(email, "email").lower()
+    if not USERNAME_RE.match(username):
+        raise Invalid(
+            _l("Usernames are 3 to 30 characters: letters, digits and underscores."),
+            code="invalid_username",
+        )
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid(_l("That does not look like an email address."), code="invalid_email")
+    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise Invalid(
+            Text(
+                "Passwords are %(min)s to %(max)s characters long.",
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+            ),
+            code="invalid_password",
+        )
+    if role not in ROLES:
+        raise Invalid(
+            Text("Role must be one of %(roles)s.", roles=", ".join(ROLES)), code="invalid_role"
+        )
+    if db.session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Conflict(_l("That username is taken."), code="username_taken")
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise Conflict(_l("An account with that email already exists."), code="email_taken")
+    user = User(
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified_at=utcnow() if verified else None,
+    )
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        raise Conflict(_l("That username or email is taken."), code="username_taken") from None
+    return user
+
+
+def authenticate(login, password):
+    """Return the user whose username or email and password match, or raise."""
+    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise Invalid(_l("Give your username (or email) and password."), code="invalid_login")
+    login = login.strip().lower()
+    column = User.email if "@" in login else User.username
+    user = db.session.scalar(sa.select(User).where(column == login))
+    if user is None or not check_password_hash(user.password_hash, password):
+        raise BadCredentials()
+    if user.is_banned:
+        raise Forbidden(
+            "This account is banned: " + (user.ban_reason or "no reason given."), code="banned"
+        )
+    return user
+
+
+VERIFY_MAX_AGE = 7 * 24 * 3600
+_SALT = "ginga-verify-email"
+
+
+def verification_token(user):
+    """A signed, expiring token proving access to the account's email address."""
+    from flask import current_app
+    from itsdangerous import URLSafeTimedSerializer
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(
+        {"id": user.id, "email": user.email}
+    )
+
+
+def send_verification(user):
+    """Mail the verification link (logged when no mail server is configured)."""
+    from flask_babel import gettext as _
+
+    from contest.i18n import in_language_of
+    from contest.mail import send_mail
+
+    link = url_for("auth.verify_email", token=verification_token(user), _external=True)
+    with in_language_of(user):
+        send_mail(
+            user.email,
+            _("Confirm your email for Ginga"),
+            _(
+                "Hi %(name)s,\n\nconfirm your email to rate and comment on Ginga:\n%(link)s\n\n"
+                "The link works for 7 days.",
+                name=user.username,
+                link=link,
+            ),
+        )
+
+
+def verify_email(token):
+    """Mark the account behind a valid token as verified; raise Invalid otherwise."""
+    from flask import current_app
+    from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+    try:
+        data = serializer.loads(token, max_age=VERIFY_MAX_AGE)
+    except SignatureExpired:
+        raise Invalid(
+            _l("This link has expired: ask for a new one."), code="link_expired"
+        ) from None
+    except BadSignature:
+        raise Invalid(_l("This link is not valid."), code="bad_link") from None
+    user = db.session.get(User, data.get("id"))
+    if user is None or user.email != data.get("email"):
+        raise Invalid(_l("This link is not valid."), code="bad_link")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def require_verified(user):
+    """Only fans who confirmed their email may rate and comment."""
+    if user.email_verified_at is None:
+        raise Forbidden(
+            Text("Confirm your email first: we sent a link to %(email)s.", email=user.email),
+            code="email_not_verified",
+        )
+
+
+def set_role(username, role):
+    """Give a user a role (fan, moderator, admin)."""
+    if role not in ROLES:
+        raise Invalid(
+            Text("Role must be one of %(roles)s.", roles=", ".join(ROLES)), code="invalid_role"
+        )
+    user = db.session.scalar(sa.select(User).where(User.username == username.lower()))
+    if user is None:
+        raise NotFound(Text("No user named %(name)s.", name=username), code="user_not_found")
+    user.role = role
+    db.session.commit()
+    return user
+
+
+def user_to_dict(user, private=False):
+    data = {"id": user.id, "username": user.username, "role": user.role, "display_name": user.name}
+    if private:
+        data.update(
+            email=user.email,
+            email_verified=user.email_verified_at is not None,
+            created_at=user.created_at.isoformat(),
+            bio=user.bio,
+            country=user.country,
+            language=user.language,
+        )
+    return data
+
+
+def init_login(login_manager):
+    """Wire Flask-Login: how to load a user, and what an anonymous request gets."""
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and not user.is_banned else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            raise NotSignedIn()
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

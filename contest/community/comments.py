@@ -1,0 +1,124 @@
+"""Comments on entries, with @mentions linked and everything escaped."""
+
+import re
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from contest.accounts.users import require_verified
+from contest.community import notifications
+from contest.entries.access import get_visible_entry
+from contest.errors import Conflict, Forbidden, Invalid, NotFound
+from contest.extensions import db
+from contest.models import Comment, User
+from contest.texts import Text
+
+MAX_COMMENT = 1000
+PAGE_SIZE = 20
+MENTION_RE = re.compile(r"(?<![\w@])@([A-Za-z0-9_]{3,30})\b")
+
+
+def post_comment(user, entry_id, body):
+    """Comment on a live entry; the author hears about it."""
+    if user.is_banned:
+        raise Forbidden(_l("Banned accounts cannot comment."), code="banned")
+    require_verified(user)
+    if not isinstance(body, str) or not body.strip():
+        raise Invalid(_l("Write something first."), code="empty_comment")
+    body = body.strip()
+    if len(body) > MAX_COMMENT:
+        raise Invalid(
+            _l("Comments are at most %(num)s characters.", num=MAX_COMMENT),
+            code="comment_too_long",
+        )
+    entry = get_visible_entry(user, entry_id)
+    if entry.status != "live":
+        raise Conflict(_l("Only live entries take comments."), code="entry_not_live")
+    comment = Comment(entry_id=entry.id, author_id=user.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    if entry.author_id != user.id:
+        notifications.notify(
+            entry.author_id,
+            "comment",
+            Text("%(name)s commented on %(title)s.", name=user.username, title=entry.title),
+            url_for("entries.entry_page", entry_id=entry.id) + f"#c{comment.id}",
+        )
+    db.session.commit()
+    from contest.live import safe_emit
+
+    safe_emit(
+        "comment", {"entry_id": entry.id, "comment": to_dict(comment)}, to=f"entry:{entry.id}"
+    )
+    return comment
+
+
+def list_comments(user, entry_id, page=1):
+    """(comments newest first, has_more)."""
+    entry = get_visible_entry(user, entry_id)
+    rows = db.session.scalars(
+        sa.select(Comment)
+        .where(Comment.entry_id == entry.id, Comment.hidden.is_(False))
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def count_comments(entry_ids):
+    """{entry_id: visible comments} of many entries in one query."""
+    if not entry_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Comment.entry_id, sa.func.count(Comment.id))
+        .where(Comment.entry_id.in_(list(entry_ids)), Comment.hidden.is_(False))
+        .group_by(Comment.entry_id)
+    )
+    return {entry_id: 0 for entry_id in entry_ids} | dict(rows.all())
+
+
+def delete_comment(user, comment_id):
+    """Delete one's own comment (moderators may delete any)."""
+    comment = db.session.get(Comment, comment_id) if isinstance(comment_id, int) else None
+    if comment is None:
+        raise NotFound(_l("No such comment."), code="comment_not_found")
+    if comment.author_id != user.id and not user.is_moderator:
+        raise Forbidden(_l("You can only delete your own comments."), code="not_your_comment")
+    db.session.delete(comment)
+    db.session.commit()
+
+
+def render_body(body):
+    """The comment as safe HTML: escaped, with @mentions of existing fans linked."""
+    names = {m.lower() for m in MENTION_RE.findall(body)}
+    known = (
+        set(db.session.scalars(sa.select(User.username).where(User.username.in_(names))))
+        if names
+        else set()
+    )
+    out, last = [], 0
+    for match in MENTION_RE.finditer(body):
+        name = match.group(1).lower()
+        if name not in known:
+            continue
+        out.append(escape(body[last : match.start()]))
+        out.append(
+            Markup('<a href="{}">@{}</a>').format(url_for("community.profile", username=name), name)
+        )
+        last = match.end()
+    out.append(escape(body[last:]))
+    return Markup("").join(out)
+
+
+def to_dict(comment):
+    return {
+        "id": comment.id,
+        "entry_id": comment.entry_id,
+        "author": comment.author.username,
+        "body": comment.body,
+        "html": str(render_body(comment.body)),
+        "created_at": comment.created_at.isoformat(),
+    }

@@ -1,0 +1,169 @@
+"""Fan profiles: details, avatar, their entries with ranks, counts and medals."""
+
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from contest.community import follows
+from contest.entries.images import reencode_image
+from contest.entries.storage import get_storage
+from contest.errors import Invalid
+from contest.extensions import db
+from contest.i18n import check_language
+from contest.models import Entry, Rating, Result, Round
+from contest.rounds import ratings
+from contest.texts import Text
+
+FIELDS = {
+    "display_name": 60,
+    "bio": 1000,
+    "country": 60,
+    "favourite_position": 40,
+    "favourite_club": 80,
+}
+AVATAR_SIZE = 256
+
+
+def remember_language(user, code):
+    """The picker: keep a signed-in fan's language choice on their account."""
+    user.language = check_language(code)
+    db.session.commit()
+
+
+def update_profile(user, data):
+    """Change profile fields; every value is checked before any is saved."""
+    if not isinstance(data, dict) or not data:
+        raise Invalid(_l("Send the fields to change."), code="invalid_profile")
+    changes = {}
+    for field, value in data.items():
+        if field == "language":  # the interface language: one of i18n.LANGUAGES, or "" = browser
+            if value != "":
+                check_language(value)
+            changes[field] = value
+            continue
+        if field not in FIELDS:
+            raise Invalid(
+                Text("%(field)s is not a profile field.", field=field),
+                code="invalid_field",
+                field=field,
+            )
+        if not isinstance(value, str):
+            raise Invalid(
+                Text("%(field)s must be text.", field=field), code="invalid_field", field=field
+            )
+        value = value.strip()
+        if len(value) > FIELDS[field]:
+            raise Invalid(
+                Text(
+                    "%(field)s is longer than %(limit)s characters.",
+                    field=field,
+                    limit=FIELDS[field],
+                ),
+                code="too_long",
+                field=field,
+            )
+        changes[field] = value
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.session.commit()
+    return user
+
+
+def set_avatar(user, stream):
+    """Re-encode an uploaded image into a small square JPEG; anything else is refused."""
+    key = f"avatars/{user.id}/{secrets.token_urlsafe(12)}.jpg"
+    reencode_image(stream, key, (AVATAR_SIZE, AVATAR_SIZE))
+    old, user.avatar_key = user.avatar_key, key
+    db.session.commit()
+    if old:
+        get_storage().delete(old)
+    return user
+
+
+def profile(user):
+    """Everything the profile page shows."""
+    entries = db.session.scalars(
+        sa.select(Entry)
+        .where(Entry.author_id == user.id, Entry.status == "live")
+        .order_by(Entry.created_at.desc())
+    ).all()
+    results = {
+        r.entry_id: r
+        for r in db.session.scalars(
+            sa.select(Result)
+            .join(Round, Round.id == Result.round_id)
+            .where(Result.entry_id.in_([e.id for e in entries]), Round.published_at.is_not(None))
+        )
+    }
+    rows = []
+    for entry in entries:
+        result = results.get(entry.id)
+        rows.append(
+            {
+                "entry": entry,
+                "rank": result.rank if result else None,
+                "score": result.score if result else ratings.summary(entry)["score"],
+            }
+        )
+    followers, following = follows.counts(user)
+    medals = [
+        {"medal": r.medal, "rank": r.rank, "round": r.entry.round, "entry": r.entry}
+        for r in results.values()
+        if r.medal
+    ]
+    medals.sort(key=lambda m: (m["rank"], -m["round"].id))
+    return {
+        "user": user,
+        "entries": rows,
+        "followers": followers,
+        "following": following,
+        "ratings_given": db.session.scalar(
+            sa.select(sa.func.count(Rating.id)).where(Rating.user_id == user.id)
+        ),
+        "medals": medals,
+    }
+
+
+def profile_to_dict(data, viewer=None):
+    user = data["user"]
+    return {
+        "username": user.username,
+        "display_name": user.name,
+        "bio": user.bio,
+        "country": user.country,
+        "favourite_position": user.favourite_position,
+        "favourite_club": user.favourite_club,
+        "avatar_url": avatar_url(user),
+        "counts": {
+            "followers": data["followers"],
+            "following": data["following"],
+            "entries": len(data["entries"]),
+            "ratings_given": data["ratings_given"],
+        },
+        "medals": [
+            {"medal": m["medal"], "round": m["round"].title, "entry_id": m["entry"].id}
+            for m in data["medals"]
+        ],
+        "entries": [
+            {
+                "id": r["entry"].id,
+                "title": r["entry"].title,
+                "round": r["entry"].round.title,
+                "rank": r["rank"],
+                "score": round(r["score"], 4),
+            }
+            for r in data["entries"]
+        ],
+        "following": follows.is_following(viewer, user) if viewer is not None else False,
+    }
+
+
+def avatar_url(user):
+    if not user.avatar_key:
+        return None
+    from flask import url_for
+
+    return get_storage().media_url(user.avatar_key, "image/jpeg") or url_for(
+        "community.avatar", username=user.username
+    )

@@ -1,0 +1,182 @@
+"""Checking uploaded files by content with PyAV, and making poster frames."""
+
+from dataclasses import dataclass
+
+import av
+from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageStat
+
+from contest.errors import NotAVideo
+from contest.texts import Text
+
+IMAGE_FORMATS = {"image2", "jpeg_pipe", "png_pipe", "gif", "webp_pipe", "bmp_pipe", "tiff_pipe"}
+IMAGE_CODECS = {"mjpeg", "png", "gif", "bmp", "webp", "tiff", "jpegls", "jpeg2000"}
+MIN_SECONDS = 1.0
+MIN_SIDE, MAX_SIDE = 64, 4096
+POSTER_WIDTH = 720
+
+
+@dataclass
+class VideoFacts:
+    duration: float
+    width: int
+    height: int
+    codec: str
+    audio_codec: str | None
+    container: str
+    rotation: int = 0
+    pix_fmt: str = "yuv420p"
+    brand: str = ""
+
+
+def _minutes(seconds):
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def probe_video(source, max_seconds):
+    """Open a file and prove it is a whole, playable video within limits; raise NotAVideo if not."""
+    try:
+        container = av.open(source, metadata_errors="ignore")
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        raise NotAVideo(_l("This file is not a video we can read."), code="not_a_video") from None
+    with container:
+        if container.format.name in IMAGE_FORMATS:
+            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
+        if not container.streams.video:
+            raise NotAVideo(_l("The file has no video track."), code="no_video_track")
+        stream = container.streams.video[0]
+        codec = stream.codec_context.name
+        if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
+            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if not width or not height:
+            raise NotAVideo(_l("The video track has no picture size."), code="not_a_video")
+        if min(width, height) < MIN_SIDE or max(width, height) > MAX_SIDE:
+            raise NotAVideo(
+                Text(
+                    "The picture is %(size)s; we take %(min)s to %(max)s pixels a side.",
+                    size="×".join((str(width), str(height))),
+                    min=str(MIN_SIDE),
+                    max=str(MAX_SIDE),
+                ),
+                code="bad_resolution",
+            )
+        declared = container.duration / av.time_base if container.duration else None
+        if declared and declared > max_seconds + 0.5:
+            raise NotAVideo(
+                Text(
+                    "The video is %(length)s long; the limit is %(limit)s.",
+                    length=_minutes(declared),
+                    limit=_minutes(max_seconds),
+                ),
+                code="too_long",
+            )
+        covered, rotation = _decode_through(container, stream)
+        duration = declared or covered
+        if duration < MIN_SECONDS:
+            raise NotAVideo(_l("The video is shorter than one second."), code="too_short")
+        if duration > max_seconds + 0.5:
+            raise NotAVideo(
+                Text(
+                    "The video is %(length)s long; the limit is %(limit)s.",
+                    length=_minutes(duration),
+                    limit=_minutes(max_seconds),
+                ),
+                code="too_long",
+            )
+        if declared and covered < declared * 0.9 - 0.5:
+            raise NotAVideo(
+                _l("The file is cut off before the end of the video. Please upload it again."),
+                code="truncated",
+            )
+        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        return VideoFacts(
+            duration=round(duration, 3),
+            width=width,
+            height=height,
+            codec=codec,
+            audio_codec=audio,
+            container=container.format.name,
+            rotation=rotation,
+            pix_fmt=stream.codec_context.pix_fmt or "",
+            brand=(container.metadata.get("major_brand") or "").ljust(4)[:4]
+            if container.metadata.get("major_brand")
+            else "",
+        )
+
+
+def _decode_through(container, stream):
+    """Read every video packet (decoding the first frames); return (seconds covered, rotation)."""
+    decoded = 0
+    last_end = 0.0
+    rotation = 0
+    try:
+        for packet in container.demux(stream):
+            if packet.pts is not None and packet.time_base is not None:
+                end = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                start = float(stream.start_time * stream.time_base) if stream.start_time else 0.0
+                last_end = max(last_end, end - start)
+            if decoded < 3:
+                for frame in packet.decode():
+                    decoded += 1
+                    rotation = int(round(frame.rotation or 0)) % 360
+    except av.FFmpegError:
+        raise NotAVideo(
+            _l("The video data is damaged and cannot be played."), code="damaged"
+        ) from None
+    if decoded == 0:
+        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
+    return last_end, rotation
+
+
+POSTER_SPOTS = (0.2, 0.35, 0.5, 0.65, 0.8)  # where in the clip poster candidates are taken
+
+
+def make_poster(source, out_path, spots=POSTER_SPOTS):
+    """Write a JPEG poster from the clip's most telling frame: several candidates, the one with
+    the most detail wins, and near-black or blown-out frames (a fade-in, a hand over the lens)
+    lose to any real picture."""
+    best, best_score = None, -1.0
+    with av.open(source, metadata_errors="ignore") as container:
+        stream = container.streams.video[0]
+        duration = container.duration / av.time_base if container.duration else 0
+        for target in sorted({round(duration * spot, 3) for spot in spots} or {0.0}):
+            image = _frame_at(container, stream, target)
+            if image is None:
+                continue
+            score = _interest(image)
+            if score > best_score:
+                best, best_score = image, score
+    if best is None:
+        raise NotAVideo(_l("No picture could be decoded from this file."), code="not_a_video")
+    if best.width > POSTER_WIDTH:
+        height = round(best.height * POSTER_WIDTH / best.width)
+        best = best.resize((POSTER_WIDTH, height), Image.LANCZOS)
+    best.convert("RGB").save(out_path, "JPEG", quality=82, optimize=True, progressive=True)
+    return out_path
+
+
+def _frame_at(container, stream, target):
+    """The first frame at or after target seconds (upright, as the phone showed it), or None."""
+    if target > 0 and stream.time_base:
+        container.seek(int(target / stream.time_base), stream=stream, backward=True)
+    image = None
+    try:
+        for frame in container.decode(stream):
+            image = frame.to_image()
+            if frame.rotation:  # counter-clockwise, like PIL's rotate
+                image = image.rotate(frame.rotation, expand=True)
+            if frame.time is None or frame.time >= target:
+                break
+    except av.FFmpegError:
+        pass  # a damaged stretch: the other candidates decide
+    return image
+
+
+def _interest(image):
+    """How much a frame shows: its contrast, far less for a near-black or near-white frame."""
+    gray = ImageStat.Stat(image.convert("L").resize((64, 64)))
+    mean, spread = gray.mean[0], gray.stddev[0]
+    if mean < 24 or mean > 235:
+        return spread * 0.1
+    return spread

@@ -1,0 +1,90 @@
+import sqlalchemy as sa
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from contest.community import comments
+from contest.entries.access import get_visible_entry
+from contest.entries.storage import get_storage
+from contest.errors import NotFound
+from contest.extensions import db
+from contest.models import Entry, Round
+from contest.pages.entries import bp
+from contest.rounds import phases as rounds
+from contest.rounds import ratings
+
+
+@bp.get("/entries/<int:entry_id>")
+def entry_page(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    first_comments, more_comments = comments.list_comments(current_user, entry.id)
+    young = current_user.is_authenticated and not ratings.counts_now(current_user)
+    return render_template(
+        "entries/entry.html",
+        entry=entry,
+        rating=ratings.summary(entry),
+        my_rating=ratings.my_rating(current_user, entry),
+        histogram=ratings.histogram(entry),
+        blind=rounds.is_blind(entry.round),
+        comments=first_comments,
+        more_comments=more_comments,
+        render_comment=comments.render_body,
+        can_rate=current_user.is_authenticated and ratings.may_rate(current_user, entry),
+        unverified=current_user.is_authenticated and not current_user.email_verified_at,
+        finals_stage=ratings.stage_of(entry) == "finals",
+        voting_open=rounds.accepts_votes(entry.round),
+        pending=ratings.pending([entry]).get(entry.id),
+        counts_from=ratings.counts_from(current_user) if young else None,
+    )
+
+
+@bp.get("/entries/<int:entry_id>/video")
+def video(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    if entry.status in ("uploading", "rejected"):
+        raise NotFound(_l("This video is not available."), code="video_not_available")
+    if entry.playback_key:
+        return get_storage().serve(entry.playback_key, "video/mp4")
+    return get_storage().serve(entry.video_key, entry.content_type or "video/mp4")
+
+
+@bp.get("/entries/<int:entry_id>/poster.jpg")
+def poster(entry_id):
+    entry = get_visible_entry(current_user, entry_id)
+    if not entry.poster_key:
+        raise NotFound(_l("This entry has no poster yet."), code="poster_not_ready")
+    return get_storage().serve(entry.poster_key, "image/jpeg")
+
+
+@bp.get("/upload")
+@login_required
+def upload_page():
+    open_rounds = [r for r in rounds.current_rounds() if rounds.accepts_entries(r)]
+    chosen = request.args.get("round")
+    if chosen:
+        wanted = db.session.scalar(sa.select(Round).where(Round.slug == chosen))
+        if wanted is not None and wanted in open_rounds:
+            open_rounds = [wanted] + [r for r in open_rounds if r is not wanted]
+    again = None
+    entry_id = request.args.get("entry", type=int)
+    if entry_id:
+        again = db.session.get(Entry, entry_id)
+        if (
+            again is None
+            or again.author_id != current_user.id
+            or again.status
+            not in (
+                "uploading",
+                "rejected",
+            )
+        ):
+            raise NotFound(
+                _l("There is no failed upload of yours to send again."), code="entry_not_found"
+            )
+    return render_template(
+        "entries/upload.html",
+        again=again,
+        rounds=open_rounds,
+        max_bytes=current_app.config["MAX_VIDEO_BYTES"],
+        max_seconds=current_app.config["MAX_VIDEO_SECONDS"],
+    )

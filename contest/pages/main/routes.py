@@ -1,0 +1,149 @@
+import secrets
+
+import sqlalchemy as sa
+from flask import abort, g, render_template, request, session
+from flask_babel import gettext
+from flask_login import current_user
+
+from contest.extensions import db
+from contest.models import Entry, Round
+from contest.pages.main import bp
+from contest.rounds import browse, ratings, results
+from contest.rounds import phases as rounds
+
+bp.add_app_template_global(rounds.phase, "phase_of")
+bp.add_app_template_global(rounds.next_change, "next_change")
+
+
+@bp.app_context_processor
+def judging_now():
+    """The round fans can judge now, for the tab bar's Judge tab."""
+    if g.get("database_unavailable"):  # the 503 page is drawn without the database
+        return {"judge_round": None}
+    return {"judge_round": _judge_round()}
+
+
+def _current_rounds():
+    """The running rounds, read once per request (the page and its tab bar both want them)."""
+    if "current_rounds" not in g:
+        g.current_rounds = rounds.current_rounds()
+    return g.current_rounds
+
+
+def _judge_round():
+    """The first running round whose voting is open, or None."""
+    return next((r for r in _current_rounds() if rounds.accepts_votes(r)), None)
+
+
+@bp.get("/")
+def home():
+    current = _current_rounds()
+    featured = _judge_round()
+    clips = []
+    if featured is not None:
+        sort = "shuffle" if rounds.is_blind(featured) else "needs_votes"
+        clips, _ = browse.round_entries(featured, sort, 1, _shuffle_seed())
+    return render_template(
+        "main/home.html",
+        current=current,
+        featured=featured,
+        clips=clips,
+        past=results.hall_of_fame(podium=1)[:3],
+    )
+
+
+def _shuffle_seed():
+    """A viewer's own shuffled order: the fan's id, or a visitor's seed kept in the session."""
+    if current_user.is_authenticated:
+        return str(current_user.id)
+    return session.setdefault("shuffle_seed", secrets.token_hex(8))
+
+
+def _round_by_slug(slug):
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug))
+    if round_ is None:
+        abort(404, gettext("No such round."))
+    return round_
+
+
+@bp.get("/rounds/<slug>")
+def round_page(slug):
+    round_ = _round_by_slug(slug)
+    standings = [] if round_.closed_at else results.live_standings(round_.id)
+    mine = []
+    if current_user.is_authenticated:
+        mine = db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.round_id == round_.id, Entry.author_id == current_user.id)
+            .order_by(Entry.created_at.desc())
+        ).all()
+    show_results = results.results_visible(round_, current_user)
+    sort = request.args.get("sort") or browse.default_sort(round_)
+    allowed = [s for s in browse.SORTS if not (rounds.is_blind(round_) and s in browse.SCORE_SORTS)]
+    if sort not in allowed:
+        sort = browse.default_sort(round_)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    entries, more = browse.round_entries(round_, sort, page, _shuffle_seed())
+    return render_template(
+        "main/round.html",
+        entries=entries,
+        sort=sort,
+        sorts=allowed,
+        page=page,
+        more=more,
+        round=round_,
+        phase=rounds.phase(round_),
+        standings=standings,
+        mine=mine,
+        results=results.frozen_results(round_) if show_results else [],
+        excluded=round_.excluded_ratings if show_results else 0,
+        show_results=show_results,
+        prior=ratings.round_prior(round_.id),
+        blind=rounds.is_blind(round_),
+    )
+
+
+@bp.get("/rounds/<slug>/results")
+def results_page(slug):
+    round_ = _round_by_slug(slug)
+    if not results.results_visible(round_, current_user):
+        abort(404, gettext("The results of this round are not public yet."))
+    return render_template(
+        "main/results.html",
+        round=round_,
+        results=results.frozen_results(round_),
+        picks=results.staff_picks(round_),
+    )
+
+
+@bp.get("/rounds/<slug>/cover.jpg")
+def round_cover(slug):
+    from contest.entries.storage import get_storage
+
+    round_ = _round_by_slug(slug)
+    if not round_.cover_key:
+        abort(404, gettext("This round has no cover."))
+    return get_storage().serve(round_.cover_key, "image/jpeg")
+
+
+@bp.get("/how-scores-work")
+def how_scores_work():
+    return render_template("main/how_scores_work.html")
+
+
+@bp.get("/rounds/<slug>/judge")
+def judge_page(slug):
+    round_ = _round_by_slug(slug)
+    return render_template(
+        "main/judge.html",
+        round=round_,
+        phase=rounds.phase(round_),
+        open=rounds.accepts_votes(round_),
+        blind=rounds.is_blind(round_),
+        start=request.args.get("entry", type=int),
+    )
+
+
+@bp.get("/hall-of-fame")
+def hall_of_fame():
+    return render_template("main/hall_of_fame.html", rounds=results.hall_of_fame())

@@ -1,0 +1,1 @@
+"""Rounds: phases, editing, ratings, results, finals and judge mode."""

@@ -1,0 +1,76 @@
+"""Browsing a round's entries: a shuffled order per viewer during voting, and other sorts."""
+
+import random
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from contest.errors import Conflict, Invalid
+from contest.extensions import db
+from contest.models import Entry, Result
+from contest.rounds import phases as rounds
+from contest.texts import Text
+
+SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
+SCORE_SORTS = ("top", "most_rated", "needs_votes")
+PAGE_SIZE = 12
+
+
+def default_sort(round_):
+    return "shuffle" if rounds.accepts_votes(round_) else "top"
+
+
+def finalists_only(round_):
+    """While the finals are pending or on, the round shows its finalists alone."""
+    return rounds.in_finals(round_) and rounds.phase(round_) in ("shortlist", "finals")
+
+
+def round_entries(round_, sort=None, page=1, seed="anonymous"):
+    """(entries of a page, has_more) of a round's live entries in the chosen order."""
+    sort = sort or default_sort(round_)
+    if sort not in SORTS:
+        raise Invalid(
+            Text("sort must be one of %(sorts)s.", sorts=", ".join(SORTS)), code="invalid_sort"
+        )
+    if sort in SCORE_SORTS and rounds.is_blind(round_):
+        raise Conflict(
+            _l("Scores are hidden in the final hours of voting; try shuffle or new."),
+            code="blind_finish",
+        )
+    if not isinstance(page, int) or page < 1:
+        raise Invalid(_l("page must be 1 or more."), code="invalid_page")
+    base = sa.select(Entry).where(Entry.round_id == round_.id, Entry.status == "live")
+    if finalists_only(round_):
+        base = base.where(Entry.finalist.is_(True))
+    start = (page - 1) * PAGE_SIZE
+    if sort == "shuffle":
+        # Stable for one viewer (same seed), different between viewers: early or popular
+        # entries do not snowball.
+        ids = sorted(db.session.scalars(base.with_only_columns(Entry.id)))
+        random.Random(f"{round_.id}:{seed}").shuffle(ids)
+        chosen = ids[start : start + PAGE_SIZE]
+        by_id = {e.id: e for e in db.session.scalars(base.where(Entry.id.in_(chosen)))}
+        return [by_id[i] for i in chosen if i in by_id], len(ids) > start + PAGE_SIZE
+    if sort == "top" and round_.closed_at is not None:
+        # closed: the frozen ranking, never a live one
+        ranked = (
+            base.join(Result, Result.entry_id == Entry.id)
+            .order_by(Result.rank)
+            .offset(start)
+            .limit(PAGE_SIZE + 1)
+        )
+        rows = db.session.scalars(ranked).all()
+        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    if sort == "top":
+        from contest.rounds.results import all_standings, live_standings
+
+        standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
+        chosen = [s.entry for s in standings[start : start + PAGE_SIZE]]
+        return chosen, len(standings) > start + PAGE_SIZE
+    order = {
+        "new": (Entry.created_at.desc(), Entry.id.desc()),
+        "most_rated": (Entry.rating_count.desc(), Entry.created_at),
+        "needs_votes": (Entry.rating_count, Entry.created_at),
+    }[sort]
+    rows = db.session.scalars(base.order_by(*order).offset(start).limit(PAGE_SIZE + 1)).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE

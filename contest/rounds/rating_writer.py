@@ -1,0 +1,119 @@
+"""One thread per process commits ratings in small batches; each fan is answered after the commit.
+
+Ratings are the hottest write of the site. Request threads used to take the database's write
+lock one by one (SQLite) or queue on the entry's row lock (PostgreSQL), so many fans rating at
+once spent their time waiting for each other. Here a request thread hands its change to the
+writer and waits; the writer takes everything waiting (up to RATING_BATCH), applies it in one
+transaction with ratings.apply_changes, commits once, and wakes every waiter with its own
+answer or its own error. Nothing is acknowledged before its commit.
+"""
+
+import logging
+import threading
+from types import SimpleNamespace
+
+from flask_babel import lazy_gettext as _l
+
+from contest.errors import ContestError
+
+log = logging.getLogger(__name__)
+IDLE_SECONDS = 30  # the thread ends after this long without work; the next rating starts it
+
+
+class Unavailable(ContestError):
+    status, code = 503, "rating_unavailable"
+    default_message = _l("Your rating could not be saved just now. Please try again.")
+
+
+class _Waiting:
+    __slots__ = ("change", "done")
+
+    def __init__(self, change):
+        self.change, self.done = change, threading.Event()
+
+
+class RatingWriter:
+    def __init__(self, app):
+        self.app = app
+        self.batch = app.config["RATING_BATCH"]
+        self.timeout = app.config["RATING_TIMEOUT"]
+        self._queue = []
+        self._cond = threading.Condition()
+        self._thread = None
+
+    def submit(self, user, entry_id, stars):
+        """Apply one change and return its entry's public summary, or raise its error."""
+        from contest.extensions import db
+        from contest.rounds.ratings import RatingChange
+
+        # the writer thread must not touch this request's ORM objects: give it plain facts
+        fan = SimpleNamespace(
+            id=user.id,
+            is_authenticated=True,
+            is_moderator=bool(user.is_moderator),
+            created_at=user.created_at,
+        )
+        waiting = _Waiting(RatingChange(fan, entry_id, stars))
+        # Give this request's connection back while it waits: fifty fans waiting must not hold
+        # the pool the writer needs. Loaded objects (current_user) stay readable, detached.
+        db.session.close()
+        with self._cond:
+            self._queue.append(waiting)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._loop, name="ginga-rating-writer", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+        if not waiting.done.wait(self.timeout):
+            # still queued: take it back so it is never applied unanswered
+            with self._cond:
+                if waiting in self._queue:
+                    self._queue.remove(waiting)
+                    raise Unavailable()
+            waiting.done.wait()  # being applied right now: its answer comes soon
+        if waiting.change.error is not None:
+            raise waiting.change.error
+        return waiting.change.result
+
+    def _take(self):
+        with self._cond:
+            if not self._queue:
+                self._cond.wait(IDLE_SECONDS)
+            if not self._queue:
+                self._thread = None
+                return None
+            taken, self._queue = self._queue[: self.batch], self._queue[self.batch :]
+            return taken
+
+    def _loop(self):
+        while True:
+            taken = self._take()
+            if taken is None:
+                return
+            self._apply(taken)
+
+    def _apply(self, taken):
+        from contest.extensions import db
+        from contest.rounds.ratings import apply_changes
+
+        try:
+            with self.app.app_context():
+                try:
+                    apply_changes([w.change for w in taken])
+                except Exception as error:
+                    db.session.rollback()
+                    if not isinstance(error, ContestError):
+                        log.exception("a batch of %d ratings failed", len(taken))
+                    for w in taken:
+                        if w.change.result is None and w.change.error is None:
+                            w.change.error = error
+                finally:
+                    db.session.remove()
+        finally:
+            for w in taken:
+                w.done.set()
+
+
+def init_app(app):
+    app.extensions["rating_writer"] = RatingWriter(app)

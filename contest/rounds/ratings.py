@@ -1,0 +1,396 @@
+"""Casting ratings, keeping the live aggregates, and the score formula."""
+
+from datetime import UTC, timedelta
+from statistics import median
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+
+from contest.accounts.users import require_verified
+from contest.entries.access import can_view
+from contest.errors import Conflict, ContestError, Forbidden, Invalid, NotFound
+from contest.extensions import db
+from contest.models import Entry, Rating, Round, User, utcnow
+from contest.rounds import phases as rounds
+
+MIN_PRIOR_WEIGHT = 5
+NEUTRAL_MEAN = 3.0  # the prior mean of a round nobody has rated yet
+
+
+def prior(counts_and_sums):
+    """(m, C) of the Bayesian average from (count, sum) pairs of a round's entries."""
+    pairs = list(counts_and_sums)
+    total_n = sum(n for n, _ in pairs)
+    total_s = sum(s for _, s in pairs)
+    m = total_s / total_n if total_n else NEUTRAL_MEAN
+    configured = current_app.config.get("PRIOR_WEIGHT") or 0
+    if configured > 0:
+        c = float(configured)
+    else:
+        c = float(max(MIN_PRIOR_WEIGHT, median([n for n, _ in pairs]) if pairs else 0))
+    return m, c
+
+
+def bayesian(total, n, m, c):
+    """Score = (C*m + sum of stars) / (C + n)."""
+    return (c * m + total) / (c + n)
+
+
+def contenders(round_id):
+    """The WHERE clause of the entries ranked live: the finalists once the finals are on."""
+    clause = [Entry.round_id == round_id, Entry.status == "live"]
+    if rounds.in_finals(db.session.get(Round, round_id)):
+        clause.append(Entry.finalist.is_(True))
+    return clause
+
+
+def round_prior(round_id):
+    """(m, C) of a round, from the live aggregates of its ranked entries."""
+    rows = db.session.execute(
+        sa.select(Entry.rating_count, Entry.rating_sum).where(*contenders(round_id))
+    )
+    return prior((n, s) for n, s in rows)
+
+
+def summary(entry, round_prior_=None):
+    """{average, count, score} of one entry, from its live aggregate."""
+    m, c = round_prior_ or round_prior(entry.round_id)
+    return {
+        "average": round(entry.average, 3),
+        "count": entry.rating_count,
+        "score": round(bayesian(entry.rating_sum, entry.rating_count, m, c), 4),
+    }
+
+
+def public_summary(entry, round_prior_=None):
+    """The summary anyone may see: nothing during a round's blind finish."""
+    if rounds.is_blind(entry.round):
+        return {"hidden": True, "average": None, "count": None, "score": None}
+    return summary(entry, round_prior_)
+
+
+def my_rating(user, entry):
+    if user is None or not user.is_authenticated:
+        return None
+    rating = _my_row(user, entry)
+    return rating.stars if rating else None
+
+
+def min_account_age():
+    """How old an account must be before its ratings count (MIN_ACCOUNT_AGE_HOURS)."""
+    return timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)
+
+
+def counts_from(user):
+    """When this fan's ratings start counting: MIN_ACCOUNT_AGE_HOURS after the account began."""
+    return user.created_at + min_account_age()
+
+
+def counts_now(user, now=None):
+    """True when this fan's ratings count (live and in the frozen result)."""
+    return counts_from(user) <= (now or utcnow())
+
+
+def pending(entries):
+    """{entry_id: (n, first)}: ratings not counted yet (young accounts), when one first counts."""
+    entries = list(entries)
+    found = {}
+    for stage in {stage_of(e) for e in entries}:
+        ids = [e.id for e in entries if stage_of(e) == stage]
+        rows = db.session.execute(
+            sa.select(Rating.entry_id, sa.func.count(Rating.id), sa.func.min(User.created_at))
+            .join(User, User.id == Rating.user_id)
+            .where(
+                Rating.entry_id.in_(ids),
+                Rating.stage == stage,
+                Rating.counted.is_(False),
+                User.banned_at.is_(None),
+            )
+            .group_by(Rating.entry_id)
+        )
+        for entry_id, n, first in rows:  # min() comes back without the column's time zone
+            first = first.replace(tzinfo=UTC) if first.tzinfo is None else first
+            found[entry_id] = (n, first + min_account_age())
+    return found
+
+
+def check_stars(stars):
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise Invalid(_l("stars must be a whole number from 1 to 5."), code="invalid_stars")
+    return stars
+
+
+def check_rateable(user, entry):
+    """Raise unless this user may rate this entry now."""
+    if entry is None or not can_view(user, entry):
+        raise NotFound(_l("No such entry."), code="entry_not_found")
+    if entry.status != "live":
+        raise Conflict(_l("Only live entries can be rated."), code="entry_not_live")
+    if entry.author_id == user.id:
+        raise Forbidden(_l("You cannot rate your own entry."), code="own_entry")
+    if not rounds.accepts_votes(entry.round):
+        raise Conflict(_l("Voting is not open for this round."), code="voting_closed")
+    if rounds.phase(entry.round) == "finals" and not entry.finalist:
+        raise Conflict(
+            _l("The finals are on: only the shortlisted finalists can be rated now."),
+            code="not_finalist",
+        )
+
+
+def may_rate(user, entry):
+    """True when check_rateable lets this fan rate this entry now (pages show stars by it)."""
+    try:
+        check_rateable(user, entry)
+    except ContestError:
+        return False
+    return True
+
+
+def stage_of(entry):
+    """Which stage's ratings an entry's live aggregate holds: "finals" for shortlisted finalists."""
+    return "finals" if entry.finalist and rounds.in_finals(entry.round) else "main"
+
+
+def _my_row(user, entry):
+    return db.session.scalar(
+        sa.select(Rating).where(
+            Rating.user_id == user.id, Rating.entry_id == entry.id, Rating.stage == stage_of(entry)
+        )
+    )
+
+
+def cast_rating(user, entry_id, stars):
+    """Set the user's 1-5 star rating of an entry; returns the entry's public summary.
+
+    The rating is committed (with the entry's aggregate, in one transaction) before this
+    returns: the process's rating writer commits ratings in small batches.
+    """
+    check_stars(stars)
+    require_verified(user)
+    return current_app.extensions["rating_writer"].submit(user, entry_id, stars)
+
+
+def remove_rating(user, entry_id):
+    """Withdraw the user's rating of an entry (while voting is open)."""
+    return current_app.extensions["rating_writer"].submit(user, entry_id, None)
+
+
+class RatingChange:
+    """One fan's request to set (stars 1-5) or withdraw (stars None) a rating."""
+
+    __slots__ = ("user", "entry_id", "stars", "result", "error")
+
+    def __init__(self, user, entry_id, stars):
+        self.user, self.entry_id, self.stars = user, entry_id, stars
+        self.result = self.error = None
+
+
+def apply_changes(changes):
+    """Apply a batch of RatingChange in one transaction and commit it.
+
+    Entries are locked in id order (FOR UPDATE on PostgreSQL; SQLite's writer holds the write
+    lock from BEGIN IMMEDIATE), every change is checked on its own (a refused change sets its
+    `error`, the others go on), and each entry's aggregate moves once by the batch's net delta.
+    Each accepted change gets `result`: its entry's public summary after the commit.
+    """
+    from contest import live
+
+    entry_ids = sorted({c.entry_id for c in changes})
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
+        )
+    }
+    round_ids = {e.round_id for e in entries.values()}
+    db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids))).all()  # entry.round
+    accepted = []
+    for change in changes:
+        try:
+            check_rateable(change.user, entries.get(change.entry_id))
+            accepted.append(change)
+        except ContestError as error:
+            change.error = error
+    if not accepted:
+        db.session.rollback()
+        return
+    stages = {e.id: stage_of(e) for e in entries.values()}
+    keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
+    stored = {
+        (user_id, entry_id, stage): (rating_id, stars, counted)
+        for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
+            sa.select(
+                Rating.id,
+                Rating.user_id,
+                Rating.entry_id,
+                Rating.stage,
+                Rating.stars,
+                Rating.counted,
+            ).where(sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys)))
+        )
+    }
+    # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
+    final = dict(stored)
+    counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
+    now = utcnow()
+    for change in accepted:
+        key = (change.user.id, change.entry_id, stages[change.entry_id])
+        rating_id, old, old_counted = final.get(key, (None, None, False))
+        counted = counts_now(change.user, now)
+        aggregate = counts[change.entry_id]
+        if old is not None and old_counted:
+            aggregate[0] -= 1
+            aggregate[1] -= old
+        if change.stars is not None and counted:
+            aggregate[0] += 1
+            aggregate[1] += change.stars
+        final[key] = (rating_id, change.stars, counted)
+    _write_ratings(stored, final)
+    db.session.execute(
+        sa.update(Entry.__table__).where(Entry.__table__.c.id == sa.bindparam("entry_id")),
+        [{"entry_id": i, "rating_count": n, "rating_sum": t} for i, (n, t) in counts.items()],
+    )
+    summaries = {}
+    for entry in entries.values():  # the rows now hold these; the objects must not re-write them
+        set_committed_value(entry, "rating_count", counts[entry.id][0])
+        set_committed_value(entry, "rating_sum", counts[entry.id][1])
+    for round_id in {entries[c.entry_id].round_id for c in accepted}:
+        prior_ = round_prior(round_id)  # reads the aggregates just updated, in this transaction
+        for entry in entries.values():
+            if entry.round_id == round_id:
+                summaries[entry.id] = public_summary(entry, prior_)
+    rounds_of = {c.entry_id: entries[c.entry_id].round_id for c in accepted}
+    db.session.commit()
+    for change in accepted:
+        change.result = summaries[change.entry_id]
+    for entry_id, round_id in rounds_of.items():
+        live.rating_changed(entry_id, round_id)
+
+
+def _write_ratings(stored, final):
+    """Insert, update and delete rating rows in three executemany statements."""
+    table, now = Rating.__table__, utcnow()
+    inserts, updates, deletes = [], [], []
+    for (user_id, entry_id, stage), (rating_id, stars, counted) in final.items():
+        before = stored.get((user_id, entry_id, stage))
+        if before is None and stars is not None:
+            inserts.append(
+                dict(
+                    user_id=user_id,
+                    entry_id=entry_id,
+                    stage=stage,
+                    stars=stars,
+                    counted=counted,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        elif before is not None and stars is None:
+            deletes.append({"rating_id": rating_id})
+        elif before is not None and (stars, counted) != before[1:]:
+            updates.append(
+                {"rating_id": rating_id, "stars": stars, "counted": counted, "updated_at": now}
+            )
+    by_id = table.c.id == sa.bindparam("rating_id")
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        db.session.execute(sa.update(table).where(by_id), updates)
+    if deletes:
+        db.session.execute(sa.delete(table).where(by_id), deletes)
+
+
+def histogram(entry):
+    """[count of 1-star, ..., count of 5-star] ratings of an entry's current stage."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Rating.stars, sa.func.count(Rating.id))
+            .where(
+                Rating.entry_id == entry.id,
+                Rating.stage == stage_of(entry),
+                Rating.counted.is_(True),
+            )
+            .group_by(Rating.stars)
+        ).all()
+    )
+    return [counts.get(stars, 0) for stars in range(1, 6)]
+
+
+def histograms(entries):
+    """{entry_id: histogram} of many entries in one query (the live broadcaster's batch)."""
+    entries = list(entries)
+    found = {e.id: [0] * 5 for e in entries}
+    for stage in {stage_of(e) for e in entries}:
+        ids = [e.id for e in entries if stage_of(e) == stage]
+        rows = db.session.execute(
+            sa.select(Rating.entry_id, Rating.stars, sa.func.count(Rating.id))
+            .where(Rating.entry_id.in_(ids), Rating.stage == stage, Rating.counted.is_(True))
+            .group_by(Rating.entry_id, Rating.stars)
+        )
+        for entry_id, stars, n in rows:
+            found[entry_id][stars - 1] = n
+    return found
+
+
+def recount(entry_id):
+    """(count, sum) of an entry's current stage from its rating rows: the aggregate's truth."""
+    entry = db.session.get(Entry, entry_id)
+    n, total = db.session.execute(
+        sa.select(sa.func.count(Rating.id), sa.func.coalesce(sa.func.sum(Rating.stars), 0))
+        .join(User, User.id == Rating.user_id)
+        .where(
+            Rating.entry_id == entry_id,
+            Rating.stage == stage_of(entry),
+            Rating.counted.is_(True),
+            User.banned_at.is_(None),
+        )
+    ).one()
+    return n, int(total)
+
+
+def resync(entry_ids):
+    """Set the live aggregates of these entries to a recount (after a ban or a shortlist)."""
+    for entry_id in entry_ids:
+        n, total = recount(entry_id)
+        db.session.execute(
+            sa.update(Entry).where(Entry.id == entry_id).values(rating_count=n, rating_sum=total)
+        )
+
+
+def mature_ratings(now=None):
+    """Count the ratings of accounts that have become old enough; returns the entries moved.
+
+    The scheduler runs this every tick: a young fan's rating joins the live aggregate, the
+    histogram and the leaderboard once their account is MIN_ACCOUNT_AGE_HOURS old.
+    """
+    from contest import live
+
+    ready = sa.select(User.id).where(User.created_at <= (now or utcnow()) - min_account_age())
+    rows = db.session.execute(
+        sa.select(Rating.id, Rating.entry_id).where(
+            Rating.counted.is_(False), Rating.user_id.in_(ready)
+        )
+    ).all()
+    if not rows:
+        db.session.rollback()
+        return []
+    entry_ids = sorted({entry_id for _, entry_id in rows})
+    # lock the entries in id order, as the rating writer does, before moving their aggregates
+    db.session.scalars(
+        sa.select(Entry.id).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
+    ).all()
+    db.session.execute(
+        sa.update(Rating)
+        .where(Rating.id.in_([rating_id for rating_id, _ in rows]))
+        .values(counted=True)
+    )
+    resync(entry_ids)
+    moved = db.session.execute(
+        sa.select(Entry.id, Entry.round_id).where(Entry.id.in_(entry_ids))
+    ).all()
+    db.session.commit()
+    for entry_id, round_id in moved:
+        live.rating_changed(entry_id, round_id)
+    return entry_ids

@@ -1,0 +1,337 @@
+"""Standings, closing a round into frozen results, publishing, the hall of fame."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from contest.community import notifications
+from contest.errors import Conflict, NotFound
+from contest.extensions import db
+from contest.models import Entry, Rating, Result, Round, User, utcnow
+from contest.rounds import phases as rounds
+from contest.rounds.ratings import bayesian, contenders, min_account_age, prior
+from contest.texts import Text
+
+
+@dataclass
+class Standing:
+    entry: Entry
+    rank: int
+    score: float
+    average: float
+    count: int
+    stage: str = "main"
+
+    def to_dict(self):
+        return {
+            "entry_id": self.entry.id,
+            "title": self.entry.title,
+            "author": self.entry.author.username,
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "average": round(self.average, 3),
+            "count": self.count,
+            "stage": self.stage,
+        }
+
+
+def rank(rows, start=1, stage="main"):
+    """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload."""
+    rows = list(rows)
+    m, c = prior((n, s) for _, n, s in rows)
+    scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+    # Entries nobody has rated yet come after every rated one: the prior alone ranks nothing.
+    # Round the score so float noise never decides a tie that the tie-breaks should.
+    scored.sort(key=lambda r: (r[1] == 0, -round(r[3], 9), -r[1], r[0].created_at, r[0].id))
+    return [
+        Standing(e, i, score, (s / n if n else 0.0), n, stage)
+        for i, (e, n, s, score) in enumerate(scored, start=start)
+    ]
+
+
+def live_standings(round_id):
+    """The live leaderboard from the aggregates kept on entries (only finalists in the finals)."""
+    entries = db.session.scalars(
+        sa.select(Entry).where(*contenders(round_id)).options(selectinload(Entry.author))
+    )
+    stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
+    return rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage)
+
+
+def all_standings(round_id):
+    """Every live entry: in a round with finals, the finalists first, then the rest by main vote."""
+    top = live_standings(round_id)
+    if not rounds.in_finals(db.session.get(Round, round_id)):
+        return top
+    rest = db.session.scalars(
+        sa.select(Entry).where(
+            Entry.round_id == round_id, Entry.status == "live", Entry.finalist.is_(False)
+        )
+    )
+    return top + rank(((e, e.rating_count, e.rating_sum) for e in rest), start=len(top) + 1)
+
+
+def main_standings(round_id):
+    """Every live entry ranked by the main vote's counted ratings (what shortlisting looks at)."""
+    counts, _ = counted_ratings(round_id)
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
+    )
+    return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
+
+
+def counting_cutoff(round_, stage="main", now=None):
+    """The moment whose account ages decide which ratings count: the end of that vote (or now)."""
+    end = round_.finals_close_at if stage == "finals" else round_.voting_close_at
+    return min(now or utcnow(), end or rounds.ends_at(round_))
+
+
+def counted_ratings(round_id, stage="main", cutoff=None):
+    """({entry_id: (count, sum)}, excluded) from one stage's rating rows of a round's live entries.
+
+    Ratings of banned fans never count; ratings of accounts that were younger than
+    MIN_ACCOUNT_AGE_HOURS at the cutoff (the end of voting) are left out (and counted as
+    excluded): the same rule by which the live aggregates count them once their account is old
+    enough, so the live standings and the frozen result agree.
+    """
+    min_age = min_account_age()
+    cutoff = cutoff or counting_cutoff(db.session.get(Round, round_id), stage)
+    # with no minimum age every rating counts (fixtures may back-date rounds past their voters)
+    joined_by = cutoff - min_age if min_age else datetime.max.replace(tzinfo=UTC)
+    where = (
+        Entry.round_id == round_id,
+        Entry.status == "live",
+        Rating.stage == stage,
+        User.banned_at.is_(None),
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Counted in the database: a million rows never travel to Python.
+        counted = User.created_at <= joined_by
+        rows = db.session.execute(
+            sa.select(
+                Rating.entry_id,
+                sa.func.count().filter(counted),
+                sa.func.coalesce(sa.func.sum(Rating.stars).filter(counted), 0),
+                sa.func.count().filter(sa.not_(counted)),
+            )
+            .join(User, User.id == Rating.user_id)
+            .join(Entry, Entry.id == Rating.entry_id)
+            .where(*where)
+            .group_by(Rating.entry_id)
+        ).all()
+        counts = {entry_id: (n, int(total)) for entry_id, n, total, _ in rows if n}
+        return counts, sum(young for *_, young in rows)
+    rows = db.session.execute(
+        sa.select(Rating.entry_id, Rating.stars, User.created_at)
+        .join(User, User.id == Rating.user_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .where(*where)
+    )
+    counts, excluded = {}, 0
+    for entry_id, stars, joined_at in rows:
+        if joined_at > joined_by:
+            excluded += 1
+            continue
+        n, total = counts.get(entry_id, (0, 0))
+        counts[entry_id] = (n + 1, total + stars)
+    return counts, excluded
+
+
+def tally(round_id):
+    """The standings recomputed from the rating rows themselves (what closing freezes).
+
+    In a round with finals the finalists come first, ranked by the finals ratings alone;
+    everyone else follows in the order of the main vote.
+    """
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
+    ).all()
+    main, _ = counted_ratings(round_id)
+    if not rounds.in_finals(db.session.get(Round, round_id)):
+        return rank((e, *main.get(e.id, (0, 0))) for e in entries)
+    finals, _ = counted_ratings(round_id, "finals")
+    top = rank(((e, *finals.get(e.id, (0, 0))) for e in entries if e.finalist), stage="finals")
+    rest = [e for e in entries if not e.finalist]
+    return top + rank(((e, *main.get(e.id, (0, 0))) for e in rest), start=len(top) + 1)
+
+
+def excluded_count(round_):
+    """Ratings left out of the frozen result because their accounts were too young."""
+    stages = ("main", "finals") if rounds.in_finals(round_) else ("main",)
+    return sum(counted_ratings(round_.id, stage)[1] for stage in stages)
+
+
+def freeze_results(round_):
+    """(Re)write a round's frozen results from its rating rows."""
+    db.session.execute(sa.delete(Result).where(Result.round_id == round_.id))
+    rows = [
+        {
+            "round_id": round_.id,
+            "entry_id": standing.entry.id,
+            "rank": standing.rank,
+            "score": standing.score,
+            "average": standing.average,
+            "count": standing.count,
+            "stage": standing.stage,
+        }
+        for standing in tally(round_.id)
+    ]
+    if rows:
+        db.session.execute(sa.insert(Result), rows)
+
+
+def close_round(round_id, moderator=None, force=False):
+    """Freeze the ranking into results; closing a closed round changes nothing."""
+    round_ = rounds.get_round(round_id, lock=True)
+    if round_.closed_at is not None:
+        db.session.commit()
+        return round_
+    if rounds.accepts_votes(round_) and not force:
+        raise Conflict(
+            _l('Voting is still open. Send {"force": true} to close it early.'), code="voting_open"
+        )
+    current = rounds.phase(round_)
+    if current in ("upcoming", "submissions") and not force:
+        raise Conflict(_l("Voting has not even started in this round."), code="voting_not_started")
+    if current == "shortlist" and not force:
+        raise Conflict(
+            _l('The finals have not been held yet. Send {"force": true} to close without them.'),
+            code="finals_pending",
+        )
+    round_.excluded_ratings = excluded_count(round_)
+    freeze_results(round_)
+    now = utcnow()
+    round_.closed_at = now
+    if round_.voting_close_at > now:
+        round_.voting_close_at = now
+    if round_.finals_close_at and round_.finals_close_at > now:
+        round_.finals_close_at = now
+        round_.finals_open_at = min(round_.finals_open_at, now)
+    if round_.submissions_close_at > now:
+        round_.submissions_close_at = now
+    rounds.audit(moderator, "close_round", "round", round_.id, "forced" if force else "")
+    db.session.commit()
+    from contest.moderation.integrity import check_round
+
+    check_round(round_.id)  # flags go to the moderation queue before publishing
+    return round_
+
+
+def publish_round(round_id, moderator=None):
+    """Make a closed round's results and hall-of-fame place public."""
+    round_ = rounds.get_round(round_id)
+    if round_.published_at is not None:
+        return round_
+    if round_.closed_at is None:
+        raise Conflict(
+            _l("Close the round before publishing its results."), code="round_not_closed"
+        )
+    round_.published_at = utcnow()
+    rounds.audit(moderator, "publish_round", "round", round_.id)
+    url = url_for("main.results_page", slug=round_.slug)
+    for result in frozen_results(round_):
+        notifications.notify(
+            result.entry.author_id,
+            "results",
+            Text(
+                "Results of %(round)s are out: %(title)s finished #%(rank)s.",
+                round=round_.title,
+                title=result.entry.title,
+                rank=result.rank,
+            ),
+            url,
+        )
+    db.session.commit()
+    return round_
+
+
+def close_due_rounds(now=None):
+    """Close every round whose voting window has ended; the scheduler calls this."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        sa.select(Round.id).where(
+            Round.closed_at.is_(None),
+            sa.func.coalesce(Round.finals_close_at, Round.voting_close_at) <= now,
+        )
+    ).all()
+    db.session.commit()
+    for round_id in due:
+        close_round(round_id)
+    return due
+
+
+def frozen_results(round_):
+    return list(
+        db.session.scalars(
+            sa.select(Result).where(Result.round_id == round_.id).order_by(Result.rank)
+        )
+    )
+
+
+def result_to_dict(result):
+    return {
+        "entry_id": result.entry_id,
+        "title": result.entry.title,
+        "author": result.entry.author.username,
+        "rank": result.rank,
+        "score": round(result.score, 4),
+        "average": round(result.average, 3),
+        "count": result.count,
+        "stage": result.stage,
+        "medal": result.medal,
+    }
+
+
+def results_visible(round_, user):
+    """Frozen results are public once published, and shown to moderators from the close."""
+    if round_.published_at is not None:
+        return True
+    moderator = user is not None and user.is_authenticated and user.is_moderator
+    return bool(moderator and round_.closed_at)
+
+
+def staff_picks(round_):
+    return list(
+        db.session.scalars(
+            sa.select(Entry)
+            .where(Entry.round_id == round_.id, Entry.staff_pick.is_(True))
+            .order_by(Entry.id)
+        )
+    )
+
+
+def set_staff_pick(moderator, entry_id, picked, reason=""):
+    """Mark (or unmark) an entry of a closed round as the brand's own pick, beside the ranking."""
+    entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+    if entry is None:
+        raise NotFound(_l("No such entry."), code="entry_not_found")
+    round_ = entry.round
+    if round_.closed_at is None:
+        raise Conflict(
+            _l("Staff picks are chosen once the round is closed."), code="round_not_closed"
+        )
+    if picked and entry.status != "live":
+        raise Conflict(_l("Only entries in the results can be picked."), code="entry_not_live")
+    if picked and not entry.staff_pick:
+        limit = current_app.config["STAFF_PICKS"]
+        if len(staff_picks(round_)) >= limit:
+            raise Conflict(
+                Text("This round already has %(num)s staff pick(s).", num=limit),
+                code="staff_picks_full",
+            )
+    entry.staff_pick = picked
+    rounds.audit(moderator, "staff_pick" if picked else "unpick", "entry", entry.id, reason)
+    db.session.commit()
+    return entry
+
+
+def hall_of_fame(podium=3):
+    """Published rounds, newest first, each with its podium (places won with counted ratings)."""
+    return [
+        (r, [x for x in frozen_results(r)[:podium] if x.medal], staff_picks(r))
+        for r in rounds.published_rounds()
+    ]
