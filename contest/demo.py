@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from contest.accounts import users as accounts
 from contest.entries import clips
+from contest.entries.processing import process_entry
 from contest.entries.storage import get_storage, new_video_key
-from contest.entries.uploads import process_entry
 from contest.errors import Conflict
 from contest.extensions import db
 from contest.models import Entry, Rating, User, utcnow

@@ -16,6 +16,9 @@ from datetime import timedelta
 
 from flask import current_app
 
+from contest import events
+from contest.entries.processing import process_entry
+from contest.events import ProcessingWanted
 from contest.extensions import db
 
 log = logging.getLogger(__name__)
@@ -155,7 +158,7 @@ def scheduled_work():
     """One tick of timed work; each step commits on its own, one failing does not stop the rest."""
     from contest.community.notifications import send_digests
     from contest.entries.gc import collect_garbage
-    from contest.entries.uploads import sweep_stale_processing
+    from contest.entries.processing import sweep_stale_processing
     from contest.moderation.integrity import check_open_rounds
     from contest.rounds.finals import shortlist_due_rounds
     from contest.rounds.ratings import mature_ratings
@@ -247,9 +250,15 @@ def init_app(app):
     runner = RQRunner(app) if kind == "rq" else ThreadRunner(app)
     app.extensions["jobs"] = runner
 
+    events.subscribe(app, ProcessingWanted, _on_processing_wanted)
+
     @app.before_request
     def _start_scheduler():
         runner.start_scheduler()
+
+
+def _on_processing_wanted(event):
+    enqueue(process_entry, event.entry_id, delay=event.delay)
 
 
 def enqueue(func, *args, delay=0):

@@ -4,6 +4,7 @@ import logging
 import re
 import threading
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask import current_app
@@ -11,12 +12,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
+from contest import events
+from contest.community.comments import to_dict as comment_to_dict
 from contest.database import read_only_context
 from contest.entries.access import get_visible_entry
 from contest.errors import ContestError, Invalid, NotFound
+from contest.events import (
+    CommentAdded,
+    ContendersChanged,
+    EntryStatusChanged,
+    Notified,
+    RatingChanged,
+)
 from contest.extensions import db, socketio
 from contest.i18n import in_language_of
-from contest.models import Entry, Round
+from contest.models import Comment, Entry, Round
 from contest.rounds import phases as rounds
 
 log = logging.getLogger(__name__)
@@ -196,11 +206,57 @@ def entry_status_changed(entry):
     safe_emit("entry_status", payload, to=f"user:{entry.author_id}")
 
 
+@contextmanager
+def _reading():
+    """Read in an app context of its own that only reads: the caller's transaction is over,
+    and on SQLite this must never take (or wait for) the write lock."""
+    with current_app.app_context():
+        read_only_context()
+        try:
+            yield
+        finally:
+            db.session.remove()
+
+
+def _on_rating_changed(event):
+    current_app.extensions["live"].mark(event.entry_id, event.round_id)
+
+
+def _on_contenders_changed(event):
+    with _reading():
+        round_changed(event.round_id)
+
+
+def _on_entry_status_changed(event):
+    with _reading():
+        entry = db.session.get(Entry, event.entry_id)
+        if entry is not None:
+            entry_status_changed(entry)
+
+
+def _on_comment_added(event):
+    with _reading():
+        comment = db.session.get(Comment, event.comment_id)
+        if comment is not None:
+            payload = {"entry_id": event.entry_id, "comment": comment_to_dict(comment)}
+            safe_emit("comment", payload, to=f"entry:{event.entry_id}")
+
+
+def _on_notified(event):
+    safe_emit("notification", event.payload, to=f"user:{event.user_id}")
+
+
 def init_app(app):
+    """Socket.IO handlers, the coalescing broadcaster, and the events live updates follow."""
     app.extensions["live"] = Broadcaster(app)
     socketio.on_event("connect", on_connect)
     socketio.on_event("join", on_join)
     socketio.on_event("leave", on_leave)
+    events.subscribe(app, RatingChanged, _on_rating_changed)
+    events.subscribe(app, ContendersChanged, _on_contenders_changed)
+    events.subscribe(app, EntryStatusChanged, _on_entry_status_changed)
+    events.subscribe(app, CommentAdded, _on_comment_added)
+    events.subscribe(app, Notified, _on_notified)
 
 
 def round_changed(round_id):

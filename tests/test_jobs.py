@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from contest.entries import gc, uploads
+from contest.entries import gc, processing
 from contest.extensions import db
 from contest.models import Entry, Upload, utcnow
 from tests.helpers import make_video, send_parts, start_upload, wait_for, wait_for_status
@@ -98,7 +98,7 @@ def test_the_sweeper_requeues_stale_processing_and_fails_the_exhausted(
     )
     fresh = make_entry(round_.id, author.id, status="processing", processing_started_at=utcnow())
     with app.test_request_context():
-        again, failed = uploads.sweep_stale_processing(600)
+        again, failed = processing.sweep_stale_processing(600)
     assert again == [retried.id] and failed == [exhausted.id]
     assert "3 tries" in _entry(app, exhausted.id).status_reason
     assert _entry(app, exhausted.id).status == "rejected"

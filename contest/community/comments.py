@@ -7,10 +7,12 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from contest import events
 from contest.accounts.users import require_verified
 from contest.community import notifications
 from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
+from contest.events import CommentAdded
 from contest.extensions import db
 from contest.models import Comment, User
 from contest.texts import Text
@@ -46,12 +48,8 @@ def post_comment(user, entry_id, body):
             Text("%(name)s commented on %(title)s.", name=user.username, title=entry.title),
             url_for("entries.entry_page", entry_id=entry.id) + f"#c{comment.id}",
         )
+    events.record(CommentAdded(comment.id, entry.id))
     db.session.commit()
-    from contest.live import safe_emit
-
-    safe_emit(
-        "comment", {"entry_id": entry.id, "comment": to_dict(comment)}, to=f"entry:{entry.id}"
-    )
     return comment
 
 

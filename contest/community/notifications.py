@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from contest import events
 from contest.errors import Invalid
+from contest.events import Notified
 from contest.extensions import db
 from contest.i18n import in_language_of
 from contest.mail import send_mail
@@ -40,33 +42,8 @@ def notify(user_id, kind, text, url=""):
     db.session.flush()
     with in_language_of(db.session.get(User, user_id)):
         payload = {"id": note.id, "kind": kind, "text": str(text), "url": url}
-    _after_commit(lambda: _push(user_id, payload))
+    events.record(Notified(user_id, payload))
     return note
-
-
-def _after_commit(action):
-    """Run action once the current transaction commits (never for a rolled-back one)."""
-    session = db.session()
-    pending = session.info.setdefault("after_commit", [])
-    pending.append(action)
-    if not session.info.get("hooked"):
-        session.info["hooked"] = True
-
-        @sa.event.listens_for(session, "after_commit")
-        def _run(sess):
-            actions, sess.info["after_commit"] = sess.info.get("after_commit", []), []
-            for act in actions:
-                act()
-
-        @sa.event.listens_for(session, "after_rollback")
-        def _drop(sess):
-            sess.info["after_commit"] = []
-
-
-def _push(user_id, payload):
-    from contest.live import safe_emit
-
-    safe_emit("notification", payload, to=f"user:{user_id}")
 
 
 def unread_count(user):

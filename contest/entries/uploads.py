@@ -4,27 +4,24 @@ import logging
 import math
 import os
 import secrets
-import tempfile
-from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from contest import jobs, live
-from contest.community import notifications
-from contest.entries import media, transcode
+from contest import events
+from contest.entries import processing
 from contest.entries.storage import get_storage, new_video_key
 from contest.errors import (
     BadInput,
     Conflict,
     Forbidden,
     Invalid,
-    NotAVideo,
     NotFound,
     TooLarge,
     UnsupportedType,
 )
+from contest.events import EntryStatusChanged, ProcessingWanted
 from contest.extensions import db
 from contest.models import Entry, Upload, utcnow
 from contest.rounds import phases as rounds
@@ -283,7 +280,7 @@ def complete_upload(user, upload_id, parts=None):
     upload.completed_at = utcnow()
     if size != upload.size or size > current_app.config["MAX_VIDEO_BYTES"]:
         db.session.commit()
-        _reject(
+        processing.reject(
             entry.id,
             Text(
                 "The file that arrived is %(size)s bytes, not the %(announced)s announced. "
@@ -298,170 +295,7 @@ def complete_upload(user, upload_id, parts=None):
     entry.size_bytes = size
     entry.processing_started_at = utcnow()
     entry.processing_attempts = 0
+    events.record(EntryStatusChanged(entry.id))
+    events.record(ProcessingWanted(entry.id))
     db.session.commit()
-    live.entry_status_changed(entry)
-    jobs.enqueue(process_entry, entry.id)
     return entry
-
-
-def process_entry(entry_id):
-    """The job: check by content, poster, playback rendition if needed; then live or rejected."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.status != "processing":
-        return
-    attempt = entry.processing_attempts + 1
-    # Claim this try: if another run (a sweeper's re-queue) got here first, leave it to that one.
-    claimed = db.session.execute(
-        sa.update(Entry)
-        .where(
-            Entry.id == entry_id,
-            Entry.status == "processing",
-            Entry.processing_attempts == attempt - 1,
-        )
-        .values(processing_attempts=attempt, processing_started_at=utcnow())
-    ).rowcount
-    storage = get_storage()
-    video_key, round_id = entry.video_key, entry.round_id
-    db.session.commit()  # no transaction stays open while the video is read
-    if not claimed:
-        return
-    folder = video_key.rsplit("/", 1)[0]
-    poster_key, playback_key = folder + "/poster.jpg", None
-    try:
-        if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
-            return _reject(entry_id, _l("The uploaded file is missing. Please send it again."))
-        source = storage.local_source(video_key)
-        facts = media.probe_video(source, current_app.config["MAX_VIDEO_SECONDS"])
-        with tempfile.TemporaryDirectory() as tmp:
-            poster = media.make_poster(source, os.path.join(tmp, "poster.jpg"))
-            storage.put_file(poster_key, poster, "image/jpeg")
-            reasons = transcode.reasons_to_transcode(facts)
-            if reasons:
-                _say(entry_id, _l("Converting your video so every phone can play it…"))
-                rendition = os.path.join(tmp, "playback.mp4")
-                size = transcode.make_rendition(source, rendition, facts.rotation)
-                playback_key = folder + "/playback.mp4"
-                storage.put_file(playback_key, rendition, "video/mp4")
-                facts.width, facts.height = size
-    except NotAVideo as error:
-        return _reject(entry_id, error.text, poster_key, playback_key)
-    except Exception:
-        log.exception("processing entry %s failed (try %d)", entry_id, attempt)
-        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key)
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.status != "processing":
-        return
-    entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
-    entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
-    round_ = rounds.get_round(round_id)
-    if round_.requires_approval and not (entry.author.is_moderator or entry.author.trusted):
-        entry.set_status("pending_review", _l("Waiting for a moderator to approve it."))
-    else:
-        entry.set_status("live")
-        entry.live_at = utcnow()
-        notifications.notify(
-            entry.author_id,
-            "entry_live",
-            Text("Your entry %(title)s is live.", title=entry.title),
-            url_for("entries.entry_page", entry_id=entry.id),
-        )
-    db.session.commit()
-    live.entry_status_changed(entry)
-    if entry.status == "live":
-        live.rating_changed(entry.id, entry.round_id)  # the leaderboard gains a row
-
-
-def retry_delay(attempt):
-    """Seconds to wait before try attempt+1: JOB_RETRY_DELAYS, the last one repeating."""
-    delays = [float(d) for d in str(current_app.config["JOB_RETRY_DELAYS"]).split(",") if d.strip()]
-    return delays[min(attempt, len(delays)) - 1] if delays else 0
-
-
-def _try_again_or_fail(entry_id, attempt, *extra_keys):
-    """A crash (storage away, a bug, a killed process): try again a bounded number of times."""
-    limit = current_app.config["JOB_MAX_ATTEMPTS"]
-    if attempt >= limit:
-        return _reject(
-            entry_id,
-            Text(
-                "We could not process this video (%(num)s tries). "
-                "Please send it again, or try another file.",
-                num=attempt,
-            ),
-            *extra_keys,
-        )
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.status != "processing":
-        return
-    entry.set_status("processing", _l("Processing hit a problem; trying again in a moment…"))
-    entry.processing_started_at = utcnow()
-    db.session.commit()
-    live.entry_status_changed(entry)
-    jobs.enqueue(process_entry, entry_id, delay=retry_delay(attempt))
-
-
-def _say(entry_id, reason):
-    """Tell the uploader what the job is doing now."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is not None and entry.status == "processing":
-        entry.set_status("processing", reason)
-        db.session.commit()
-        live.entry_status_changed(entry)
-
-
-def _reject(entry_id, reason, *extra_keys):
-    """Reject the entry with a reason the uploader sees, and delete its stored files."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        return
-    entry.set_status("rejected", reason)
-    notifications.notify(
-        entry.author_id,
-        "entry_rejected",
-        Text("Your entry %(title)s was not accepted: %(reason)s", title=entry.title, reason=reason),
-        url_for("entries.entry_page", entry_id=entry.id),
-    )
-    keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
-    entry.poster_key = entry.playback_key = None
-    db.session.commit()
-    storage = get_storage()
-    for key in keys:
-        try:
-            storage.delete(key)
-        except Exception:  # the entry is already rejected; a leftover object is only garbage
-            log.exception("deleting %s failed", key)
-    live.entry_status_changed(entry)
-
-
-def sweep_stale_processing(older_than_seconds):
-    """Entries stuck in processing (their job died with its process): try again, or give up.
-
-    Every try counts (processing_attempts), so no entry stays `processing` forever: after
-    JOB_MAX_ATTEMPTS the entry is rejected with a reason the uploader sees. Returns
-    (re-queued ids, failed ids).
-    """
-    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
-    stale = db.session.scalars(
-        sa.select(Entry).where(
-            Entry.status == "processing",
-            sa.or_(Entry.processing_started_at.is_(None), Entry.processing_started_at < cutoff),
-        )
-    ).all()
-    limit = current_app.config["JOB_MAX_ATTEMPTS"]
-    again = [e.id for e in stale if e.processing_attempts < limit]
-    failed = [e.id for e in stale if e.processing_attempts >= limit]
-    for entry in stale:
-        entry.processing_started_at = utcnow()
-    db.session.commit()
-    for entry_id in failed:
-        _reject(
-            entry_id,
-            Text(
-                "We could not process this video (%(num)s tries). "
-                "Please send it again, or try another file.",
-                num=limit,
-            ),
-        )
-    for entry_id in again:
-        jobs.enqueue(process_entry, entry_id)
-    return again, failed

@@ -4,9 +4,11 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from contest import events
 from contest.community import notifications
 from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
+from contest.events import RatingChanged
 from contest.extensions import db
 from contest.models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
 from contest.models.reports import REPORT_REASONS
@@ -190,10 +192,8 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         from contest.rounds.results import freeze_results
 
         freeze_results(round_)  # a disqualification after close changes the unpublished results
+    events.record(RatingChanged(entry.id, entry.round_id))
     db.session.commit()
-    from contest import live
-
-    live.rating_changed(entry.id, entry.round_id)
     return entry
 
 

@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 
+from contest import events
 from contest.community import notifications
 from contest.errors import Conflict, Invalid
+from contest.events import ContendersChanged
 from contest.extensions import db
 from contest.models import Entry, Round, utcnow
 from contest.rounds import phases as rounds
@@ -69,10 +71,8 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
             ),
             url,
         )
+    events.record(ContendersChanged(round_.id))
     db.session.commit()
-    from contest import live
-
-    live.round_changed(round_.id)
     return round_
 
 

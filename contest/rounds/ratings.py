@@ -8,9 +8,11 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
+from contest import events
 from contest.accounts.users import require_verified
 from contest.entries.access import can_view
 from contest.errors import Conflict, ContestError, Forbidden, Invalid, NotFound
+from contest.events import RatingChanged
 from contest.extensions import db
 from contest.models import Entry, Rating, Round, User, utcnow
 from contest.rounds import phases as rounds
@@ -195,8 +197,6 @@ def apply_changes(changes):
     `error`, the others go on), and each entry's aggregate moves once by the batch's net delta.
     Each accepted change gets `result`: its entry's public summary after the commit.
     """
-    from contest import live
-
     entry_ids = sorted({c.entry_id for c in changes})
     entries = {
         e.id: e
@@ -261,12 +261,11 @@ def apply_changes(changes):
         for entry in entries.values():
             if entry.round_id == round_id:
                 summaries[entry.id] = public_summary(entry, prior_)
-    rounds_of = {c.entry_id: entries[c.entry_id].round_id for c in accepted}
+    for entry_id in {c.entry_id for c in accepted}:
+        events.record(RatingChanged(entry_id, entries[entry_id].round_id))
     db.session.commit()
     for change in accepted:
         change.result = summaries[change.entry_id]
-    for entry_id, round_id in rounds_of.items():
-        live.rating_changed(entry_id, round_id)
 
 
 def _write_ratings(stored, final):
@@ -365,8 +364,6 @@ def mature_ratings(now=None):
     The scheduler runs this every tick: a young fan's rating joins the live aggregate, the
     histogram and the leaderboard once their account is MIN_ACCOUNT_AGE_HOURS old.
     """
-    from contest import live
-
     ready = sa.select(User.id).where(User.created_at <= (now or utcnow()) - min_account_age())
     rows = db.session.execute(
         sa.select(Rating.id, Rating.entry_id).where(
@@ -390,7 +387,7 @@ def mature_ratings(now=None):
     moved = db.session.execute(
         sa.select(Entry.id, Entry.round_id).where(Entry.id.in_(entry_ids))
     ).all()
-    db.session.commit()
     for entry_id, round_id in moved:
-        live.rating_changed(entry_id, round_id)
+        events.record(RatingChanged(entry_id, round_id))
+    db.session.commit()
     return entry_ids
