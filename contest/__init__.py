@@ -93,7 +93,7 @@ def configure_extensions(app):
 
 
 def configure_blueprints(app):
-    from contest.api import bp as api_bp
+    from contest import api
     from contest.pages.auth import bp as auth_bp
     from contest.pages.community import bp as community_bp
     from contest.pages.entries import bp as entries_bp
@@ -105,4 +105,4 @@ def configure_blueprints(app):
     app.register_blueprint(entries_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(moderation_bp, url_prefix="/moderation")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    api.init_app(app)

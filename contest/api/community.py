@@ -1,40 +1,38 @@
 """Profiles, follows, the feed, comments, browsing and notifications over JSON."""
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from contest.api import bp
-from contest.api.body import json_body
+from contest.api import bp, inputs, outputs
 from contest.api.entries import entry_to_dict
+from contest.api.parsing import picture_body
 from contest.community import comments, follows, notifications, profiles
-from contest.errors import Invalid
 from contest.extensions import limiter
 from contest.rounds import browse
 from contest.rounds import phases as rounds
 
 
-def _page():
-    value = request.args.get("page", "1")
-    if not value.isdigit() or int(value) < 1:
-        raise Invalid(_l("page must be 1 or more."), code="invalid_page")
-    return int(value)
-
-
 @bp.get("/users/<username>")
+@bp.response(200, outputs.Profile)
 def get_profile(username):
+    """A fan's profile: details, counts, medals and entries."""
     user = follows.get_user(username)
     return jsonify(profiles.profile_to_dict(profiles.profile(user), current_user))
 
 
 @bp.patch("/me")
+@bp.response(200, outputs.Profile)
 @login_required
-def edit_profile():
-    profiles.update_profile(current_user, json_body())
+@bp.arguments(inputs.ProfileEdit())
+def edit_profile(data):
+    """Edit one's profile and interface language."""
+    profiles.update_profile(current_user, data)
     return jsonify(profiles.profile_to_dict(profiles.profile(current_user), current_user))
 
 
 @bp.put("/me/avatar")
+@bp.doc(requestBody=picture_body("avatar"))
+@bp.response(200, outputs.Avatar)
 @login_required
 @limiter.limit("20 per hour", methods=["PUT"])
 def put_avatar():
@@ -45,6 +43,7 @@ def put_avatar():
 
 
 @bp.post("/users/<username>/follow")
+@bp.response(200, outputs.FollowAnswer)
 @login_required
 @limiter.limit("60 per hour", methods=["POST"])
 def follow(username):
@@ -54,6 +53,7 @@ def follow(username):
 
 
 @bp.delete("/users/<username>/follow")
+@bp.response(200, outputs.FollowAnswer)
 @login_required
 def unfollow(username):
     target = follows.unfollow(current_user, username)
@@ -62,7 +62,9 @@ def unfollow(username):
 
 
 @bp.get("/users/suggested")
+@bp.response(200, outputs.Suggestions)
 def suggested():
+    """Fans worth following."""
     users = follows.suggestions(current_user)
     return jsonify(
         users=[
@@ -73,39 +75,53 @@ def suggested():
 
 
 @bp.get("/feed")
+@bp.response(200, outputs.EntryPage)
 @login_required
-def feed():
-    entries, more = follows.feed(current_user, _page())
+@bp.arguments(inputs.PageQuery(), location="query")
+def feed(query):
+    """Entries of the fans one follows, newest first."""
+    entries, more = follows.feed(current_user, query["page"])
     return jsonify(entries=[entry_to_dict(e, current_user) for e in entries], has_more=more)
 
 
 @bp.get("/rounds/<int:round_id>/entries")
-def round_entries(round_id):
+@bp.response(200, outputs.EntryPage)
+@bp.arguments(inputs.EntriesQuery(), location="query")
+def round_entries(query, round_id):
+    """A round's entries: shuffled per viewer during voting, or sorted."""
     round_ = rounds.get_round(round_id)
-    seed = str(current_user.id) if current_user.is_authenticated else request.args.get("seed", "")
-    entries, more = browse.round_entries(round_, request.args.get("sort"), _page(), seed)
+    seed = str(current_user.id) if current_user.is_authenticated else query.get("seed", "")
+    sort = query.get("sort")
+    entries, more = browse.round_entries(round_, sort, query["page"], seed)
     return jsonify(
         entries=[entry_to_dict(e, current_user) for e in entries],
         has_more=more,
-        sort=request.args.get("sort") or browse.default_sort(round_),
+        sort=sort or browse.default_sort(round_),
     )
 
 
 @bp.get("/entries/<int:entry_id>/comments")
-def list_comments(entry_id):
-    rows, more = comments.list_comments(current_user, entry_id, _page())
+@bp.response(200, outputs.CommentPage)
+@bp.arguments(inputs.PageQuery(), location="query")
+def list_comments(query, entry_id):
+    """An entry's comments, newest first."""
+    rows, more = comments.list_comments(current_user, entry_id, query["page"])
     return jsonify(comments=[comments.to_dict(c) for c in rows], has_more=more)
 
 
 @bp.post("/entries/<int:entry_id>/comments")
+@bp.response(201, outputs.Comment)
 @login_required
 @limiter.limit("10 per minute", methods=["POST"])
-def post_comment(entry_id):
-    comment = comments.post_comment(current_user, entry_id, json_body().get("body"))
+@bp.arguments(inputs.CommentBody())
+def post_comment(data, entry_id):
+    """Comment on a live entry."""
+    comment = comments.post_comment(current_user, entry_id, data["body"])
     return jsonify(comments.to_dict(comment)), 201
 
 
 @bp.delete("/comments/<int:comment_id>")
+@bp.response(204)
 @login_required
 def delete_comment(comment_id):
     comments.delete_comment(current_user, comment_id)
@@ -113,9 +129,12 @@ def delete_comment(comment_id):
 
 
 @bp.get("/notifications")
+@bp.response(200, outputs.Notifications)
 @login_required
-def list_notifications():
-    rows = notifications.list_notifications(current_user, _page())
+@bp.arguments(inputs.PageQuery(), location="query")
+def list_notifications(query):
+    """One's notifications, newest first, and how many are unread."""
+    rows = notifications.list_notifications(current_user, query["page"])
     return jsonify(
         notifications=[notifications.to_dict(n) for n in rows],
         unread=notifications.unread_count(current_user),
@@ -123,6 +142,7 @@ def list_notifications():
 
 
 @bp.post("/notifications/read")
+@bp.response(200, outputs.Unread)
 @login_required
 def read_notifications():
     notifications.mark_all_read(current_user)
@@ -130,12 +150,16 @@ def read_notifications():
 
 
 @bp.get("/notifications/settings")
+@bp.response(200, outputs.Settings)
 @login_required
 def notification_settings():
     return jsonify(notifications.settings(current_user))
 
 
 @bp.put("/notifications/settings")
+@bp.response(200, outputs.Settings)
 @login_required
-def update_notification_settings():
-    return jsonify(notifications.update_settings(current_user, json_body()))
+@bp.arguments(inputs.NotificationSettings())
+def update_notification_settings(data):
+    """Choose, per kind, in-app only or a daily email digest."""
+    return jsonify(notifications.update_settings(current_user, data))

@@ -3,8 +3,7 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
-from contest.api import bp
-from contest.api.body import json_body
+from contest.api import bp, inputs, outputs
 from contest.community import comments
 from contest.database import reads_only
 from contest.entries.access import get_visible_entry
@@ -64,18 +63,22 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None):
 
 
 @bp.get("/entries/<int:entry_id>")
+@bp.response(200, outputs.Entry)
 def get_entry(entry_id):
+    """An entry anyone may see (a live one), or one's own, or any for moderators."""
     entry = get_visible_entry(current_user, entry_id)
     return jsonify(entry_to_dict(entry, current_user))
 
 
 @bp.put("/entries/<int:entry_id>/rating")
 @reads_only  # the rating writer commits it
+@bp.response(200, outputs.RatingAnswer)
 @login_required
 @limiter.limit("120 per minute", methods=["PUT"])
-def put_rating(entry_id):
-    data = json_body()
-    summary = ratings.cast_rating(current_user, entry_id, data.get("stars"))
+@bp.arguments(inputs.Rating())
+def put_rating(data, entry_id):
+    """Rate an entry 1 to 5 stars (or change one's rating) while voting is open."""
+    summary = ratings.cast_rating(current_user, entry_id, data["stars"])
     return jsonify(rating=summary, my_rating=data["stars"], counts_from=_counts_from(current_user))
 
 
@@ -96,6 +99,8 @@ def _pending(entry, pending_counts):
 
 @bp.delete("/entries/<int:entry_id>/rating")
 @reads_only
+@bp.response(200, outputs.RatingAnswer)
 @login_required
 def delete_rating(entry_id):
+    """Withdraw one's rating while voting is open."""
     return jsonify(rating=ratings.remove_rating(current_user, entry_id), my_rating=None)

@@ -4,68 +4,78 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from contest.accounts.permissions import permission_required
-from contest.api import bp
-from contest.api.body import json_body
+from contest.api import bp, inputs, outputs
 from contest.api.entries import entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
 from contest.rounds import results
 
 
-def _report(target_type, target_id):
-    data = json_body()
-    row = rules.report(
-        current_user, target_type, target_id, data.get("reason"), data.get("text", "")
-    )
+def _report(data, target_type, target_id):
+    row = rules.report(current_user, target_type, target_id, data["reason"], data.get("text"))
     return jsonify(id=row.id, status=row.status), 201
 
 
 @bp.post("/entries/<int:entry_id>/reports")
+@bp.response(201, outputs.Report)
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
-def report_entry(entry_id):
-    return _report("entry", entry_id)
+@bp.arguments(inputs.ReportBody())
+def report_entry(data, entry_id):
+    """Report an entry to the moderators."""
+    return _report(data, "entry", entry_id)
 
 
 @bp.post("/comments/<int:comment_id>/reports")
+@bp.response(201, outputs.Report)
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
-def report_comment(comment_id):
-    return _report("comment", comment_id)
+@bp.arguments(inputs.ReportBody())
+def report_comment(data, comment_id):
+    """Report a comment to the moderators."""
+    return _report(data, "comment", comment_id)
 
 
 @bp.post("/moderation/entries/<int:entry_id>")
+@bp.response(200, outputs.Entry)
 @permission_required("moderator")
-def moderate_entry(entry_id):
-    data = json_body()
-    if data.get("action") in ("staff_pick", "unpick"):
+@bp.arguments(inputs.ModerationBody())
+def moderate_entry(data, entry_id):
+    """Approve, reject, hide, restore, disqualify, staff_pick or unpick an entry."""
+    if data["action"] in ("staff_pick", "unpick"):
         entry = results.set_staff_pick(
             current_user, entry_id, data["action"] == "staff_pick", data.get("reason") or ""
         )
         return jsonify(entry_to_dict(entry, current_user) | {"staff_pick": entry.staff_pick})
-    entry = rules.moderate_entry(current_user, entry_id, data.get("action"), data.get("reason"))
+    entry = rules.moderate_entry(current_user, entry_id, data["action"], data.get("reason"))
     return jsonify(entry_to_dict(entry, current_user))
 
 
 @bp.post("/moderation/comments/<int:comment_id>")
+@bp.response(200, outputs.Ok)
 @permission_required("moderator")
-def moderate_comment(comment_id):
-    data = json_body()
-    rules.moderate_comment(current_user, comment_id, data.get("action"), data.get("reason"))
+@bp.arguments(inputs.ModerationBody())
+def moderate_comment(data, comment_id):
+    """Hide, restore or delete a comment."""
+    rules.moderate_comment(current_user, comment_id, data["action"], data.get("reason"))
     return jsonify(ok=True)
 
 
 @bp.post("/moderation/users/<username>")
+@bp.response(200, outputs.ModeratedUser)
 @permission_required("moderator")
-def moderate_user(username):
-    data = json_body()
-    user = rules.moderate_user(current_user, username, data.get("action"), data.get("reason"))
+@bp.arguments(inputs.ModerationBody())
+def moderate_user(data, username):
+    """Ban, unban, trust or distrust a fan."""
+    user = rules.moderate_user(current_user, username, data["action"], data.get("reason"))
     return jsonify(username=user.username, banned=user.is_banned, trusted=user.trusted)
 
 
 @bp.get("/moderation/queue")
+@bp.response(200, outputs.Queue)
 @permission_required("moderator")
 def moderation_queue():
+    """Entries waiting for approval, reported entries and comments, integrity flags."""
     q = rules.queue()
     return jsonify(
         pending=[entry_to_dict(e, current_user) for e in q["pending"]],
@@ -88,8 +98,10 @@ def moderation_queue():
 
 
 @bp.get("/moderation/log")
+@bp.response(200, outputs.AuditLog)
 @permission_required("moderator")
 def moderation_log():
+    """The moderators' audit log, newest first."""
     return jsonify(
         actions=[
             {

@@ -3,14 +3,13 @@
 import re
 import secrets
 
-from flask import jsonify
-from flask_babel import lazy_gettext as _l
+from flask import jsonify, request, session
 from flask_login import current_user
 
 from contest.accounts.permissions import permission_required
-from contest.api import bp
-from contest.api.body import json_body
+from contest.api import bp, inputs, outputs
 from contest.api.entries import entry_to_dict
+from contest.api.parsing import picture_body
 from contest.community import comments
 from contest.errors import BadInput
 from contest.rounds import finals, judging, ratings, results
@@ -19,7 +18,9 @@ from contest.texts import Text
 
 
 @bp.get("/rounds")
+@bp.response(200, outputs.RoundList)
 def list_rounds():
+    """Every round, newest first."""
     from contest.extensions import db
     from contest.models import Round
 
@@ -28,21 +29,29 @@ def list_rounds():
 
 
 @bp.post("/rounds")
+@bp.response(201, outputs.Round)
 @permission_required("moderator")
-def create_round():
-    round_ = rounds.create_round(current_user, json_body())
+@bp.arguments(inputs.RoundBody())
+def create_round(data):
+    """Create a round (voting opens with uploads unless voting_open_at says otherwise)."""
+    round_ = rounds.create_round(current_user, data)
     return jsonify(rounds.round_to_dict(round_)), 201
 
 
 @bp.patch("/rounds/<int:round_id>")
+@bp.response(200, outputs.Round)
 @permission_required("moderator")
-def edit_round(round_id):
-    round_ = rounds.update_round(current_user, rounds.get_round(round_id), json_body())
+@bp.arguments(inputs.RoundEdit())
+def edit_round(data, round_id):
+    """Edit a round; a closed round's windows are frozen."""
+    round_ = rounds.update_round(current_user, rounds.get_round(round_id), data)
     return jsonify(rounds.round_to_dict(round_))
 
 
 @bp.get("/rounds/<int:round_id>")
+@bp.response(200, outputs.RoundDetail)
 def get_round(round_id):
+    """A round with its live leaderboard, or its frozen results once closed."""
     round_ = rounds.get_round(round_id)
     data = rounds.round_to_dict(round_)
     phase = data["phase"]
@@ -75,28 +84,25 @@ def _entry_ref(entry):
 
 
 @bp.post("/rounds/<int:round_id>/finalists")
+@bp.response(200, outputs.RoundFinalists)
 @permission_required("moderator")
-def shortlist(round_id):
-    data = json_body()
-    round_ = finals.shortlist(current_user, round_id, data.get("entry_ids"), _reason(data))
+@bp.arguments(inputs.FinalistsBody())
+def shortlist(data, round_id):
+    """Choose the finalists of a round with finals."""
+    reason = (data.get("reason") or "").strip()
+    round_ = finals.shortlist(current_user, round_id, data["entry_ids"], reason)
     return jsonify(
         round=rounds.round_to_dict(round_),
         finalists=[_entry_ref(e) for e in finals.finalists(round_)],
     )
 
 
-def _reason(data):
-    reason = data.get("reason", "")
-    if not isinstance(reason, str) or len(reason) > 500:
-        raise BadInput(_l("reason must be text of at most 500 characters."), code="invalid_field")
-    return reason.strip()
-
-
 @bp.put("/rounds/<int:round_id>/cover")
+@bp.doc(requestBody=picture_body("cover"))
+@bp.response(200, outputs.Round)
 @permission_required("moderator")
 def put_cover(round_id):
-    from flask import request
-
+    """A round's cover picture: a multipart `cover` file, or the raw image as the body."""
     upload = request.files.get("cover")
     round_ = rounds.set_cover(
         current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
@@ -105,13 +111,12 @@ def put_cover(round_id):
 
 
 @bp.post("/rounds/<int:round_id>/close")
+@bp.response(200, outputs.RoundResults)
 @permission_required("moderator")
-def close_round(round_id):
-    data = json_body() if _has_body() else {}
-    force = data.get("force", False)
-    if not isinstance(force, bool):
-        raise BadInput(_l("force must be true or false."), code="invalid_field")
-    round_ = results.close_round(round_id, current_user, force=force)
+@bp.arguments(inputs.CloseBody())
+def close_round(data, round_id):
+    """Freeze the ranking into results (409 while voting is open, unless force)."""
+    round_ = results.close_round(round_id, current_user, force=data.get("force", False))
     return jsonify(
         round=rounds.round_to_dict(round_),
         results=[results.result_to_dict(r) for r in results.frozen_results(round_)],
@@ -119,8 +124,10 @@ def close_round(round_id):
 
 
 @bp.post("/rounds/<int:round_id>/publish")
+@bp.response(200, outputs.RoundResults)
 @permission_required("moderator")
 def publish_round(round_id):
+    """Make the results and the hall of fame public."""
     round_ = results.publish_round(round_id, current_user)
     return jsonify(
         round=rounds.round_to_dict(round_),
@@ -128,20 +135,14 @@ def publish_round(round_id):
     )
 
 
-def _has_body():
-    from flask import request
-
-    return bool(request.data)
-
-
 @bp.get("/rounds/<int:round_id>/judge")
-def judge_queue(round_id):
+@bp.response(200, outputs.JudgeQueue)
+@bp.arguments(inputs.JudgeQuery(), location="query")
+def judge_queue(query, round_id):
     """Judge mode's next clips for this fan (a shuffled list for anonymous visitors)."""
-    from flask import request, session
-
     round_ = rounds.get_round(round_id)
-    limit = _whole_number(request.args.get("limit", "10"), "limit")
-    skip = [_whole_number(part, "skip") for part in request.args.get("skip", "").split(",") if part]
+    limit = query["limit"]
+    skip = [_whole_number(part, "skip") for part in query["skip"].split(",") if part]
     if current_user.is_authenticated:
         entries, judged, total = judging.judge_queue(current_user, round_, limit, skip)
     else:

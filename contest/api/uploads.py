@@ -1,21 +1,27 @@
 """Uploads over JSON: start, send a part, resume, complete."""
 
 from flask import jsonify, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from contest.api import bp
-from contest.api.body import json_body
+from contest.api import bp, inputs, outputs
 from contest.entries import uploads
-from contest.errors import BadInput
 from contest.extensions import limiter
+
+PART = {
+    "required": True,
+    "description": "the raw bytes of one part (local storage; S3 parts go to the bucket)",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 @bp.post("/uploads")
+@bp.response(201, outputs.UploadStarted)
 @login_required
 @limiter.limit("30 per hour", methods=["POST"])
-def start_upload():
-    upload = uploads.start_upload(current_user, json_body())
+@bp.arguments(inputs.UploadStart())
+def start_upload(data):
+    """Start uploading an entry (or a new file for one's own failed entry)."""
+    upload = uploads.start_upload(current_user, data)
     state = uploads.upload_state(upload)
     return jsonify(
         entry_id=upload.entry_id,
@@ -27,6 +33,8 @@ def start_upload():
 
 
 @bp.put("/uploads/<upload_id>/parts/<int:number>")
+@bp.doc(requestBody=PART)
+@bp.response(200, outputs.PartStored)
 @login_required
 def upload_part(upload_id, number):
     etag = uploads.receive_part(
@@ -38,12 +46,14 @@ def upload_part(upload_id, number):
 
 
 @bp.get("/uploads/<upload_id>")
+@bp.response(200, outputs.UploadState)
 @login_required
 def upload_state(upload_id):
     return jsonify(uploads.upload_state(uploads.get_upload(current_user, upload_id)))
 
 
 @bp.delete("/uploads/<upload_id>")
+@bp.response(204)
 @login_required
 def cancel_upload(upload_id):
     uploads.cancel_upload(current_user, upload_id)
@@ -51,11 +61,10 @@ def cancel_upload(upload_id):
 
 
 @bp.post("/uploads/<upload_id>/complete")
+@bp.response(202, outputs.UploadCompleted)
 @login_required
-def complete_upload(upload_id):
-    data = json_body() if request.data else {}
-    parts = data.get("parts")
-    if parts is not None and not isinstance(parts, list):
-        raise BadInput(_l("parts must be a list of {number, etag}."), code="invalid_field")
-    entry = uploads.complete_upload(current_user, upload_id, parts)
+@bp.arguments(inputs.UploadComplete())
+def complete_upload(data, upload_id):
+    """Finish an upload: the entry goes to processing."""
+    entry = uploads.complete_upload(current_user, upload_id, data.get("parts"))
     return jsonify(entry_id=entry.id, status=entry.status), 202

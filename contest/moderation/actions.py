@@ -25,6 +25,7 @@ ENTRY_ACTIONS = {
     "disqualify": (("live", "hidden"), "disqualified"),
     "dismiss_flags": (("live", "hidden", "pending_review"), None),
 }
+MAX_REASON = 500
 UPHOLDS = {"reject", "hide", "disqualify", "delete", "ban"}
 BANNED_REASON = Text("Hidden: the author is banned.")  # stored in English: status_reason
 VERDICTS = {
@@ -38,7 +39,7 @@ VERDICTS = {
 def _reason(reason, required):
     if reason is None:
         reason = ""
-    if not isinstance(reason, str) or len(reason) > 500:
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
         raise Invalid(_l("reason must be text of at most 500 characters."), code="invalid_reason")
     if required and not reason.strip():
         raise Invalid(

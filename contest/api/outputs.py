@@ -1,0 +1,360 @@
+"""What each API operation answers: one schema per JSON shape, as API.md describes it.
+
+Views build their JSON with the serializers in this package and return it as is; these
+schemas document it in /api/v1/openapi.json, and the contract test (schemathesis) checks every
+answer against them.
+"""
+
+from marshmallow import Schema, fields
+
+Str, Int, Float, Bool = fields.String, fields.Integer, fields.Float, fields.Boolean
+
+
+def maybe(field_class, **kwargs):
+    """A field that may be null."""
+    return field_class(allow_none=True, **kwargs)
+
+
+def when(**kwargs):
+    return fields.String(metadata={"format": "date-time"}, **kwargs)
+
+
+class ErrorDetail(Schema):
+    code = Str(required=True, metadata={"description": "snake_case, stable: for programs"})
+    message = Str(required=True, metadata={"description": "a sentence for people"})
+    field = Str(metadata={"description": "the input field at fault, when there is one"})
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class Csrf(Schema):
+    csrf_token = Str(required=True)
+
+
+class Account(Schema):
+    id = Int(required=True)
+    username = Str(required=True)
+    role = Str(required=True)
+    display_name = maybe(Str)
+    email = Str()
+    email_verified = Bool()
+    created_at = when()
+    bio = maybe(Str)
+    country = maybe(Str)
+    language = maybe(Str)
+
+
+class Verification(Schema):
+    email = Str(required=True)
+    verified = Bool(required=True)
+
+
+class Summary(Schema):
+    average = maybe(Float, required=True)
+    count = maybe(Int, required=True)
+    score = maybe(Float, required=True)
+    hidden = Bool(metadata={"description": "true in a blind finish: no scores shown"})
+
+
+class Pending(Schema):
+    count = Int(required=True)
+    counts_from = when(required=True)
+
+
+class Entry(Schema):
+    id = Int(required=True)
+    round_id = Int(required=True)
+    url = Str(required=True, metadata={"description": "the entry's page"})
+    title = Str(required=True)
+    description = maybe(Str)
+    author = Str(required=True)
+    status = Str(required=True)
+    video_url = maybe(Str, required=True)
+    poster_url = maybe(Str, required=True)
+    duration = maybe(Float)
+    width = maybe(Int)
+    height = maybe(Int)
+    created_at = when(required=True)
+    rating = fields.Nested(Summary, required=True)
+    pending = fields.Nested(Pending, allow_none=True)
+    finalist = Bool()
+    comments = Int()
+    my_rating = maybe(Int)
+    counts_from = maybe(when)
+    status_reason = maybe(Str)
+    staff_pick = Bool()
+
+
+class EntryPage(Schema):
+    entries = fields.List(fields.Nested(Entry), required=True)
+    has_more = Bool(required=True)
+    sort = Str()
+
+
+class JudgeQueue(Schema):
+    entries = fields.List(fields.Nested(Entry), required=True)
+    judged = maybe(Int, required=True, metadata={"description": "null for anonymous visitors"})
+    total = Int(required=True)
+
+
+class RatingAnswer(Schema):
+    rating = fields.Nested(Summary, required=True)
+    my_rating = maybe(Int, required=True)
+    counts_from = maybe(when)
+
+
+class Standing(Schema):
+    entry_id = Int(required=True)
+    title = Str()
+    author = Str()
+    rank = Int(required=True)
+    score = Float(required=True)
+    average = Float()
+    count = Int(required=True)
+    stage = Str()
+    medal = maybe(Str)
+
+
+class EntryRef(Schema):
+    entry_id = Int(required=True)
+    title = Str(required=True)
+    author = Str(required=True)
+
+
+class Round(Schema):
+    id = Int(required=True)
+    slug = Str(required=True)
+    url = Str(required=True, metadata={"description": "the round's page"})
+    title = Str(required=True)
+    brief = maybe(Str)
+    phase = Str(required=True)
+    requires_approval = Bool()
+    blind_hours = Int()
+    prize = maybe(Str)
+    cover_url = maybe(Str)
+    blind = Bool()
+    submissions_open_at = when(required=True)
+    submissions_close_at = when(required=True)
+    voting_open_at = when(required=True)
+    voting_close_at = when(required=True)
+    has_finals = Bool()
+    finals_open_at = maybe(when)
+    finals_close_at = maybe(when)
+    finalists_at = maybe(when)
+    closed_at = maybe(when)
+    excluded_ratings = maybe(Int)
+    published_at = maybe(when)
+
+
+class RoundDetail(Round):
+    leaderboard = fields.List(fields.Nested(Standing), required=True)
+    results = fields.List(fields.Nested(Standing))
+    finalists = fields.List(fields.Nested(EntryRef))
+    staff_picks = fields.List(fields.Nested(EntryRef))
+
+
+class RoundList(Schema):
+    rounds = fields.List(fields.Nested(Round), required=True)
+
+
+class RoundResults(Schema):
+    round = fields.Nested(Round, required=True)
+    results = fields.List(fields.Nested(Standing), required=True)
+
+
+class RoundFinalists(Schema):
+    round = fields.Nested(Round, required=True)
+    finalists = fields.List(fields.Nested(EntryRef), required=True)
+
+
+class Comment(Schema):
+    id = Int(required=True)
+    entry_id = Int(required=True)
+    author = Str(required=True)
+    body = Str(required=True)
+    html = Str(required=True, metadata={"description": "the body, escaped, @mentions linked"})
+    created_at = when(required=True)
+
+
+class CommentPage(Schema):
+    comments = fields.List(fields.Nested(Comment), required=True)
+    has_more = Bool(required=True)
+
+
+class ProfileCounts(Schema):
+    followers = Int()
+    following = Int()
+    entries = Int()
+    ratings_given = Int()
+
+
+class Medal(Schema):
+    medal = Str()
+    round = Str()
+    entry_id = Int()
+
+
+class ProfileEntry(Schema):
+    id = Int()
+    title = Str()
+    round = Str()
+    rank = maybe(Int)
+    score = maybe(Float)
+
+
+class Profile(Schema):
+    username = Str(required=True)
+    display_name = maybe(Str)
+    bio = maybe(Str)
+    country = maybe(Str)
+    favourite_position = maybe(Str)
+    favourite_club = maybe(Str)
+    avatar_url = maybe(Str)
+    counts = fields.Nested(ProfileCounts)
+    medals = fields.List(fields.Nested(Medal))
+    entries = fields.List(fields.Nested(ProfileEntry))
+    following = Bool()
+
+
+class Avatar(Schema):
+    avatar_url = maybe(Str, required=True)
+
+
+class FollowAnswer(Schema):
+    username = Str(required=True)
+    following = Bool(required=True)
+    followers = Int(required=True)
+
+
+class Suggestion(Schema):
+    username = Str(required=True)
+    display_name = maybe(Str)
+    avatar_url = maybe(Str)
+
+
+class Suggestions(Schema):
+    users = fields.List(fields.Nested(Suggestion), required=True)
+
+
+class Notification(Schema):
+    id = Int(required=True)
+    kind = Str(required=True)
+    text = Str(required=True)
+    url = maybe(Str)
+    created_at = when(required=True)
+    read = Bool(required=True)
+
+
+class Notifications(Schema):
+    notifications = fields.List(fields.Nested(Notification), required=True)
+    unread = Int(required=True)
+
+
+class Unread(Schema):
+    unread = Int(required=True)
+
+
+class Settings(Schema):
+    """{kind: "in_app" | "digest"} for every notification kind."""
+
+    class Meta:
+        unknown = "include"
+
+
+class Report(Schema):
+    id = Int(required=True)
+    status = Str(required=True)
+
+
+class Ok(Schema):
+    ok = Bool(required=True)
+
+
+class ModeratedUser(Schema):
+    username = Str(required=True)
+    banned = Bool(required=True)
+    trusted = Bool(required=True)
+
+
+class ReportLine(Schema):
+    reason = Str()
+    text = maybe(Str)
+    reporter = Str()
+
+
+class Reported(Schema):
+    type = Str()
+    id = Int()
+    reports = fields.List(fields.Nested(ReportLine))
+
+
+class Flag(Schema):
+    id = Int()
+    entry_id = Int()
+    kind = Str()
+    evidence = maybe(Str)
+
+
+class Queue(Schema):
+    pending = fields.List(fields.Nested(Entry), required=True)
+    reported = fields.List(fields.Nested(Reported), required=True)
+    flags = fields.List(fields.Nested(Flag), required=True)
+
+
+class Action(Schema):
+    id = Int()
+    moderator = maybe(Str)
+    action = Str()
+    target_type = Str()
+    target_id = maybe(Int)
+    reason = maybe(Str)
+    at = when()
+
+
+class AuditLog(Schema):
+    actions = fields.List(fields.Nested(Action), required=True)
+
+
+class PartTarget(Schema):
+    number = Int(required=True)
+    url = Str(required=True)
+    method = Str(required=True)
+
+
+class StoredPart(Schema):
+    number = Int(required=True)
+    size = Int()
+    etag = maybe(Str)
+
+
+class UploadStarted(Schema):
+    entry_id = Int(required=True)
+    upload_id = Str(required=True)
+    part_size = Int(required=True)
+    part_count = Int(required=True)
+    parts = fields.List(fields.Nested(PartTarget), required=True)
+
+
+class UploadState(Schema):
+    upload_id = Str(required=True)
+    entry_id = Int(required=True)
+    status = Str(required=True)
+    completed = Bool(required=True)
+    size = Int(required=True)
+    part_size = Int(required=True)
+    part_count = Int(required=True)
+    parts = fields.List(fields.Nested(StoredPart), required=True)
+    missing = fields.List(Int(), required=True)
+    targets = fields.List(fields.Nested(PartTarget), required=True)
+
+
+class PartStored(Schema):
+    number = Int(required=True)
+    etag = Str(required=True)
+
+
+class UploadCompleted(Schema):
+    entry_id = Int(required=True)
+    status = Str(required=True)
