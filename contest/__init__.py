@@ -5,10 +5,18 @@ import os
 
 from flask import Flask
 
-from contest import errors, security
+from contest import api, cli, errors, i18n, jobs, labels, live, security
+from contest.accounts import users as accounts
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
+from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from contest.pages.auth import bp as auth_bp
+from contest.pages.community import bp as community_bp
+from contest.pages.entries import bp as entries_bp
+from contest.pages.main import bp as main_bp
+from contest.pages.moderation import bp as moderation_bp
+from contest.rounds import rating_writer
 
 
 def create_app(config=None):
@@ -41,10 +49,6 @@ def create_app(config=None):
     configure_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
-
-    from contest import cli, i18n, jobs, labels, live
-    from contest.entries import storage
-    from contest.rounds import rating_writer
 
     i18n.init_app(app)
     labels.init_app(app)
@@ -87,19 +91,10 @@ def configure_extensions(app):
         channel=app.config["SOCKETIO_CHANNEL"],
     )
 
-    from contest.accounts import users as accounts
-
     accounts.init_login(login_manager)
 
 
 def configure_blueprints(app):
-    from contest import api
-    from contest.pages.auth import bp as auth_bp
-    from contest.pages.community import bp as community_bp
-    from contest.pages.entries import bp as entries_bp
-    from contest.pages.main import bp as main_bp
-    from contest.pages.moderation import bp as moderation_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(entries_bp)

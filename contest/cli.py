@@ -1,11 +1,14 @@
 """`flask` commands: users, rounds, demo data."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from contest.accounts import users as accounts
+from contest.demo import is_empty, seed_demo
+from contest.entries.storage import get_storage
 from contest.errors import ContestError
-from contest.jobs import site_context
+from contest.jobs import run_worker, scheduled_work, site_context
 from contest.rounds import phases as rounds
 from contest.rounds import results
 
@@ -105,8 +108,6 @@ def close_due():
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) when users exist.")
 def seed(if_empty):
     """Fill an empty database with fans, rounds, videos and ratings."""
-    from contest.demo import is_empty, seed_demo
-
     if if_empty and not is_empty():
         click.echo("The site already has users: no demo data added.")
         return
@@ -121,10 +122,6 @@ def seed(if_empty):
 @storage_cli.command("setup")
 def storage_setup():
     """Create the bucket if missing, set its CORS rule and the stale-upload lifecycle rule."""
-    from flask import current_app
-
-    from contest.entries.storage import get_storage
-
     storage = get_storage()
     if not hasattr(storage, "setup"):
         click.echo(f"STORAGE={storage.kind}: nothing to set up.")
@@ -143,10 +140,6 @@ def storage_setup():
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty (for tests and cron).")
 def worker(burst):
     """Run background jobs from Redis (JOB_QUEUE=rq): video processing and the timed work."""
-    from flask import current_app
-
-    from contest.jobs import run_worker
-
     try:
         run_worker(current_app._get_current_object(), burst=burst)
     except RuntimeError as error:
@@ -156,8 +149,6 @@ def worker(burst):
 @click.command("tick")
 def tick():
     """Run the timed work once now: shortlists, closing, the stale-job sweeper, digests, gc."""
-    from contest.jobs import scheduled_work
-
     with site_context():
         scheduled_work()
     click.echo("Done.")

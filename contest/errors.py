@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from contest.extensions import db, login_manager
 from contest.texts import as_text
 
 
@@ -167,8 +168,6 @@ def init_app(app):
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
         """The database is restarting or unreachable: a clear 503, not a 500 storm."""
-        from contest.extensions import db, login_manager
-
         app.logger.warning("database unavailable on %s %s: %s", request.method, request.path, error)
         try:
             db.session.rollback()

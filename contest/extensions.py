@@ -2,7 +2,7 @@
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -32,8 +32,6 @@ csrf = CSRFProtect()
 
 def rate_limit_key():
     """Signed-in users are limited per account, everyone else per address."""
-    from flask_login import current_user
-
     if current_user and current_user.is_authenticated:
         return f"user:{current_user.id}"
     return get_remote_address()

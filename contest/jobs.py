@@ -15,11 +15,20 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, SimpleWorker
 
 from contest import events
-from contest.entries.processing import process_entry
+from contest.community.notifications import send_digests
+from contest.entries.gc import collect_garbage
+from contest.entries.processing import process_entry, sweep_stale_processing
 from contest.events import ProcessingWanted
-from contest.extensions import db
+from contest.extensions import db, socketio
+from contest.moderation.integrity import check_open_rounds
+from contest.rounds.finals import shortlist_due_rounds
+from contest.rounds.ratings import mature_ratings
+from contest.rounds.results import close_due_rounds
 
 log = logging.getLogger(__name__)
 _worker_app = None  # the app of a `flask worker` process, for the jobs it runs
@@ -120,9 +129,6 @@ class RQRunner:
     """Puts jobs on an RQ queue in Redis; `flask worker` processes run them."""
 
     def __init__(self, app):
-        from redis import Redis
-        from rq import Queue
-
         self.app = app
         self.redis = Redis.from_url(
             app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
@@ -131,8 +137,6 @@ class RQRunner:
 
     def enqueue(self, func, *args, delay=0):
         """Queue a job; if Redis is away, log it: the sweeper re-queues stale work later."""
-        from redis.exceptions import RedisError
-
         options = {"job_timeout": self.app.config["JOB_TIMEOUT"], "failure_ttl": 7 * 86400}
         try:
             if delay > 0:
@@ -156,14 +160,6 @@ class RQRunner:
 
 def scheduled_work():
     """One tick of timed work; each step commits on its own, one failing does not stop the rest."""
-    from contest.community.notifications import send_digests
-    from contest.entries.gc import collect_garbage
-    from contest.entries.processing import sweep_stale_processing
-    from contest.moderation.integrity import check_open_rounds
-    from contest.rounds.finals import shortlist_due_rounds
-    from contest.rounds.ratings import mature_ratings
-    from contest.rounds.results import close_due_rounds
-
     steps = (
         mature_ratings,
         shortlist_due_rounds,
@@ -184,8 +180,6 @@ def scheduled_work():
 def run_worker(app, burst=False):
     """`flask worker`: run queued jobs; one worker per interval also queues the timed work."""
     global _worker_app
-    from rq import SimpleWorker
-
     _worker_app = app
     runner = app.extensions["jobs"]
     if not isinstance(runner, RQRunner):
@@ -203,8 +197,6 @@ def run_worker(app, burst=False):
 
 
 def _tick_loop(app, runner, stop):
-    from redis.exceptions import RedisError
-
     interval = app.config["SCHEDULER_INTERVAL"]
     if interval <= 0:
         return
@@ -228,8 +220,6 @@ def site_context(app=None):
 
 
 def _on_gevent():
-    from contest.extensions import socketio
-
     return socketio.async_mode == "gevent"
 
 

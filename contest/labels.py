@@ -6,6 +6,8 @@ A code without a label shows as itself, underscores as spaces.
 
 from flask_babel import lazy_gettext as _l
 
+from contest.models.reports import REPORT_REASONS
+
 LABELS = {
     "entry_status": {
         "uploading": _l("uploading"),
@@ -75,7 +77,5 @@ def label(code, group):
 
 
 def init_app(app):
-    from contest.models.reports import REPORT_REASONS
-
     app.jinja_env.filters["label"] = label
     app.jinja_env.globals["REPORT_REASONS"] = REPORT_REASONS

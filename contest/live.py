@@ -28,6 +28,8 @@ from contest.extensions import db, socketio
 from contest.i18n import in_language_of
 from contest.models import Comment, Entry, Round
 from contest.rounds import phases as rounds
+from contest.rounds.ratings import histograms, round_prior, summary
+from contest.rounds.results import live_standings
 
 log = logging.getLogger(__name__)
 ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$")
@@ -83,8 +85,6 @@ def on_leave(data):
 
 
 def leaderboard_payload(round_id):
-    from contest.rounds.results import live_standings
-
     top = live_standings(round_id)[:LEADERBOARD_SIZE]
     return {"round_id": round_id, "top": [s.to_dict() for s in top]}
 
@@ -158,8 +158,6 @@ class Broadcaster:
         `changed_at` in a `rating` event is when its newest change was committed and `sent_at`
         when this process sent it (epoch ms): viewers and benchmarks can tell how fresh it is.
         """
-        from contest.rounds.ratings import histograms, round_prior, summary
-
         with self.app.app_context():
             read_only_context()  # on SQLite, never wait for (or hold up) the rating writer
             try:

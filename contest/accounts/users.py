@@ -3,8 +3,10 @@
 import re
 
 import sqlalchemy as sa
-from flask import redirect, request, url_for
+from flask import current_app, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.errors import (
@@ -17,6 +19,8 @@ from contest.errors import (
     wants_json,
 )
 from contest.extensions import db
+from contest.i18n import in_language_of
+from contest.mail import send_mail
 from contest.models import User, utcnow
 from contest.models.users import ROLES
 from contest.texts import Text
@@ -109,9 +113,6 @@ _SALT = "ginga-verify-email"
 
 def verification_token(user):
     """A signed, expiring token proving access to the account's email address."""
-    from flask import current_app
-    from itsdangerous import URLSafeTimedSerializer
-
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT).dumps(
         {"id": user.id, "email": user.email}
     )
@@ -119,11 +120,6 @@ def verification_token(user):
 
 def send_verification(user):
     """Mail the verification link (logged when no mail server is configured)."""
-    from flask_babel import gettext as _
-
-    from contest.i18n import in_language_of
-    from contest.mail import send_mail
-
     link = url_for("auth.verify_email", token=verification_token(user), _external=True)
     with in_language_of(user):
         send_mail(
@@ -140,9 +136,6 @@ def send_verification(user):
 
 def verify_email(token):
     """Mark the account behind a valid token as verified; raise Invalid otherwise."""
-    from flask import current_app
-    from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
     try:
         data = serializer.loads(token, max_age=VERIFY_MAX_AGE)

@@ -5,10 +5,18 @@ OpenAPI document at /api/v1/openapi.json is generated from those declarations.
 """
 
 from apispec import BasePlugin
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api
 
+from contest.api import (  # noqa: F401  (the views register themselves on bp)
+    auth,
+    community,
+    entries,
+    moderation,
+    rounds,
+    uploads,
+)
+from contest.api.blueprint import bp
 from contest.api.outputs import Error
-from contest.api.parsing import JsonParser
 
 
 class ErrorResponses(BasePlugin):
@@ -26,22 +34,6 @@ class ContestApi(Api):
 
     def _register_error_handlers(self):
         pass  # errors.init_app already answers every error as {"error": {code, message}}
-
-
-class ApiBlueprint(Blueprint):
-    ARGUMENTS_PARSER = JsonParser()
-
-
-bp = ApiBlueprint("api", __name__, url_prefix="/api/v1", description="Ginga's public API")
-
-from contest.api import (  # noqa: E402,F401  (the views register themselves on bp)
-    auth,
-    community,
-    entries,
-    moderation,
-    rounds,
-    uploads,
-)
 
 
 def init_app(app):

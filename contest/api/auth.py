@@ -6,7 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from contest.accounts import users as accounts
-from contest.api import bp, inputs, outputs
+from contest.api import inputs, outputs
+from contest.api.blueprint import bp
 from contest.extensions import limiter
 
 

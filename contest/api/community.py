@@ -3,7 +3,8 @@
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from contest.api import bp, inputs, outputs
+from contest.api import inputs, outputs
+from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
 from contest.community import comments, follows, notifications, profiles

@@ -3,7 +3,8 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
-from contest.api import bp, inputs, outputs
+from contest.api import inputs, outputs
+from contest.api.blueprint import bp
 from contest.community import comments
 from contest.database import reads_only
 from contest.entries.access import get_visible_entry

@@ -4,7 +4,8 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from contest.accounts.permissions import permission_required
-from contest.api import bp, inputs, outputs
+from contest.api import inputs, outputs
+from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules

@@ -7,11 +7,14 @@ from flask import jsonify, request, session
 from flask_login import current_user
 
 from contest.accounts.permissions import permission_required
-from contest.api import bp, inputs, outputs
+from contest.api import inputs, outputs
+from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
 from contest.community import comments
 from contest.errors import BadInput
+from contest.extensions import db
+from contest.models import Round
 from contest.rounds import finals, judging, ratings, results
 from contest.rounds import phases as rounds
 from contest.texts import Text
@@ -21,9 +24,6 @@ from contest.texts import Text
 @bp.response(200, outputs.RoundList)
 def list_rounds():
     """Every round, newest first."""
-    from contest.extensions import db
-    from contest.models import Round
-
     all_rounds = db.session.scalars(db.select(Round).order_by(Round.submissions_open_at.desc()))
     return jsonify(rounds=[rounds.round_to_dict(r) for r in all_rounds])
 

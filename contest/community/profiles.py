@@ -3,6 +3,7 @@
 import secrets
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from contest.community import follows
@@ -162,8 +163,6 @@ def profile_to_dict(data, viewer=None):
 def avatar_url(user):
     if not user.avatar_key:
         return None
-    from flask import url_for
-
     return get_storage().media_url(user.avatar_key, "image/jpeg") or url_for(
         "community.avatar", username=user.username
     )

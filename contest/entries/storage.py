@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app, send_file, url_for
 from flask_babel import lazy_gettext as _l
 
+from contest.entries.storage_s3 import S3Storage
 from contest.errors import BadInput, Conflict, NotFound
 from contest.texts import Text
 
@@ -166,8 +167,6 @@ class LocalStorage:
 
 
 def _s3(app):
-    from contest.entries.storage_s3 import S3Storage
-
     c = app.config
     return S3Storage(
         c["S3_BUCKET"],

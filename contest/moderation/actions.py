@@ -12,8 +12,10 @@ from contest.events import RatingChanged
 from contest.extensions import db
 from contest.models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
 from contest.models.reports import REPORT_REASONS
+from contest.moderation.integrity import open_flags, resolve_flags
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
+from contest.rounds.results import freeze_results
 from contest.texts import Text
 
 ENTRY_ACTIONS = {
@@ -140,8 +142,6 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         raise NotFound(_l("No such entry."), code="entry_not_found")
     allowed, new_status = ENTRY_ACTIONS[action]
     if action == "dismiss_flags":
-        from contest.moderation.integrity import resolve_flags
-
         resolve_flags(entry.id, "dismissed")
         _audit(moderator, action, "entry", entry.id, reason)
         db.session.commit()
@@ -169,8 +169,6 @@ def moderate_entry(moderator, entry_id, action, reason=None):
     _audit(moderator, action, "entry", entry.id, reason)
     _resolve_reports("entry", entry.id, action)
     if action in UPHOLDS:
-        from contest.moderation.integrity import resolve_flags
-
         resolve_flags(entry.id, "actioned")
     title = entry.title
     text = {
@@ -190,8 +188,6 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         entry.author_id, "moderation", text, url_for("entries.entry_page", entry_id=entry.id)
     )
     if round_.closed_at is not None and action in ("disqualify", "restore"):
-        from contest.rounds.results import freeze_results
-
         freeze_results(round_)  # a disqualification after close changes the unpublished results
     events.record(RatingChanged(entry.id, entry.round_id))
     db.session.commit()
@@ -318,8 +314,6 @@ def queue():
         target = db.session.get(Entry if kind == "entry" else Comment, ident)
         if target is not None:
             reported.append({"type": kind, "target": target, "reports": rows})
-    from contest.moderation.integrity import open_flags
-
     return {"pending": pending, "reported": reported, "flags": open_flags()}
 
 

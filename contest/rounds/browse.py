@@ -9,6 +9,7 @@ from contest.errors import Conflict, Invalid
 from contest.extensions import db
 from contest.models import Entry, Result
 from contest.rounds import phases as rounds
+from contest.rounds.results import all_standings, live_standings
 from contest.texts import Text
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
@@ -62,8 +63,6 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
         rows = db.session.scalars(ranked).all()
         return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
     if sort == "top":
-        from contest.rounds.results import all_standings, live_standings
-
         standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
         chosen = [s.entry for s in standings[start : start + PAGE_SIZE]]
         return chosen, len(standings) > start + PAGE_SIZE

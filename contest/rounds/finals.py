@@ -16,6 +16,7 @@ from contest.extensions import db
 from contest.models import Entry, Round, utcnow
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
+from contest.rounds.results import main_standings
 from contest.texts import Text
 
 MIN_FINALISTS = 2
@@ -111,8 +112,6 @@ def _ids_text(ids):
 
 def suggested(round_):
     """The main vote's top entries (how many: FINALISTS), the default shortlist."""
-    from contest.rounds.results import main_standings
-
     return [s.entry for s in main_standings(round_.id)[: current_app.config["FINALISTS"]]]
 
 

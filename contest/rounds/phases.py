@@ -1,12 +1,15 @@
 """Round lifecycle: phases derived from timestamps, creating, editing, monthly scheduling."""
 
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from contest.entries.images import reencode_image
+from contest.entries.storage import get_storage
 from contest.errors import Conflict, Invalid, NotFound
 from contest.extensions import db
 from contest.models import ModerationAction, Round, utcnow
@@ -414,10 +417,7 @@ def _iso(value):
 
 def set_cover(moderator, round_, stream):
     """A round's cover: any picture, re-encoded to a 1280x720 JPEG."""
-    from contest.entries.images import reencode_image
-    from contest.entries.storage import get_storage
-
-    key = f"rounds/{round_.id}/cover-{__import__('secrets').token_urlsafe(8)}.jpg"
+    key = f"rounds/{round_.id}/cover-{secrets.token_urlsafe(8)}.jpg"
     reencode_image(stream, key, (1280, 720))
     old, round_.cover_key = round_.cover_key, key
     audit(moderator, "set_cover", "round", round_.id)

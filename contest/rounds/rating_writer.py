@@ -15,6 +15,8 @@ from types import SimpleNamespace
 from flask_babel import lazy_gettext as _l
 
 from contest.errors import ContestError
+from contest.extensions import db
+from contest.rounds.ratings import RatingChange, apply_changes
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 30  # the thread ends after this long without work; the next rating starts it
@@ -43,9 +45,6 @@ class RatingWriter:
 
     def submit(self, user, entry_id, stars):
         """Apply one change and return its entry's public summary, or raise its error."""
-        from contest.extensions import db
-        from contest.rounds.ratings import RatingChange
-
         # the writer thread must not touch this request's ORM objects: give it plain facts
         fan = SimpleNamespace(
             id=user.id,
@@ -94,9 +93,6 @@ class RatingWriter:
             self._apply(taken)
 
     def _apply(self, taken):
-        from contest.extensions import db
-        from contest.rounds.ratings import apply_changes
-
         try:
             with self.app.app_context():
                 try:

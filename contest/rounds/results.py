@@ -12,6 +12,7 @@ from contest.community import notifications
 from contest.errors import Conflict, NotFound
 from contest.extensions import db
 from contest.models import Entry, Rating, Result, Round, User, utcnow
+from contest.moderation.integrity import check_round
 from contest.rounds import phases as rounds
 from contest.rounds.ratings import bayesian, contenders, min_account_age, prior
 from contest.texts import Text
@@ -215,8 +216,6 @@ def close_round(round_id, moderator=None, force=False):
         round_.submissions_close_at = now
     rounds.audit(moderator, "close_round", "round", round_.id, "forced" if force else "")
     db.session.commit()
-    from contest.moderation.integrity import check_round
-
     check_round(round_.id)  # flags go to the moderation queue before publishing
     return round_
 

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Signing up, in and out; verifying an email."""
 
-bp = Blueprint("auth", __name__)
+from contest.pages.auth import routes  # noqa: F401  (their views register on bp)
+from contest.pages.auth.blueprint import bp
 
-from contest.pages.auth import routes  # noqa: E402,F401
+__all__ = ["bp"]

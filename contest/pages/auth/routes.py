@@ -9,7 +9,7 @@ from contest.accounts import users as accounts
 from contest.database import writes
 from contest.errors import ContestError
 from contest.extensions import limiter
-from contest.pages.auth import bp
+from contest.pages.auth.blueprint import bp
 from contest.pages.auth.forms import LoginForm, RegisterForm
 
 

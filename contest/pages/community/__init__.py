@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Profiles, follows, the feed and notifications."""
 
-bp = Blueprint("community", __name__)
+from contest.pages.community import routes  # noqa: F401  (their views register on bp)
+from contest.pages.community.blueprint import bp
 
-from contest.pages.community import routes  # noqa: E402,F401
+__all__ = ["bp"]

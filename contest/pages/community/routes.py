@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from contest.community import follows, notifications, profiles
 from contest.entries.storage import get_storage
 from contest.errors import ContestError, NotFound
-from contest.pages.community import bp
+from contest.pages.community.blueprint import bp
 from contest.pages.community.forms import ProfileForm, settings_form
 
 

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Entry pages, uploading, and the video and poster files."""
 
-bp = Blueprint("entries", __name__)
+from contest.pages.entries import routes  # noqa: F401  (their views register on bp)
+from contest.pages.entries.blueprint import bp
 
-from contest.pages.entries import routes  # noqa: E402,F401
+__all__ = ["bp"]

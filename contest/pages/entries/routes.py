@@ -9,7 +9,7 @@ from contest.entries.storage import get_storage
 from contest.errors import NotFound
 from contest.extensions import db
 from contest.models import Entry, Round
-from contest.pages.entries import bp
+from contest.pages.entries.blueprint import bp
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
 

@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""Home, rounds, judge mode, results and the hall of fame."""
 
-bp = Blueprint("main", __name__)
+from contest.pages.main import routes, shell  # noqa: F401  (their views register on bp)
+from contest.pages.main.blueprint import bp
 
-from contest.pages.main import routes, shell  # noqa: E402,F401
+__all__ = ["bp"]

@@ -5,9 +5,10 @@ from flask import abort, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
+from contest.entries.storage import get_storage
 from contest.extensions import db
 from contest.models import Entry, Round
-from contest.pages.main import bp
+from contest.pages.main.blueprint import bp
 from contest.rounds import browse, ratings, results
 from contest.rounds import phases as rounds
 
@@ -118,8 +119,6 @@ def results_page(slug):
 
 @bp.get("/rounds/<slug>/cover.jpg")
 def round_cover(slug):
-    from contest.entries.storage import get_storage
-
     round_ = _round_by_slug(slug)
     if not round_.cover_key:
         abort(404, gettext("This round has no cover."))

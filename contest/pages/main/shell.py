@@ -8,14 +8,15 @@ from flask import current_app, redirect, render_template, request, send_from_dir
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from contest.pages.main import bp
+from contest import i18n
+from contest.community import profiles
+from contest.i18n import LANGUAGES, html_lang
+from contest.pages.main.blueprint import bp
 
 
 @bp.get("/manifest.webmanifest")
 def manifest():
     """The web app manifest: fans add Ginga to their home screen like an app (in their language)."""
-    from contest.i18n import html_lang
-
     icon = lambda name, size, purpose="any": {  # noqa: E731
         "src": url_for("static", filename=f"icons/{name}"),
         "sizes": f"{size}x{size}",
@@ -62,8 +63,6 @@ def offline():
 
     The worker keeps one copy per language (?lang=) and shows the one of the last page read.
     """
-    from contest.i18n import LANGUAGES
-
     lang = request.args.get("lang")
     with force_locale(lang) if lang in LANGUAGES else nullcontext():
         return render_template("main/offline.html")
@@ -72,9 +71,6 @@ def offline():
 @bp.post("/language")
 def choose_language():
     """The language picker (CSRF-checked like every form): a cookie, and the account's choice."""
-    from contest import i18n
-    from contest.community import profiles
-
     code = i18n.check_language(request.form.get("lang", ""))
     if current_user.is_authenticated:
         profiles.remember_language(current_user, code)

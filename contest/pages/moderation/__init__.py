@@ -1,5 +1,6 @@
-from flask import Blueprint
+"""The moderators' pages: rounds, the queue, the audit log."""
 
-bp = Blueprint("moderation", __name__)
+from contest.pages.moderation import routes  # noqa: F401  (their views register on bp)
+from contest.pages.moderation.blueprint import bp
 
-from contest.pages.moderation import routes  # noqa: E402,F401
+__all__ = ["bp"]

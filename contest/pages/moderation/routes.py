@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from contest.accounts.permissions import permission_required
 from contest.errors import ContestError
-from contest.pages.moderation import bp
+from contest.moderation import actions as moderation_rules
+from contest.pages.moderation.blueprint import bp
 from contest.pages.moderation.forms import ActionForm, RoundForm
 from contest.rounds import finals, results
 from contest.rounds import phases as rounds
@@ -144,16 +145,12 @@ def publish_round(round_id):
 @bp.get("/")
 @permission_required("moderator")
 def queue():
-    from contest.moderation import actions as moderation_rules
-
     return render_template("moderation/queue.html", queue=moderation_rules.queue())
 
 
 @bp.get("/log")
 @permission_required("moderator")
 def log():
-    from contest.moderation import actions as moderation_rules
-
     return render_template("moderation/log.html", actions=moderation_rules.audit_log())
 
 
@@ -161,10 +158,6 @@ def log():
 @permission_required("moderator")
 def act(kind, target):
     """The queue's buttons: one form per action, CSRF-checked, same rules as the API."""
-    from flask import request
-
-    from contest.moderation import actions as moderation_rules
-
     if not ActionForm().validate_on_submit():
         return redirect(url_for("moderation.queue"))
     action, reason = request.form.get("action"), request.form.get("reason", "")

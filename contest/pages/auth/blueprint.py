@@ -1,0 +1,5 @@
+"""The auth pages' blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

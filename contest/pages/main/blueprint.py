@@ -1,0 +1,5 @@
+"""The main pages' blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)

@@ -1,0 +1,5 @@
+"""The moderation pages' blueprint."""
+
+from flask import Blueprint
+
+bp = Blueprint("moderation", __name__)
