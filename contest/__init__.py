@@ -5,13 +5,13 @@ import os
 
 from flask import Flask
 
-from contest import api, cli, errors, i18n, jobs, labels, live, security
-from contest.accounts import users as accounts
+from contest import api, cli, errors, i18n, jobs, labels, links, live, security
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from contest.pages.auth import bp as auth_bp
+from contest.pages.auth import login
 from contest.pages.community import bp as community_bp
 from contest.pages.entries import bp as entries_bp
 from contest.pages.main import bp as main_bp
@@ -52,6 +52,7 @@ def create_app(config=None):
 
     i18n.init_app(app)
     labels.init_app(app)
+    links.init_app(app)
 
     storage.init_app(app)
     jobs.init_app(app)
@@ -91,7 +92,7 @@ def configure_extensions(app):
         channel=app.config["SOCKETIO_CHANNEL"],
     )
 
-    accounts.init_login(login_manager)
+    login.init_login(login_manager)
 
 
 def configure_blueprints(app):

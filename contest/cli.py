@@ -8,7 +8,7 @@ from contest.accounts import users as accounts
 from contest.demo import is_empty, seed_demo
 from contest.entries.storage import get_storage
 from contest.errors import ContestError
-from contest.jobs import run_worker, scheduled_work, site_context
+from contest.jobs import run_worker, scheduled_work
 from contest.rounds import phases as rounds
 from contest.rounds import results
 
@@ -72,8 +72,7 @@ def create_monthly(month):
 def close(round_id, force):
     """Freeze a round's ranking into results."""
     try:
-        with site_context():
-            round_ = results.close_round(round_id, force=force)
+        round_ = results.close_round(round_id, force=force)
     except ContestError as error:
         _fail(error)
     for result in results.frozen_results(round_)[:10]:
@@ -89,8 +88,7 @@ def close(round_id, force):
 def publish(round_id):
     """Make a closed round's results public."""
     try:
-        with site_context():
-            round_ = results.publish_round(round_id)
+        round_ = results.publish_round(round_id)
     except ContestError as error:
         _fail(error)
     click.echo(f"Round {round_.slug} results are public.")
@@ -99,8 +97,7 @@ def publish(round_id):
 @rounds_cli.command("close-due")
 def close_due():
     """Close every round whose voting has ended (the scheduler does this on its own)."""
-    with site_context():
-        closed = results.close_due_rounds()
+    closed = results.close_due_rounds()
     click.echo(f"Closed {len(closed)} round(s).")
 
 
@@ -112,8 +109,7 @@ def seed(if_empty):
         click.echo("The site already has users: no demo data added.")
         return
     try:
-        with site_context():
-            summary = seed_demo()
+        summary = seed_demo()
     except ContestError as error:
         _fail(error)
     click.echo(summary)
@@ -149,8 +145,7 @@ def worker(burst):
 @click.command("tick")
 def tick():
     """Run the timed work once now: shortlists, closing, the stale-job sweeper, digests, gc."""
-    with site_context():
-        scheduled_work()
+    scheduled_work()
     click.echo("Done.")
 
 

@@ -41,7 +41,7 @@ def sqlite_begin_statement():
     """
     if g and g.get("sqlite_begin"):
         return g.sqlite_begin
-    if not has_request_context() or request.environ.get("ginga.background"):
+    if not has_request_context():
         return "BEGIN IMMEDIATE"  # jobs, CLI commands, the rating writer
     view = current_app.view_functions.get(request.endpoint)
     marked = getattr(view, "sqlite_begin", None)

@@ -66,6 +66,7 @@ class Notified:
 
     user_id: int
     payload: dict
+    target: str = ""
 
 
 def record(event):

@@ -44,8 +44,8 @@ def _resolve(name):
 
 
 def run_in_app(app, func, args):
-    """Run one job inside a request context on SITE_URL, with its own session."""
-    with site_context(app):
+    """Run one job in an app context of its own (jobs need no request), with its own session."""
+    with app.app_context():
         try:
             return func(*args)
         except Exception:
@@ -209,14 +209,6 @@ def _tick_loop(app, runner, stop):
         except RedisError:
             log.warning("scheduler tick skipped: Redis unavailable")
             time.sleep(1)
-
-
-def site_context(app=None):
-    """A request context on SITE_URL, so jobs and commands build links (url_for) like views do."""
-    app = app or current_app._get_current_object()
-    site = app.config.get("SITE_URL", "http://127.0.0.1:5000").split(",")[0].strip()
-    # marked as background work: it writes, so on SQLite its transactions take the lock early
-    return app.test_request_context("/", base_url=site, environ_base={"ginga.background": True})
 
 
 def _on_gevent():

@@ -12,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from contest import events
-from contest.community.comments import to_dict as comment_to_dict
+from contest import events, links
+from contest.api.serializers import comment_to_dict, standing_to_dict
 from contest.database import read_only_context
 from contest.entries.access import get_visible_entry
 from contest.errors import ContestError, Invalid, NotFound
@@ -86,7 +86,7 @@ def on_leave(data):
 
 def leaderboard_payload(round_id):
     top = live_standings(round_id)[:LEADERBOARD_SIZE]
-    return {"round_id": round_id, "top": [s.to_dict() for s in top]}
+    return {"round_id": round_id, "top": [standing_to_dict(s) for s in top]}
 
 
 class Broadcaster:
@@ -241,7 +241,8 @@ def _on_comment_added(event):
 
 
 def _on_notified(event):
-    safe_emit("notification", event.payload, to=f"user:{event.user_id}")
+    payload = event.payload | {"url": links.target_url(event.target)}
+    safe_emit("notification", payload, to=f"user:{event.user_id}")
 
 
 def init_app(app):

@@ -53,7 +53,6 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
 
 def test_sqlite_reads_begin_deferred_and_everything_that_writes_immediate(app):
     from contest.database import sqlite_begin_statement
-    from contest.jobs import site_context
 
     with app.test_request_context("/rounds/x", method="GET"):
         assert sqlite_begin_statement() == "BEGIN"  # pages read side by side
@@ -63,7 +62,5 @@ def test_sqlite_reads_begin_deferred_and_everything_that_writes_immediate(app):
         assert sqlite_begin_statement() == "BEGIN"  # the rating writer commits it
     with app.test_request_context("/verify/token", method="GET"):
         assert sqlite_begin_statement() == "BEGIN IMMEDIATE"  # a GET that writes
-    with site_context(app):  # jobs and commands run here: they write
-        assert sqlite_begin_statement() == "BEGIN IMMEDIATE"
-    with app.app_context():
+    with app.app_context():  # jobs and commands run here: they write
         assert sqlite_begin_statement() == "BEGIN IMMEDIATE"

@@ -214,18 +214,18 @@ def test_page_scripts_speak_the_readers_language(
 def test_mails_go_out_in_the_fans_language(app, make_user, caplog):
     import logging
 
+    from contest import links
     from contest.accounts import users as accounts
     from contest.extensions import db
-    from contest.jobs import site_context
     from contest.models import User
 
     make_user("somchai", verified=False)
-    with site_context(app):
+    with app.app_context():  # as a job or a command: no request
         user = db.session.scalar(db.select(User).where(User.username == "somchai"))
         user.language = "th"
         db.session.commit()
         with caplog.at_level(logging.INFO, logger="contest.mail"):
-            accounts.send_verification(user)
+            accounts.send_verification(user, links.verification_link(user))
     mail = "\n".join(r.getMessage() for r in caplog.records if "mail to" in r.getMessage())
     assert "ยืนยันอีเมลของคุณสำหรับ Ginga" in mail and "/verify/" in mail
 

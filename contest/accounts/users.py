@@ -3,7 +3,7 @@
 import re
 
 import sqlalchemy as sa
-from flask import current_app, redirect, request, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,8 +15,6 @@ from contest.errors import (
     Forbidden,
     Invalid,
     NotFound,
-    NotSignedIn,
-    wants_json,
 )
 from contest.extensions import db
 from contest.i18n import in_language_of
@@ -118,9 +116,8 @@ def verification_token(user):
     )
 
 
-def send_verification(user):
-    """Mail the verification link (logged when no mail server is configured)."""
-    link = url_for("auth.verify_email", token=verification_token(user), _external=True)
+def send_verification(user, link):
+    """Mail the verification link, built by the face (logged when no mail server is set)."""
     with in_language_of(user):
         send_mail(
             user.email,
@@ -175,32 +172,3 @@ def set_role(username, role):
     user.role = role
     db.session.commit()
     return user
-
-
-def user_to_dict(user, private=False):
-    data = {"id": user.id, "username": user.username, "role": user.role, "display_name": user.name}
-    if private:
-        data.update(
-            email=user.email,
-            email_verified=user.email_verified_at is not None,
-            created_at=user.created_at.isoformat(),
-            bio=user.bio,
-            country=user.country,
-            language=user.language,
-        )
-    return data
-
-
-def init_login(login_manager):
-    """Wire Flask-Login: how to load a user, and what an anonymous request gets."""
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and not user.is_banned else None
-
-    @login_manager.unauthorized_handler
-    def unauthorized():
-        if wants_json():
-            raise NotSignedIn()
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

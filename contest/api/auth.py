@@ -5,8 +5,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from contest import links
 from contest.accounts import users as accounts
-from contest.api import inputs, outputs
+from contest.api import inputs, outputs, serializers
 from contest.api.blueprint import bp
 from contest.extensions import limiter
 
@@ -25,7 +26,7 @@ def csrf_token():
 def register(data):
     """Create an account and sign in."""
     user = accounts.register_user(data["username"], data["email"], data["password"])
-    accounts.send_verification(user)
+    accounts.send_verification(user, links.verification_link(user))
     login_user(user)
     return jsonify(id=user.id, username=user.username, role=user.role), 201
 
@@ -57,7 +58,7 @@ def logout():
 def resend_verification():
     """Send the email verification link again."""
     if current_user.email_verified_at is None:
-        accounts.send_verification(current_user)
+        accounts.send_verification(current_user, links.verification_link(current_user))
     return jsonify(email=current_user.email, verified=current_user.email_verified_at is not None)
 
 
@@ -66,4 +67,4 @@ def resend_verification():
 @login_required
 def me():
     """The signed-in account."""
-    return jsonify(accounts.user_to_dict(current_user, private=True))
+    return jsonify(serializers.user_to_dict(current_user, private=True))

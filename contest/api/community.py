@@ -3,7 +3,8 @@
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from contest.api import inputs, outputs
+from contest import links
+from contest.api import inputs, outputs, serializers
 from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
@@ -18,7 +19,7 @@ from contest.rounds import phases as rounds
 def get_profile(username):
     """A fan's profile: details, counts, medals and entries."""
     user = follows.get_user(username)
-    return jsonify(profiles.profile_to_dict(profiles.profile(user), current_user))
+    return jsonify(serializers.profile_to_dict(profiles.profile(user), current_user))
 
 
 @bp.patch("/me")
@@ -28,7 +29,7 @@ def get_profile(username):
 def edit_profile(data):
     """Edit one's profile and interface language."""
     profiles.update_profile(current_user, data)
-    return jsonify(profiles.profile_to_dict(profiles.profile(current_user), current_user))
+    return jsonify(serializers.profile_to_dict(profiles.profile(current_user), current_user))
 
 
 @bp.put("/me/avatar")
@@ -40,7 +41,7 @@ def put_avatar():
     upload = request.files.get("avatar")
     stream = upload.stream if upload else request.stream
     profiles.set_avatar(current_user, stream)
-    return jsonify(avatar_url=profiles.avatar_url(current_user))
+    return jsonify(avatar_url=links.avatar_url(current_user))
 
 
 @bp.post("/users/<username>/follow")
@@ -69,7 +70,7 @@ def suggested():
     users = follows.suggestions(current_user)
     return jsonify(
         users=[
-            {"username": u.username, "display_name": u.name, "avatar_url": profiles.avatar_url(u)}
+            {"username": u.username, "display_name": u.name, "avatar_url": links.avatar_url(u)}
             for u in users
         ]
     )
@@ -107,7 +108,7 @@ def round_entries(query, round_id):
 def list_comments(query, entry_id):
     """An entry's comments, newest first."""
     rows, more = comments.list_comments(current_user, entry_id, query["page"])
-    return jsonify(comments=[comments.to_dict(c) for c in rows], has_more=more)
+    return jsonify(comments=[serializers.comment_to_dict(c) for c in rows], has_more=more)
 
 
 @bp.post("/entries/<int:entry_id>/comments")
@@ -118,7 +119,7 @@ def list_comments(query, entry_id):
 def post_comment(data, entry_id):
     """Comment on a live entry."""
     comment = comments.post_comment(current_user, entry_id, data["body"])
-    return jsonify(comments.to_dict(comment)), 201
+    return jsonify(serializers.comment_to_dict(comment)), 201
 
 
 @bp.delete("/comments/<int:comment_id>")
@@ -137,7 +138,7 @@ def list_notifications(query):
     """One's notifications, newest first, and how many are unread."""
     rows = notifications.list_notifications(current_user, query["page"])
     return jsonify(
-        notifications=[notifications.to_dict(n) for n in rows],
+        notifications=[serializers.notification_to_dict(n) for n in rows],
         unread=notifications.unread_count(current_user),
     )
 

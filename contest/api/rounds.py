@@ -11,6 +11,7 @@ from contest.api import inputs, outputs
 from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
+from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
 from contest.community import comments
 from contest.errors import BadInput
 from contest.extensions import db
@@ -25,7 +26,7 @@ from contest.texts import Text
 def list_rounds():
     """Every round, newest first."""
     all_rounds = db.session.scalars(db.select(Round).order_by(Round.submissions_open_at.desc()))
-    return jsonify(rounds=[rounds.round_to_dict(r) for r in all_rounds])
+    return jsonify(rounds=[round_to_dict(r) for r in all_rounds])
 
 
 @bp.post("/rounds")
@@ -35,7 +36,7 @@ def list_rounds():
 def create_round(data):
     """Create a round (voting opens with uploads unless voting_open_at says otherwise)."""
     round_ = rounds.create_round(current_user, data)
-    return jsonify(rounds.round_to_dict(round_)), 201
+    return jsonify(round_to_dict(round_)), 201
 
 
 @bp.patch("/rounds/<int:round_id>")
@@ -45,7 +46,7 @@ def create_round(data):
 def edit_round(data, round_id):
     """Edit a round; a closed round's windows are frozen."""
     round_ = rounds.update_round(current_user, rounds.get_round(round_id), data)
-    return jsonify(rounds.round_to_dict(round_))
+    return jsonify(round_to_dict(round_))
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -53,11 +54,11 @@ def edit_round(data, round_id):
 def get_round(round_id):
     """A round with its live leaderboard, or its frozen results once closed."""
     round_ = rounds.get_round(round_id)
-    data = rounds.round_to_dict(round_)
+    data = round_to_dict(round_)
     phase = data["phase"]
     frozen = None
     if results.results_visible(round_, current_user):
-        frozen = [results.result_to_dict(r) for r in results.frozen_results(round_)]
+        frozen = [result_to_dict(r) for r in results.frozen_results(round_)]
         data["results"] = frozen
     if round_.closed_at is not None:
         # once closed, the one frozen ranking everywhere (empty until it is published)
@@ -65,7 +66,7 @@ def get_round(round_id):
     elif rounds.is_blind(round_) or phase == "closed":
         data["leaderboard"] = []  # blind finish, or voting over and the result being frozen
     else:
-        data["leaderboard"] = [s.to_dict() for s in results.live_standings(round_.id)]
+        data["leaderboard"] = [standing_to_dict(s) for s in results.live_standings(round_.id)]
     if rounds.in_finals(round_):
         data["finalists"] = [_entry_ref(e) for e in finals.finalists(round_)]
     picks = results.staff_picks(round_)
@@ -92,7 +93,7 @@ def shortlist(data, round_id):
     reason = (data.get("reason") or "").strip()
     round_ = finals.shortlist(current_user, round_id, data["entry_ids"], reason)
     return jsonify(
-        round=rounds.round_to_dict(round_),
+        round=round_to_dict(round_),
         finalists=[_entry_ref(e) for e in finals.finalists(round_)],
     )
 
@@ -107,7 +108,7 @@ def put_cover(round_id):
     round_ = rounds.set_cover(
         current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
     )
-    return jsonify(rounds.round_to_dict(round_))
+    return jsonify(round_to_dict(round_))
 
 
 @bp.post("/rounds/<int:round_id>/close")
@@ -118,8 +119,8 @@ def close_round(data, round_id):
     """Freeze the ranking into results (409 while voting is open, unless force)."""
     round_ = results.close_round(round_id, current_user, force=data.get("force", False))
     return jsonify(
-        round=rounds.round_to_dict(round_),
-        results=[results.result_to_dict(r) for r in results.frozen_results(round_)],
+        round=round_to_dict(round_),
+        results=[result_to_dict(r) for r in results.frozen_results(round_)],
     )
 
 
@@ -130,8 +131,8 @@ def publish_round(round_id):
     """Make the results and the hall of fame public."""
     round_ = results.publish_round(round_id, current_user)
     return jsonify(
-        round=rounds.round_to_dict(round_),
-        results=[results.result_to_dict(r) for r in results.frozen_results(round_)],
+        round=round_to_dict(round_),
+        results=[result_to_dict(r) for r in results.frozen_results(round_)],
     )
 
 

@@ -1,6 +1,6 @@
 """Uploads over JSON: start, send a part, resume, complete."""
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from contest.api import inputs, outputs
@@ -23,7 +23,7 @@ PART = {
 def start_upload(data):
     """Start uploading an entry (or a new file for one's own failed entry)."""
     upload = uploads.start_upload(current_user, data)
-    state = uploads.upload_state(upload)
+    state = _with_part_urls(uploads.upload_state(upload))
     return jsonify(
         entry_id=upload.entry_id,
         upload_id=upload.id,
@@ -50,7 +50,20 @@ def upload_part(upload_id, number):
 @bp.response(200, outputs.UploadState)
 @login_required
 def upload_state(upload_id):
-    return jsonify(uploads.upload_state(uploads.get_upload(current_user, upload_id)))
+    """Which parts are stored, which are missing, and where to send them (to resume)."""
+    return jsonify(
+        _with_part_urls(uploads.upload_state(uploads.get_upload(current_user, upload_id)))
+    )
+
+
+def _with_part_urls(state):
+    """Parts that go to the app itself (local storage) are sent to the part endpoint."""
+    for target in state["targets"]:
+        if target["url"] is None:
+            target["url"] = url_for(
+                "api.upload_part", upload_id=state["upload_id"], number=target["number"]
+            )
+    return state
 
 
 @bp.delete("/uploads/<upload_id>")

@@ -3,9 +3,7 @@
 import re
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
 
 from contest import events
 from contest.accounts.users import require_verified
@@ -14,7 +12,7 @@ from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import CommentAdded
 from contest.extensions import db
-from contest.models import Comment, User
+from contest.models import Comment
 from contest.texts import Text
 
 MAX_COMMENT = 1000
@@ -46,7 +44,7 @@ def post_comment(user, entry_id, body):
             entry.author_id,
             "comment",
             Text("%(name)s commented on %(title)s.", name=user.username, title=entry.title),
-            url_for("entries.entry_page", entry_id=entry.id) + f"#c{comment.id}",
+            notifications.target("entry", entry.id, f"c{comment.id}"),
         )
     events.record(CommentAdded(comment.id, entry.id))
     db.session.commit()
@@ -87,36 +85,3 @@ def delete_comment(user, comment_id):
         raise Forbidden(_l("You can only delete your own comments."), code="not_your_comment")
     db.session.delete(comment)
     db.session.commit()
-
-
-def render_body(body):
-    """The comment as safe HTML: escaped, with @mentions of existing fans linked."""
-    names = {m.lower() for m in MENTION_RE.findall(body)}
-    known = (
-        set(db.session.scalars(sa.select(User.username).where(User.username.in_(names))))
-        if names
-        else set()
-    )
-    out, last = [], 0
-    for match in MENTION_RE.finditer(body):
-        name = match.group(1).lower()
-        if name not in known:
-            continue
-        out.append(escape(body[last : match.start()]))
-        out.append(
-            Markup('<a href="{}">@{}</a>').format(url_for("community.profile", username=name), name)
-        )
-        last = match.end()
-    out.append(escape(body[last:]))
-    return Markup("").join(out)
-
-
-def to_dict(comment):
-    return {
-        "id": comment.id,
-        "entry_id": comment.entry_id,
-        "author": comment.author.username,
-        "body": comment.body,
-        "html": str(render_body(comment.body)),
-        "created_at": comment.created_at.isoformat(),
-    }

@@ -1,7 +1,6 @@
 """Fans following fans: follow, unfollow, the feed, suggestions."""
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from contest.community import notifications
@@ -56,7 +55,7 @@ def follow(user, username):
         target.id,
         "follow",
         Text("%(name)s now follows you.", name=user.username),
-        url_for("community.profile", username=user.username),
+        notifications.target("user", user.username),
     )
     try:
         db.session.commit()

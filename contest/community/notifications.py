@@ -29,7 +29,12 @@ KIND_LABELS = {
 PAGE_SIZE = 20
 
 
-def notify(user_id, kind, text, url=""):
+def target(kind, key, anchor=""):
+    """What a notification points at: an entry, a fan, a round or its results."""
+    return f"{kind}:{key}" + (f"#{anchor}" if anchor else "")
+
+
+def notify(user_id, kind, text, target=""):
     """Store a notification and push it to the user's open pages (committed by the caller).
 
     text is a Text: stored translatable, pushed in the reader's language, and shown in the
@@ -37,12 +42,12 @@ def notify(user_id, kind, text, url=""):
     """
     text = as_text(text)
     english, message = stored(text)
-    note = Notification(user_id=user_id, kind=kind, text=english, message=message, url=url)
+    note = Notification(user_id=user_id, kind=kind, text=english, message=message, target=target)
     db.session.add(note)
     db.session.flush()
     with in_language_of(db.session.get(User, user_id)):
-        payload = {"id": note.id, "kind": kind, "text": str(text), "url": url}
-    events.record(Notified(user_id, payload))
+        payload = {"id": note.id, "kind": kind, "text": str(text)}
+    events.record(Notified(user_id, payload, target))
     return note
 
 
@@ -111,17 +116,6 @@ def update_settings(user, data):
         row.email_digest = value == "digest"
     db.session.commit()
     return settings(user)
-
-
-def to_dict(note):
-    return {
-        "id": note.id,
-        "kind": note.kind,
-        "text": note.display_text,
-        "url": note.url,
-        "created_at": note.created_at.isoformat(),
-        "read": note.read_at is not None,
-    }
 
 
 def send_digests(now=None):

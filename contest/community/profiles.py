@@ -3,7 +3,6 @@
 import secrets
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from contest.community import follows
@@ -124,45 +123,3 @@ def profile(user):
         ),
         "medals": medals,
     }
-
-
-def profile_to_dict(data, viewer=None):
-    user = data["user"]
-    return {
-        "username": user.username,
-        "display_name": user.name,
-        "bio": user.bio,
-        "country": user.country,
-        "favourite_position": user.favourite_position,
-        "favourite_club": user.favourite_club,
-        "avatar_url": avatar_url(user),
-        "counts": {
-            "followers": data["followers"],
-            "following": data["following"],
-            "entries": len(data["entries"]),
-            "ratings_given": data["ratings_given"],
-        },
-        "medals": [
-            {"medal": m["medal"], "round": m["round"].title, "entry_id": m["entry"].id}
-            for m in data["medals"]
-        ],
-        "entries": [
-            {
-                "id": r["entry"].id,
-                "title": r["entry"].title,
-                "round": r["entry"].round.title,
-                "rank": r["rank"],
-                "score": round(r["score"], 4),
-            }
-            for r in data["entries"]
-        ],
-        "following": follows.is_following(viewer, user) if viewer is not None else False,
-    }
-
-
-def avatar_url(user):
-    if not user.avatar_key:
-        return None
-    return get_storage().media_url(user.avatar_key, "image/jpeg") or url_for(
-        "community.avatar", username=user.username
-    )

@@ -8,7 +8,7 @@ import tempfile
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest import events
@@ -84,7 +84,7 @@ def process_entry(entry_id):
             entry.author_id,
             "entry_live",
             Text("Your entry %(title)s is live.", title=entry.title),
-            url_for("entries.entry_page", entry_id=entry.id),
+            notifications.target("entry", entry.id),
         )
     events.record(EntryStatusChanged(entry.id))
     if entry.status == "live":
@@ -140,7 +140,7 @@ def reject(entry_id, reason, *extra_keys):
         entry.author_id,
         "entry_rejected",
         Text("Your entry %(title)s was not accepted: %(reason)s", title=entry.title, reason=reason),
-        url_for("entries.entry_page", entry_id=entry.id),
+        notifications.target("entry", entry.id),
     )
     keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
     entry.poster_key = entry.playback_key = None

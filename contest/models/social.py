@@ -54,7 +54,9 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.String(500))  # in English
     message: Mapped[dict | None] = mapped_column(sa.JSON)  # the same, translatable
-    url: Mapped[str] = mapped_column(sa.String(300), default="")
+    url: Mapped[str] = mapped_column(sa.String(300), default="")  # rows written before targets
+    # what it points at ("entry:12#c5", "user:alice", "round:<slug>"): faces build the link
+    target: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

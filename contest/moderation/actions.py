@@ -1,7 +1,7 @@
 """Moderation: reports and auto-hide, actions on entries, comments and users, all audited."""
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest import events
@@ -185,7 +185,7 @@ def moderate_entry(moderator, entry_id, action, reason=None):
         ),
     }[action]
     notifications.notify(
-        entry.author_id, "moderation", text, url_for("entries.entry_page", entry_id=entry.id)
+        entry.author_id, "moderation", text, notifications.target("entry", entry.id)
     )
     if round_.closed_at is not None and action in ("disqualify", "restore"):
         freeze_results(round_)  # a disqualification after close changes the unpublished results

@@ -5,7 +5,7 @@ main ranking can always be recomputed and non-finalists keep their place behind 
 """
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest import events
@@ -60,7 +60,7 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
     # Finalists' aggregates now hold finals ratings (none yet); the rest keep the main vote.
     ratings.resync([e.id for e in entries])
     rounds.audit(moderator, "shortlist", "round", round_.id, reason or _ids_text(ids))
-    url = url_for("main.round_page", slug=round_.slug)
+    url = notifications.target("round", round_.slug)
     for entry in newly:
         notifications.notify(
             entry.author_id,

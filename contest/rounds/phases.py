@@ -5,7 +5,6 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from contest.entries.images import reencode_image
@@ -387,32 +386,6 @@ def published_rounds():
             .order_by(Round.voting_close_at.desc())
         )
     )
-
-
-def round_to_dict(round_):
-    return {
-        "id": round_.id,
-        "slug": round_.slug,
-        "url": url_for("main.round_page", slug=round_.slug, _external=False),
-        "title": round_.title,
-        "brief": round_.brief,
-        "phase": phase(round_),
-        "requires_approval": round_.requires_approval,
-        "blind_hours": round_.blind_hours,
-        "prize": round_.prize,
-        "cover_url": url_for("main.round_cover", slug=round_.slug) if round_.cover_key else None,
-        "blind": is_blind(round_),
-        **{f: getattr(round_, f).isoformat() for f in WINDOW_FIELDS},
-        "has_finals": has_finals(round_),
-        **{f: _iso(getattr(round_, f)) for f in FINALS_FIELDS + ("finalists_at",)},
-        "closed_at": round_.closed_at.isoformat() if round_.closed_at else None,
-        "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,
-        "published_at": round_.published_at.isoformat() if round_.published_at else None,
-    }
-
-
-def _iso(value):
-    return value.isoformat() if value else None
 
 
 def set_cover(moderator, round_, stream):

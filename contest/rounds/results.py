@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -26,18 +26,6 @@ class Standing:
     average: float
     count: int
     stage: str = "main"
-
-    def to_dict(self):
-        return {
-            "entry_id": self.entry.id,
-            "title": self.entry.title,
-            "author": self.entry.author.username,
-            "rank": self.rank,
-            "score": round(self.score, 4),
-            "average": round(self.average, 3),
-            "count": self.count,
-            "stage": self.stage,
-        }
 
 
 def rank(rows, start=1, stage="main"):
@@ -231,7 +219,7 @@ def publish_round(round_id, moderator=None):
         )
     round_.published_at = utcnow()
     rounds.audit(moderator, "publish_round", "round", round_.id)
-    url = url_for("main.results_page", slug=round_.slug)
+    url = notifications.target("results", round_.slug)
     for result in frozen_results(round_):
         notifications.notify(
             result.entry.author_id,
@@ -269,20 +257,6 @@ def frozen_results(round_):
             sa.select(Result).where(Result.round_id == round_.id).order_by(Result.rank)
         )
     )
-
-
-def result_to_dict(result):
-    return {
-        "entry_id": result.entry_id,
-        "title": result.entry.title,
-        "author": result.entry.author.username,
-        "rank": result.rank,
-        "score": round(result.score, 4),
-        "average": round(result.average, 3),
-        "count": result.count,
-        "stage": result.stage,
-        "medal": result.medal,
-    }
 
 
 def results_visible(round_, user):

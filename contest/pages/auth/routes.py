@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from contest import links
 from contest.accounts import users as accounts
 from contest.database import writes
 from contest.errors import ContestError
@@ -55,7 +56,7 @@ def register():
                 target = form.email
             (target or form.username).errors.append(error.message)
         else:
-            accounts.send_verification(user)
+            accounts.send_verification(user, links.verification_link(user))
             login_user(user)
             flash(_("Confirm your email with the link we sent to rate and comment."))
             flash(_("Welcome to Ginga, %(name)s!", name=user.username))

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from contest import links
 from contest.community import follows, notifications, profiles
 from contest.entries.storage import get_storage
 from contest.errors import ContestError, NotFound
@@ -24,7 +25,7 @@ def profile(username):
         "community/profile.html",
         data=profiles.profile(user),
         following=follows.is_following(current_user, user),
-        avatar_url=profiles.avatar_url(user),
+        avatar_url=links.avatar_url(user),
     )
 
 

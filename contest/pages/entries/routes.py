@@ -3,6 +3,7 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from contest import links
 from contest.community import comments
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
@@ -28,7 +29,7 @@ def entry_page(entry_id):
         blind=rounds.is_blind(entry.round),
         comments=first_comments,
         more_comments=more_comments,
-        render_comment=comments.render_body,
+        render_comment=links.render_comment,
         can_rate=current_user.is_authenticated and ratings.may_rate(current_user, entry),
         unverified=current_user.is_authenticated and not current_user.email_verified_at,
         finals_stage=ratings.stage_of(entry) == "finals",

@@ -1,0 +1,105 @@
+"""Links: only faces build URLs. Rules name what a link points at (a target such as
+"entry:12#c5", "user:alice", "round:may-2026", "results:may-2026"); pages, the API, live
+updates and mail turn it into a URL here. Works in a request, in a job and in a CLI command.
+"""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from markupsafe import Markup, escape
+
+from contest.accounts.users import verification_token
+from contest.community.comments import MENTION_RE
+from contest.entries.storage import get_storage
+from contest.extensions import db
+from contest.models import User
+
+TARGETS = {
+    "entry": ("entries.entry_page", "entry_id", int),
+    "user": ("community.profile", "username", str),
+    "round": ("main.round_page", "slug", str),
+    "results": ("main.results_page", "slug", str),
+}
+
+
+def target(kind, key, anchor=""):
+    """The target a rule stores: what a notification points at, not its URL."""
+    return f"{kind}:{key}" + (f"#{anchor}" if anchor else "")
+
+
+def url(endpoint, **values):
+    """A path in a request; an absolute link on SITE_URL anywhere else (jobs, CLI, mail)."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    return site_url(endpoint, **values)
+
+
+def site_url(endpoint, **values):
+    """An absolute link on SITE_URL, built without a request."""
+    site = urlsplit(current_app.config.get("SITE_URL", "http://127.0.0.1:5000").split(",")[0])
+    adapter = current_app.url_map.bind(
+        site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def verification_link(user):
+    """The link in the mail that confirms a fan's email address."""
+    token = verification_token(user)
+    if has_request_context():
+        return url_for("auth.verify_email", token=token, _external=True)
+    return site_url("auth.verify_email", token=token)
+
+
+def target_url(value):
+    """The URL of a stored target; "" when it names nothing this site knows."""
+    kind, _, rest = (value or "").partition(":")
+    key, _, anchor = rest.partition("#")
+    if kind not in TARGETS or not key:
+        return ""
+    endpoint, name, kind_of = TARGETS[kind]
+    if kind_of is int and not key.isdigit():
+        return ""
+    return url(endpoint, **{name: kind_of(key)}) + (f"#{anchor}" if anchor else "")
+
+
+def notification_url(note):
+    """Where a notification leads (older rows stored their URL itself)."""
+    return note.url or target_url(note.target)
+
+
+def avatar_url(user):
+    """A fan's avatar: a signed bucket URL with S3, the app's own route on local disk."""
+    if not user.avatar_key:
+        return None
+    return get_storage().media_url(user.avatar_key, "image/jpeg") or url(
+        "community.avatar", username=user.username
+    )
+
+
+def render_comment(body):
+    """A comment as HTML: everything escaped, @mentions of real fans linked to their profile."""
+    names = {m.group(1).lower() for m in MENTION_RE.finditer(body)}
+    known = (
+        set(db.session.scalars(sa.select(User.username).where(User.username.in_(names))))
+        if names
+        else set()
+    )
+    out, last = [], 0
+    for match in MENTION_RE.finditer(body):
+        name = match.group(1).lower()
+        if name not in known:
+            continue
+        out.append(escape(body[last : match.start()]))
+        out.append(
+            Markup('<a href="{}">@{}</a>').format(url("community.profile", username=name), name)
+        )
+        last = match.end()
+    out.append(escape(body[last:]))
+    return Markup("").join(out)
+
+
+def init_app(app):
+    """Templates build links with the same helpers."""
+    app.jinja_env.globals.update(notification_url=notification_url, avatar_url=avatar_url)
