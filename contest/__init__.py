@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 
 from flask import Flask
 
@@ -35,7 +36,7 @@ def create_app(config=None):
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
     if app.config["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -67,10 +68,8 @@ def create_app(config=None):
 
 def _async_mode():
     """gevent when the server monkey-patched the process (gunicorn -k gevent), else threads."""
-    import sys
-
     if "gevent" in sys.modules:
-        from gevent import monkey
+        from gevent import monkey  # only once gevent is loaded: importing it must not patch
 
         if monkey.is_module_patched("socket"):
             return "gevent"

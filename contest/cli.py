@@ -9,8 +9,8 @@ from contest.demo import is_empty, seed_demo
 from contest.entries.storage import get_storage
 from contest.errors import ContestError
 from contest.jobs import run_worker, scheduled_work
+from contest.rounds import editing, results
 from contest.rounds import phases as rounds
-from contest.rounds import results
 
 users_cli = AppGroup("users", help="Manage accounts.")
 rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
@@ -59,7 +59,7 @@ def create_monthly(month):
         except ValueError:
             raise click.BadParameter("use YYYY-MM", param_hint="--month") from None
     try:
-        round_, created = rounds.create_monthly_round(year, mon)
+        round_, created = editing.create_monthly_round(year, mon)
     except ContestError as error:
         _fail(error)
     verb = "Created" if created else "Already there:"

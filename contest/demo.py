@@ -14,8 +14,8 @@ from contest.entries.storage import get_storage, new_video_key
 from contest.errors import Conflict
 from contest.extensions import db
 from contest.models import Entry, Rating, User, utcnow
+from contest.rounds import editing, results
 from contest.rounds import phases as rounds
-from contest.rounds import results
 
 FANS = ["ronaldinha", "kaka_kid", "elastico", "rainbow_flick", "la_pulga", "cruyff_turn"]
 COLORS = [
@@ -111,7 +111,7 @@ def seed_demo():
         # long-standing accounts: their ratings count (young accounts' ratings wait a day)
         person.created_at = now - timedelta(days=90 - i)
     db.session.commit()
-    current = rounds.create_round(
+    current = editing.create_round(
         moderator,
         {
             "title": "Skill of the month",
@@ -121,8 +121,8 @@ def seed_demo():
             "voting_close_at": now + timedelta(days=25),
         },
     )
-    rounds.create_monthly_round(moderator=moderator)
-    past = rounds.create_round(
+    editing.create_monthly_round(moderator=moderator)
+    past = editing.create_round(
         moderator,
         {
             "title": "Street skills classic",

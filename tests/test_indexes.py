@@ -7,7 +7,7 @@ from sqlalchemy import event
 from contest.community import follows
 from contest.extensions import db
 from contest.models import Entry, Follow, Rating, User
-from contest.rounds import ratings, results
+from contest.rounds import ratings, standings
 
 
 @pytest.fixture
@@ -73,14 +73,14 @@ def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_
     round_id, entry_id = rounds_[1].id, entries[45].id
 
     def hot_paths():
-        results.live_standings(round_id)  # round page leaderboard
+        standings.live_standings(round_id)  # round page leaderboard
         entry = db.session.get(Entry, entry_id)  # entry page
         ratings.histogram(entry)
         ratings.my_rating(db.session.get(User, fans[3].id), entry)
         ratings.recount(entry_id)
         ratings.round_prior(round_id)
         follows.feed(db.session.get(User, fans[0].id))  # feed
-        results.counted_ratings(round_id)  # the tally at close
+        standings.counted_ratings(round_id)  # the tally at close
 
     statements = _captured(pg, hot_paths)
     assert len(statements) >= 8

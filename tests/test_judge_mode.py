@@ -10,7 +10,6 @@ from test_browser import phone_page, wait_js
 from contest import demo
 from contest.entries import clips
 from contest.extensions import db
-from contest.jobs import site_context
 from contest.models import Rating
 
 LANDSCAPE, UPRIGHT = (320, 180), (180, 320)
@@ -23,7 +22,7 @@ def real_entry(app, tmp_path):
     def make(round_id, author_id, title, shape=LANDSCAPE):
         path = tmp_path / f"{time.monotonic_ns()}.mp4"
         clips.write_clip(path, seconds=1, width=shape[0], height=shape[1], audio=False)
-        with site_context(app):
+        with app.app_context():  # as the processing job: no request
             return demo.add_entry_from_file(round_id, author_id, title, path).id
 
     return make

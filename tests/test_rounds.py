@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import ModerationAction, Round
+from contest.rounds import editing
 from contest.rounds import phases as rounds
 
 
@@ -150,7 +151,7 @@ def test_create_monthly_is_idempotent(runner, app):
 
 
 def test_december_rolls_over_to_next_year():
-    windows = rounds.monthly_windows(2026, 12)
+    windows = editing.monthly_windows(2026, 12)
     assert windows["voting_close_at"] == datetime(2027, 1, 1, tzinfo=UTC)
 
 

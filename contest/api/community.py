@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user, login_required
 
 from contest import links
-from contest.api import inputs, outputs, serializers
+from contest.api import community_outputs, inputs, outputs, serializers
 from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
@@ -15,7 +15,7 @@ from contest.rounds import phases as rounds
 
 
 @bp.get("/users/<username>")
-@bp.response(200, outputs.Profile)
+@bp.response(200, community_outputs.Profile)
 def get_profile(username):
     """A fan's profile: details, counts, medals and entries."""
     user = follows.get_user(username)
@@ -23,7 +23,7 @@ def get_profile(username):
 
 
 @bp.patch("/me")
-@bp.response(200, outputs.Profile)
+@bp.response(200, community_outputs.Profile)
 @login_required
 @bp.arguments(inputs.ProfileEdit())
 def edit_profile(data):
@@ -34,7 +34,7 @@ def edit_profile(data):
 
 @bp.put("/me/avatar")
 @bp.doc(requestBody=picture_body("avatar"))
-@bp.response(200, outputs.Avatar)
+@bp.response(200, community_outputs.Avatar)
 @login_required
 @limiter.limit("20 per hour", methods=["PUT"])
 def put_avatar():
@@ -45,7 +45,7 @@ def put_avatar():
 
 
 @bp.post("/users/<username>/follow")
-@bp.response(200, outputs.FollowAnswer)
+@bp.response(200, community_outputs.FollowAnswer)
 @login_required
 @limiter.limit("60 per hour", methods=["POST"])
 def follow(username):
@@ -55,7 +55,7 @@ def follow(username):
 
 
 @bp.delete("/users/<username>/follow")
-@bp.response(200, outputs.FollowAnswer)
+@bp.response(200, community_outputs.FollowAnswer)
 @login_required
 def unfollow(username):
     target = follows.unfollow(current_user, username)
@@ -64,7 +64,7 @@ def unfollow(username):
 
 
 @bp.get("/users/suggested")
-@bp.response(200, outputs.Suggestions)
+@bp.response(200, community_outputs.Suggestions)
 def suggested():
     """Fans worth following."""
     users = follows.suggestions(current_user)
@@ -103,7 +103,7 @@ def round_entries(query, round_id):
 
 
 @bp.get("/entries/<int:entry_id>/comments")
-@bp.response(200, outputs.CommentPage)
+@bp.response(200, community_outputs.CommentPage)
 @bp.arguments(inputs.PageQuery(), location="query")
 def list_comments(query, entry_id):
     """An entry's comments, newest first."""
@@ -112,7 +112,7 @@ def list_comments(query, entry_id):
 
 
 @bp.post("/entries/<int:entry_id>/comments")
-@bp.response(201, outputs.Comment)
+@bp.response(201, community_outputs.Comment)
 @login_required
 @limiter.limit("10 per minute", methods=["POST"])
 @bp.arguments(inputs.CommentBody())
@@ -131,7 +131,7 @@ def delete_comment(comment_id):
 
 
 @bp.get("/notifications")
-@bp.response(200, outputs.Notifications)
+@bp.response(200, community_outputs.Notifications)
 @login_required
 @bp.arguments(inputs.PageQuery(), location="query")
 def list_notifications(query):
@@ -144,7 +144,7 @@ def list_notifications(query):
 
 
 @bp.post("/notifications/read")
-@bp.response(200, outputs.Unread)
+@bp.response(200, community_outputs.Unread)
 @login_required
 def read_notifications():
     notifications.mark_all_read(current_user)
@@ -152,14 +152,14 @@ def read_notifications():
 
 
 @bp.get("/notifications/settings")
-@bp.response(200, outputs.Settings)
+@bp.response(200, community_outputs.Settings)
 @login_required
 def notification_settings():
     return jsonify(notifications.settings(current_user))
 
 
 @bp.put("/notifications/settings")
-@bp.response(200, outputs.Settings)
+@bp.response(200, community_outputs.Settings)
 @login_required
 @bp.arguments(inputs.NotificationSettings())
 def update_notification_settings(data):

@@ -14,7 +14,7 @@ from contest.i18n import LANGUAGES
 from contest.models.reports import REPORT_REASONS
 from contest.models.social import NOTIFICATION_KINDS
 from contest.moderation.actions import MAX_REASON
-from contest.rounds.phases import MAX_BRIEF, MAX_PRIZE, MAX_TITLE
+from contest.rounds.editing import MAX_BRIEF, MAX_PRIZE, MAX_TITLE
 from contest.texts import Text
 
 TIME = {"format": "date-time", "description": "ISO 8601; without a zone, UTC"}

@@ -4,11 +4,12 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from contest.accounts.permissions import permission_required
-from contest.api import inputs, outputs
+from contest.api import community_outputs, inputs, outputs
 from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
+from contest.moderation import queue
 from contest.rounds import results
 
 
@@ -18,7 +19,7 @@ def _report(data, target_type, target_id):
 
 
 @bp.post("/entries/<int:entry_id>/reports")
-@bp.response(201, outputs.Report)
+@bp.response(201, community_outputs.Report)
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
 @bp.arguments(inputs.ReportBody())
@@ -28,7 +29,7 @@ def report_entry(data, entry_id):
 
 
 @bp.post("/comments/<int:comment_id>/reports")
-@bp.response(201, outputs.Report)
+@bp.response(201, community_outputs.Report)
 @login_required
 @limiter.limit("20 per hour", methods=["POST"])
 @bp.arguments(inputs.ReportBody())
@@ -53,7 +54,7 @@ def moderate_entry(data, entry_id):
 
 
 @bp.post("/moderation/comments/<int:comment_id>")
-@bp.response(200, outputs.Ok)
+@bp.response(200, community_outputs.Ok)
 @permission_required("moderator")
 @bp.arguments(inputs.ModerationBody())
 def moderate_comment(data, comment_id):
@@ -63,7 +64,7 @@ def moderate_comment(data, comment_id):
 
 
 @bp.post("/moderation/users/<username>")
-@bp.response(200, outputs.ModeratedUser)
+@bp.response(200, community_outputs.ModeratedUser)
 @permission_required("moderator")
 @bp.arguments(inputs.ModerationBody())
 def moderate_user(data, username):
@@ -73,11 +74,11 @@ def moderate_user(data, username):
 
 
 @bp.get("/moderation/queue")
-@bp.response(200, outputs.Queue)
+@bp.response(200, community_outputs.Queue)
 @permission_required("moderator")
 def moderation_queue():
     """Entries waiting for approval, reported entries and comments, integrity flags."""
-    q = rules.queue()
+    q = queue.queue()
     return jsonify(
         pending=[entry_to_dict(e, current_user) for e in q["pending"]],
         reported=[
@@ -99,7 +100,7 @@ def moderation_queue():
 
 
 @bp.get("/moderation/log")
-@bp.response(200, outputs.AuditLog)
+@bp.response(200, community_outputs.AuditLog)
 @permission_required("moderator")
 def moderation_log():
     """The moderators' audit log, newest first."""
@@ -114,6 +115,6 @@ def moderation_log():
                 "reason": a.reason,
                 "at": a.at.isoformat(),
             }
-            for a in rules.audit_log()
+            for a in queue.audit_log()
         ]
     )

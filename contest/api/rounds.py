@@ -16,7 +16,7 @@ from contest.community import comments
 from contest.errors import BadInput
 from contest.extensions import db
 from contest.models import Round
-from contest.rounds import finals, judging, ratings, results
+from contest.rounds import editing, finals, judging, ratings, results, standings
 from contest.rounds import phases as rounds
 from contest.texts import Text
 
@@ -35,7 +35,7 @@ def list_rounds():
 @bp.arguments(inputs.RoundBody())
 def create_round(data):
     """Create a round (voting opens with uploads unless voting_open_at says otherwise)."""
-    round_ = rounds.create_round(current_user, data)
+    round_ = editing.create_round(current_user, data)
     return jsonify(round_to_dict(round_)), 201
 
 
@@ -45,7 +45,7 @@ def create_round(data):
 @bp.arguments(inputs.RoundEdit())
 def edit_round(data, round_id):
     """Edit a round; a closed round's windows are frozen."""
-    round_ = rounds.update_round(current_user, rounds.get_round(round_id), data)
+    round_ = editing.update_round(current_user, rounds.get_round(round_id), data)
     return jsonify(round_to_dict(round_))
 
 
@@ -66,7 +66,7 @@ def get_round(round_id):
     elif rounds.is_blind(round_) or phase == "closed":
         data["leaderboard"] = []  # blind finish, or voting over and the result being frozen
     else:
-        data["leaderboard"] = [standing_to_dict(s) for s in results.live_standings(round_.id)]
+        data["leaderboard"] = [standing_to_dict(s) for s in standings.live_standings(round_.id)]
     if rounds.in_finals(round_):
         data["finalists"] = [_entry_ref(e) for e in finals.finalists(round_)]
     picks = results.staff_picks(round_)
@@ -105,7 +105,7 @@ def shortlist(data, round_id):
 def put_cover(round_id):
     """A round's cover picture: a multipart `cover` file, or the raw image as the body."""
     upload = request.files.get("cover")
-    round_ = rounds.set_cover(
+    round_ = editing.set_cover(
         current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
     )
     return jsonify(round_to_dict(round_))

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
-from contest.entries import uploads
+from contest.entries import parts, uploads
 from contest.extensions import limiter
 
 PART = {
@@ -38,7 +38,7 @@ def start_upload(data):
 @bp.response(200, outputs.PartStored)
 @login_required
 def upload_part(upload_id, number):
-    etag = uploads.receive_part(
+    etag = parts.receive_part(
         current_user, upload_id, number, request.stream, request.content_length
     )
     response = jsonify(number=number, etag=etag)
@@ -51,9 +51,7 @@ def upload_part(upload_id, number):
 @login_required
 def upload_state(upload_id):
     """Which parts are stored, which are missing, and where to send them (to resume)."""
-    return jsonify(
-        _with_part_urls(uploads.upload_state(uploads.get_upload(current_user, upload_id)))
-    )
+    return jsonify(_with_part_urls(uploads.upload_state(parts.get_upload(current_user, upload_id))))
 
 
 def _with_part_urls(state):

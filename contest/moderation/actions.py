@@ -12,8 +12,8 @@ from contest.events import RatingChanged
 from contest.extensions import db
 from contest.models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
 from contest.models.reports import REPORT_REASONS
-from contest.moderation.integrity import open_flags, resolve_flags
-from contest.rounds import phases as rounds
+from contest.moderation import audit
+from contest.moderation.integrity import resolve_flags
 from contest.rounds import ratings
 from contest.rounds.results import freeze_results
 from contest.texts import Text
@@ -51,7 +51,7 @@ def _reason(reason, required):
 
 
 def _audit(moderator, action, target_type, target_id, reason=""):
-    rounds.audit(moderator, action, target_type, target_id, reason)
+    audit.audit(moderator, action, target_type, target_id, reason)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -296,30 +296,3 @@ def _recount_ratings_of(user):
 
 
 # --- the queue and the log ------------------------------------------------------------
-
-
-def queue():
-    """What needs a moderator: pending entries, reported or auto-hidden entries and comments."""
-    pending = db.session.scalars(
-        sa.select(Entry).where(Entry.status == "pending_review").order_by(Entry.created_at)
-    ).all()
-    open_reports = db.session.scalars(
-        sa.select(Report).where(Report.status == "open").order_by(Report.created_at)
-    ).all()
-    by_target = {}
-    for row in open_reports:
-        by_target.setdefault((row.target_type, row.target_id), []).append(row)
-    reported = []
-    for (kind, ident), rows in by_target.items():
-        target = db.session.get(Entry if kind == "entry" else Comment, ident)
-        if target is not None:
-            reported.append({"type": kind, "target": target, "reports": rows})
-    return {"pending": pending, "reported": reported, "flags": open_flags()}
-
-
-def audit_log(limit=200):
-    return db.session.scalars(
-        sa.select(ModerationAction)
-        .order_by(ModerationAction.at.desc(), ModerationAction.id.desc())
-        .limit(limit)
-    ).all()

@@ -9,7 +9,7 @@ from contest.errors import Conflict, Invalid
 from contest.extensions import db
 from contest.models import Entry, Result
 from contest.rounds import phases as rounds
-from contest.rounds.results import all_standings, live_standings
+from contest.rounds.standings import all_standings, live_standings
 from contest.texts import Text
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")

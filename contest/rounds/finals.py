@@ -14,9 +14,10 @@ from contest.errors import Conflict, Invalid
 from contest.events import ContendersChanged
 from contest.extensions import db
 from contest.models import Entry, Round, utcnow
+from contest.moderation import audit
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
-from contest.rounds.results import main_standings
+from contest.rounds.standings import main_standings
 from contest.texts import Text
 
 MIN_FINALISTS = 2
@@ -59,7 +60,7 @@ def shortlist(moderator, round_id, entry_ids, reason=""):
     db.session.flush()
     # Finalists' aggregates now hold finals ratings (none yet); the rest keep the main vote.
     ratings.resync([e.id for e in entries])
-    rounds.audit(moderator, "shortlist", "round", round_.id, reason or _ids_text(ids))
+    audit.audit(moderator, "shortlist", "round", round_.id, reason or _ids_text(ids))
     url = notifications.target("round", round_.slug)
     for entry in newly:
         notifications.notify(

@@ -1,25 +1,17 @@
 """Round lifecycle: phases derived from timestamps, creating, editing, monthly scheduling."""
 
-import re
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from contest.entries.images import reencode_image
-from contest.entries.storage import get_storage
-from contest.errors import Conflict, Invalid, NotFound
+from contest.errors import NotFound
 from contest.extensions import db
-from contest.models import ModerationAction, Round, utcnow
-from contest.texts import Text
+from contest.models import Round, utcnow
 
 PHASES = ("upcoming", "submissions", "open", "voting", "shortlist", "finals", "closed", "published")
 WINDOW_FIELDS = ("submissions_open_at", "submissions_close_at", "voting_open_at", "voting_close_at")
 FINALS_FIELDS = ("finals_open_at", "finals_close_at")
-MAX_TITLE = 120
-MAX_BRIEF = 5000
-MAX_PRIZE = 500
 
 
 def phase(round_, now=None):
@@ -74,17 +66,6 @@ def is_blind(round_, now=None):
     return now >= end - timedelta(hours=round_.blind_hours)
 
 
-def _blind_hours(data, default=0):
-    value = data.get("blind_hours", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 168:
-        raise Invalid(
-            _l("blind_hours must be a whole number from 0 to 168."),
-            code="invalid_field",
-            field="blind_hours",
-        )
-    return value
-
-
 def next_change(round_, now=None):
     """(label, when) of the next moment the phase changes, for countdowns; None when over."""
     now = now or utcnow()
@@ -104,250 +85,6 @@ def next_change(round_, now=None):
         return None
     upcoming = sorted((at, label) for at, label in moments if at > now)
     return (upcoming[0][1], upcoming[0][0]) if upcoming else None
-
-
-def parse_time(value, field):
-    """Parse an ISO 8601 time; a time without zone is taken as UTC."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise Invalid(
-                Text(
-                    "%(field)s must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
-                    field=field,
-                ),
-                code="invalid_time",
-                field=field,
-            ) from None
-    else:
-        raise Invalid(
-            Text("%(field)s is required.", field=field), code="missing_field", field=field
-        )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
-def check_windows(so, sc, vo, vc):
-    """Raise Invalid unless the four window times make a sensible round."""
-    if not so < sc:
-        raise Invalid(_l("Uploads must close after they open."), code="invalid_windows")
-    if not so <= vo <= sc:
-        raise Invalid(
-            _l("Voting must open between the opening and the closing of uploads."),
-            code="invalid_windows",
-        )
-    if not vc >= sc or not vc > vo:
-        raise Invalid(
-            _l("Voting must close after it opens and no earlier than uploads close."),
-            code="invalid_windows",
-        )
-
-
-def check_finals(voting_close_at, finals_open_at, finals_close_at):
-    """Finals are optional; when set, they follow the main vote."""
-    if (finals_open_at is None) != (finals_close_at is None):
-        raise Invalid(
-            _l("Give both finals_open_at and finals_close_at, or neither."), code="invalid_windows"
-        )
-    if finals_open_at is None:
-        return
-    if not voting_close_at <= finals_open_at < finals_close_at:
-        raise Invalid(
-            _l("Finals must open after the main vote closes and close after they open."),
-            code="invalid_windows",
-        )
-
-
-def _finals_times(data, current=(None, None)):
-    """(finals_open_at, finals_close_at) from data; null (or "") removes the finals."""
-    times = list(current)
-    for i, field in enumerate(FINALS_FIELDS):
-        if field in data:
-            value = data[field]
-            times[i] = None if value in (None, "") else parse_time(value, field)
-    return tuple(times)
-
-
-def slugify(text):
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:50] or "round"
-
-
-def _unique_slug(base):
-    slug, n = base, 2
-    while db.session.scalar(sa.select(Round.id).where(Round.slug == slug)):
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _clean_text(data, field, limit, required):
-    value = data.get(field, "" if not required else None)
-    if value is None or not isinstance(value, str) or (required and not value.strip()):
-        if required:
-            raise Invalid(
-                Text("%(field)s is required.", field=field), code="missing_field", field=field
-            )
-        raise Invalid(
-            Text("%(field)s must be text.", field=field), code="invalid_field", field=field
-        )
-    value = value.strip()
-    if len(value) > limit:
-        raise Invalid(
-            Text("%(field)s is longer than %(limit)s characters.", field=field, limit=limit),
-            code="too_long",
-            field=field,
-        )
-    return value
-
-
-def _bool(data, field, default):
-    value = data.get(field, default)
-    if not isinstance(value, bool):
-        raise Invalid(
-            Text("%(field)s must be true or false.", field=field),
-            code="invalid_field",
-            field=field,
-        )
-    return value
-
-
-def audit(moderator, action, target_type, target_id, reason=""):
-    """Write one line of the moderators' audit log (committed with the caller's change)."""
-    db.session.add(
-        ModerationAction(
-            moderator_id=moderator.id if moderator else None,
-            action=action,
-            target_type=target_type,
-            target_id=target_id,
-            reason=reason[:500],
-        )
-    )
-
-
-def create_round(moderator, data):
-    """Create a round from API or form data; voting opens with uploads unless told otherwise."""
-    title = _clean_text(data, "title", MAX_TITLE, required=True)
-    brief = _clean_text(data, "brief", MAX_BRIEF, required=False)
-    so = parse_time(data.get("submissions_open_at"), "submissions_open_at")
-    sc = parse_time(data.get("submissions_close_at"), "submissions_close_at")
-    vo = parse_time(data.get("voting_open_at") or so, "voting_open_at")
-    vc = parse_time(data.get("voting_close_at"), "voting_close_at")
-    check_windows(so, sc, vo, vc)
-    fo, fc = _finals_times(data)
-    check_finals(vc, fo, fc)
-    slug = data.get("slug")
-    if slug is not None and (not isinstance(slug, str) or slugify(slug) != slug):
-        raise Invalid(
-            _l("slug may hold lower-case letters, digits and dashes."), code="invalid_slug"
-        )
-    if slug and db.session.scalar(sa.select(Round.id).where(Round.slug == slug)):
-        raise Conflict(_l("A round with that slug exists."), code="slug_taken")
-    round_ = Round(
-        slug=slug or _unique_slug(slugify(title)),
-        title=title,
-        brief=brief,
-        submissions_open_at=so,
-        submissions_close_at=sc,
-        voting_open_at=vo,
-        voting_close_at=vc,
-        finals_open_at=fo,
-        finals_close_at=fc,
-        requires_approval=_bool(data, "requires_approval", False),
-        blind_hours=_blind_hours(data),
-        prize=_clean_text(data, "prize", MAX_PRIZE, required=False),
-        created_by_id=moderator.id if moderator else None,
-    )
-    db.session.add(round_)
-    db.session.flush()
-    audit(moderator, "create_round", "round", round_.id)
-    db.session.commit()
-    return round_
-
-
-def update_round(moderator, round_, data):
-    """Edit a round; windows of a closed round are frozen, so voting can never reopen."""
-    current = phase(round_)
-    if current == "published":
-        raise Conflict(_l("Published rounds cannot be edited."), code="round_published")
-    changes = {}
-    if "title" in data:
-        changes["title"] = _clean_text(data, "title", MAX_TITLE, required=True)
-    if "brief" in data:
-        changes["brief"] = _clean_text(data, "brief", MAX_BRIEF, required=False)
-    if "requires_approval" in data:
-        changes["requires_approval"] = _bool(data, "requires_approval", False)
-    if "prize" in data:
-        changes["prize"] = _clean_text(data, "prize", MAX_PRIZE, required=False)
-    if "blind_hours" in data:
-        changes["blind_hours"] = _blind_hours(data)
-    times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
-    for field in WINDOW_FIELDS:
-        if data.get(field) is not None:
-            times[field] = parse_time(data[field], field)
-    fo, fc = _finals_times(data, (round_.finals_open_at, round_.finals_close_at))
-    times.update(finals_open_at=fo, finals_close_at=fc)
-    if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS + FINALS_FIELDS):
-        if current == "closed":
-            raise Conflict(
-                _l("This round is closed; its windows can no longer change."), code="round_closed"
-            )
-        if round_.finalists_at and (
-            fo is None or times["voting_close_at"] != round_.voting_close_at
-        ):
-            raise Conflict(
-                _l("Finalists are chosen: the main vote cannot reopen and the finals stay."),
-                code="finals_started",
-            )
-        check_windows(*(times[f] for f in WINDOW_FIELDS))
-        check_finals(times["voting_close_at"], fo, fc)
-        changes.update(times)
-    for field, value in changes.items():
-        setattr(round_, field, value)
-    audit(moderator, "edit_round", "round", round_.id, ", ".join(sorted(changes)))
-    db.session.commit()
-    return round_
-
-
-def monthly_windows(year, month):
-    """Default monthly windows: voting open all month, uploads until the 25th."""
-    start = datetime(year, month, 1, tzinfo=UTC)
-    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    return {
-        "submissions_open_at": start,
-        "submissions_close_at": start + timedelta(days=24),
-        "voting_open_at": start,
-        "voting_close_at": end,
-    }
-
-
-def create_monthly_round(year=None, month=None, moderator=None):
-    """Create a month's round (default: next month) unless it exists: (round, created)."""
-    if year is None or month is None:
-        today = utcnow()
-        year, month = today.year + (today.month == 12), today.month % 12 + 1
-    if not 1 <= month <= 12:
-        raise Invalid(_l("month must be 1 to 12."), code="invalid_month")
-    slug = f"{year:04d}-{month:02d}"
-    existing = db.session.scalar(sa.select(Round).where(Round.slug == slug))
-    if existing:
-        return existing, False
-    title = datetime(year, month, 1).strftime("%B %Y")
-    data = {
-        "title": f"{title} skills",
-        "slug": slug,
-        "brief": "Show us your best football skill: one clip, up to two minutes.",
-    }
-    data.update(monthly_windows(year, month))
-    try:
-        return create_round(moderator, data), True
-    except Conflict:  # another process made it a moment ago
-        db.session.rollback()
-        return db.session.scalar(sa.select(Round).where(Round.slug == slug)), False
 
 
 def get_round(round_id, lock=False):
@@ -386,15 +123,3 @@ def published_rounds():
             .order_by(Round.voting_close_at.desc())
         )
     )
-
-
-def set_cover(moderator, round_, stream):
-    """A round's cover: any picture, re-encoded to a 1280x720 JPEG."""
-    key = f"rounds/{round_.id}/cover-{secrets.token_urlsafe(8)}.jpg"
-    reencode_image(stream, key, (1280, 720))
-    old, round_.cover_key = round_.cover_key, key
-    audit(moderator, "set_cover", "round", round_.id)
-    db.session.commit()
-    if old:
-        get_storage().delete(old)
-    return round_

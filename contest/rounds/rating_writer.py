@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest.errors import ContestError
 from contest.extensions import db
-from contest.rounds.ratings import RatingChange, apply_changes
+from contest.rounds.rating_batches import RatingChange, apply_changes
 
 log = logging.getLogger(__name__)
 IDLE_SECONDS = 30  # the thread ends after this long without work; the next rating starts it

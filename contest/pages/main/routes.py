@@ -11,6 +11,7 @@ from contest.models import Entry, Round
 from contest.pages.main.blueprint import bp
 from contest.rounds import browse, ratings, results
 from contest.rounds import phases as rounds
+from contest.rounds import standings as ranking
 
 bp.add_app_template_global(rounds.phase, "phase_of")
 bp.add_app_template_global(rounds.next_change, "next_change")
@@ -70,7 +71,7 @@ def _round_by_slug(slug):
 @bp.get("/rounds/<slug>")
 def round_page(slug):
     round_ = _round_by_slug(slug)
-    standings = [] if round_.closed_at else results.live_standings(round_.id)
+    standings = [] if round_.closed_at else ranking.live_standings(round_.id)
     mine = []
     if current_user.is_authenticated:
         mine = db.session.scalars(

@@ -8,10 +8,12 @@ from flask_login import current_user
 from contest.accounts.permissions import permission_required
 from contest.errors import ContestError
 from contest.moderation import actions as moderation_rules
+from contest.moderation import queue as review
 from contest.pages.moderation.blueprint import bp
 from contest.pages.moderation.forms import ActionForm, RoundForm
-from contest.rounds import finals, results
+from contest.rounds import editing, finals, results
 from contest.rounds import phases as rounds
+from contest.rounds import standings as ranking
 
 
 def _zone(form=None):
@@ -53,13 +55,13 @@ def new_round():
     form = RoundForm()
     if form.validate_on_submit():
         try:
-            round_ = rounds.create_round(current_user, _form_data(form))
+            round_ = editing.create_round(current_user, _form_data(form))
         except ContestError as error:
             form.title.errors.append(error.message)
         else:
             if form.cover.data:
                 try:
-                    rounds.set_cover(current_user, round_, form.cover.data.stream)
+                    editing.set_cover(current_user, round_, form.cover.data.stream)
                 except ContestError as error:
                     flash(
                         _(
@@ -83,8 +85,8 @@ def edit_round(round_id):
     if form.validate_on_submit():
         try:
             if form.cover.data:  # first: a refused picture changes nothing else
-                rounds.set_cover(current_user, round_, form.cover.data.stream)
-            rounds.update_round(current_user, round_, _form_data(form))
+                editing.set_cover(current_user, round_, form.cover.data.stream)
+            editing.update_round(current_user, round_, _form_data(form))
         except ContestError as error:
             form.title.errors.append(error.message)
         else:
@@ -117,7 +119,7 @@ def finalists(round_id):
         else:
             flash(_("%(num)s finalists chosen; their authors are told.", num=len(ids)))
             return redirect(url_for("main.round_page", slug=round_.slug))
-    standings = results.main_standings(round_.id)
+    standings = ranking.main_standings(round_.id)
     if round_.finalists_at:
         chosen = {s.entry.id for s in standings if s.entry.finalist}
     else:
@@ -145,13 +147,13 @@ def publish_round(round_id):
 @bp.get("/")
 @permission_required("moderator")
 def queue():
-    return render_template("moderation/queue.html", queue=moderation_rules.queue())
+    return render_template("moderation/queue.html", queue=review.queue())
 
 
 @bp.get("/log")
 @permission_required("moderator")
 def log():
-    return render_template("moderation/log.html", actions=moderation_rules.audit_log())
+    return render_template("moderation/log.html", actions=review.audit_log())
 
 
 @bp.post("/act/<kind>/<target>")

@@ -1,0 +1,34 @@
+"""What moderators look at: the queue of pending and reported items, and the audit log."""
+
+import sqlalchemy as sa
+
+from contest.extensions import db
+from contest.models import Comment, Entry, ModerationAction, Report
+from contest.moderation.integrity import open_flags
+
+
+def queue():
+    """What needs a moderator: pending entries, reported or auto-hidden entries and comments."""
+    pending = db.session.scalars(
+        sa.select(Entry).where(Entry.status == "pending_review").order_by(Entry.created_at)
+    ).all()
+    open_reports = db.session.scalars(
+        sa.select(Report).where(Report.status == "open").order_by(Report.created_at)
+    ).all()
+    by_target = {}
+    for row in open_reports:
+        by_target.setdefault((row.target_type, row.target_id), []).append(row)
+    reported = []
+    for (kind, ident), rows in by_target.items():
+        target = db.session.get(Entry if kind == "entry" else Comment, ident)
+        if target is not None:
+            reported.append({"type": kind, "target": target, "reports": rows})
+    return {"pending": pending, "reported": reported, "flags": open_flags()}
+
+
+def audit_log(limit=200):
+    return db.session.scalars(
+        sa.select(ModerationAction)
+        .order_by(ModerationAction.at.desc(), ModerationAction.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,0 +1,133 @@
+"""Applying a batch of rating changes in one transaction, each checked, aggregates moved once."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+
+from contest import events
+from contest.errors import ContestError
+from contest.events import RatingChanged
+from contest.extensions import db
+from contest.models import Entry, Rating, Round, utcnow
+from contest.rounds.ratings import check_rateable, counts_now, public_summary, round_prior, stage_of
+
+
+class RatingChange:
+    """One fan's request to set (stars 1-5) or withdraw (stars None) a rating."""
+
+    __slots__ = ("user", "entry_id", "stars", "result", "error")
+
+    def __init__(self, user, entry_id, stars):
+        self.user, self.entry_id, self.stars = user, entry_id, stars
+        self.result = self.error = None
+
+
+def apply_changes(changes):
+    """Apply a batch of RatingChange in one transaction and commit it.
+
+    Entries are locked in id order (FOR UPDATE on PostgreSQL; SQLite's writer holds the write
+    lock from BEGIN IMMEDIATE), every change is checked on its own (a refused change sets its
+    `error`, the others go on), and each entry's aggregate moves once by the batch's net delta.
+    Each accepted change gets `result`: its entry's public summary after the commit.
+    """
+    entry_ids = sorted({c.entry_id for c in changes})
+    entries = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
+        )
+    }
+    round_ids = {e.round_id for e in entries.values()}
+    db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids))).all()  # entry.round
+    accepted = []
+    for change in changes:
+        try:
+            check_rateable(change.user, entries.get(change.entry_id))
+            accepted.append(change)
+        except ContestError as error:
+            change.error = error
+    if not accepted:
+        db.session.rollback()
+        return
+    stages = {e.id: stage_of(e) for e in entries.values()}
+    keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
+    stored = {
+        (user_id, entry_id, stage): (rating_id, stars, counted)
+        for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
+            sa.select(
+                Rating.id,
+                Rating.user_id,
+                Rating.entry_id,
+                Rating.stage,
+                Rating.stars,
+                Rating.counted,
+            ).where(sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys)))
+        )
+    }
+    # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
+    final = dict(stored)
+    counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
+    now = utcnow()
+    for change in accepted:
+        key = (change.user.id, change.entry_id, stages[change.entry_id])
+        rating_id, old, old_counted = final.get(key, (None, None, False))
+        counted = counts_now(change.user, now)
+        aggregate = counts[change.entry_id]
+        if old is not None and old_counted:
+            aggregate[0] -= 1
+            aggregate[1] -= old
+        if change.stars is not None and counted:
+            aggregate[0] += 1
+            aggregate[1] += change.stars
+        final[key] = (rating_id, change.stars, counted)
+    _write_ratings(stored, final)
+    db.session.execute(
+        sa.update(Entry.__table__).where(Entry.__table__.c.id == sa.bindparam("entry_id")),
+        [{"entry_id": i, "rating_count": n, "rating_sum": t} for i, (n, t) in counts.items()],
+    )
+    summaries = {}
+    for entry in entries.values():  # the rows now hold these; the objects must not re-write them
+        set_committed_value(entry, "rating_count", counts[entry.id][0])
+        set_committed_value(entry, "rating_sum", counts[entry.id][1])
+    for round_id in {entries[c.entry_id].round_id for c in accepted}:
+        prior_ = round_prior(round_id)  # reads the aggregates just updated, in this transaction
+        for entry in entries.values():
+            if entry.round_id == round_id:
+                summaries[entry.id] = public_summary(entry, prior_)
+    for entry_id in {c.entry_id for c in accepted}:
+        events.record(RatingChanged(entry_id, entries[entry_id].round_id))
+    db.session.commit()
+    for change in accepted:
+        change.result = summaries[change.entry_id]
+
+
+def _write_ratings(stored, final):
+    """Insert, update and delete rating rows in three executemany statements."""
+    table, now = Rating.__table__, utcnow()
+    inserts, updates, deletes = [], [], []
+    for (user_id, entry_id, stage), (rating_id, stars, counted) in final.items():
+        before = stored.get((user_id, entry_id, stage))
+        if before is None and stars is not None:
+            inserts.append(
+                dict(
+                    user_id=user_id,
+                    entry_id=entry_id,
+                    stage=stage,
+                    stars=stars,
+                    counted=counted,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        elif before is not None and stars is None:
+            deletes.append({"rating_id": rating_id})
+        elif before is not None and (stars, counted) != before[1:]:
+            updates.append(
+                {"rating_id": rating_id, "stars": stars, "counted": counted, "updated_at": now}
+            )
+    by_id = table.c.id == sa.bindparam("rating_id")
+    if inserts:
+        db.session.execute(sa.insert(table), inserts)
+    if updates:
+        db.session.execute(sa.update(table).where(by_id), updates)
+    if deletes:
+        db.session.execute(sa.delete(table).where(by_id), deletes)

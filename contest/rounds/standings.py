@@ -1,0 +1,124 @@
+"""Standings: ranking entries by Bayesian score, live and per stage."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from contest.extensions import db
+from contest.models import Entry, Rating, Round, User, utcnow
+from contest.rounds import phases as rounds
+from contest.rounds.ratings import bayesian, contenders, min_account_age, prior
+
+
+@dataclass
+class Standing:
+    entry: Entry
+    rank: int
+    score: float
+    average: float
+    count: int
+    stage: str = "main"
+
+
+def rank(rows, start=1, stage="main"):
+    """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload."""
+    rows = list(rows)
+    m, c = prior((n, s) for _, n, s in rows)
+    scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+    # Entries nobody has rated yet come after every rated one: the prior alone ranks nothing.
+    # Round the score so float noise never decides a tie that the tie-breaks should.
+    scored.sort(key=lambda r: (r[1] == 0, -round(r[3], 9), -r[1], r[0].created_at, r[0].id))
+    return [
+        Standing(e, i, score, (s / n if n else 0.0), n, stage)
+        for i, (e, n, s, score) in enumerate(scored, start=start)
+    ]
+
+
+def live_standings(round_id):
+    """The live leaderboard from the aggregates kept on entries (only finalists in the finals)."""
+    entries = db.session.scalars(
+        sa.select(Entry).where(*contenders(round_id)).options(selectinload(Entry.author))
+    )
+    stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
+    return rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage)
+
+
+def all_standings(round_id):
+    """Every live entry: in a round with finals, the finalists first, then the rest by main vote."""
+    top = live_standings(round_id)
+    if not rounds.in_finals(db.session.get(Round, round_id)):
+        return top
+    rest = db.session.scalars(
+        sa.select(Entry).where(
+            Entry.round_id == round_id, Entry.status == "live", Entry.finalist.is_(False)
+        )
+    )
+    return top + rank(((e, e.rating_count, e.rating_sum) for e in rest), start=len(top) + 1)
+
+
+def main_standings(round_id):
+    """Every live entry ranked by the main vote's counted ratings (what shortlisting looks at)."""
+    counts, _ = counted_ratings(round_id)
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.round_id == round_id, Entry.status == "live")
+    )
+    return rank((e, *counts.get(e.id, (0, 0))) for e in entries)
+
+
+def counting_cutoff(round_, stage="main", now=None):
+    """The moment whose account ages decide which ratings count: the end of that vote (or now)."""
+    end = round_.finals_close_at if stage == "finals" else round_.voting_close_at
+    return min(now or utcnow(), end or rounds.ends_at(round_))
+
+
+def counted_ratings(round_id, stage="main", cutoff=None):
+    """({entry_id: (count, sum)}, excluded) from one stage's rating rows of a round's live entries.
+
+    Ratings of banned fans never count; ratings of accounts that were younger than
+    MIN_ACCOUNT_AGE_HOURS at the cutoff (the end of voting) are left out (and counted as
+    excluded): the same rule by which the live aggregates count them once their account is old
+    enough, so the live standings and the frozen result agree.
+    """
+    min_age = min_account_age()
+    cutoff = cutoff or counting_cutoff(db.session.get(Round, round_id), stage)
+    # with no minimum age every rating counts (fixtures may back-date rounds past their voters)
+    joined_by = cutoff - min_age if min_age else datetime.max.replace(tzinfo=UTC)
+    where = (
+        Entry.round_id == round_id,
+        Entry.status == "live",
+        Rating.stage == stage,
+        User.banned_at.is_(None),
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Counted in the database: a million rows never travel to Python.
+        counted = User.created_at <= joined_by
+        rows = db.session.execute(
+            sa.select(
+                Rating.entry_id,
+                sa.func.count().filter(counted),
+                sa.func.coalesce(sa.func.sum(Rating.stars).filter(counted), 0),
+                sa.func.count().filter(sa.not_(counted)),
+            )
+            .join(User, User.id == Rating.user_id)
+            .join(Entry, Entry.id == Rating.entry_id)
+            .where(*where)
+            .group_by(Rating.entry_id)
+        ).all()
+        counts = {entry_id: (n, int(total)) for entry_id, n, total, _ in rows if n}
+        return counts, sum(young for *_, young in rows)
+    rows = db.session.execute(
+        sa.select(Rating.entry_id, Rating.stars, User.created_at)
+        .join(User, User.id == Rating.user_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .where(*where)
+    )
+    counts, excluded = {}, 0
+    for entry_id, stars, joined_at in rows:
+        if joined_at > joined_by:
+            excluded += 1
+            continue
+        n, total = counts.get(entry_id, (0, 0))
+        counts[entry_id] = (n + 1, total + stars)
+    return counts, excluded
