@@ -54,14 +54,15 @@ def post_comment(user, entry_id, body):
 def list_comments(user, entry_id, page=1):
     """(comments newest first, has_more)."""
     entry = get_visible_entry(user, entry_id)
-    rows = db.session.scalars(
+    rows = db.paginate(
         sa.select(Comment)
         .where(Comment.entry_id == entry.id, Comment.hidden.is_(False))
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        .order_by(Comment.created_at.desc(), Comment.id.desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+    )
+    return rows.items, rows.has_next
 
 
 def count_comments(entry_ids):

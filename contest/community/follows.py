@@ -99,8 +99,8 @@ def feed(user, page=1):
         .where(Entry.author_id.in_(followed), Entry.status == "live")
         .order_by(Entry.live_at.desc(), Entry.id.desc())
     )
-    rows = db.session.scalars(query.offset((page - 1) * FEED_PAGE).limit(FEED_PAGE + 1)).all()
-    return rows[:FEED_PAGE], len(rows) > FEED_PAGE
+    rows = db.paginate(query, page=page, per_page=FEED_PAGE, error_out=False)
+    return rows.items, rows.has_next
 
 
 def suggestions(user=None, limit=6):

@@ -61,13 +61,15 @@ def unread_count(user):
 
 def list_notifications(user, page=1):
     """Newest first, PAGE_SIZE a page."""
-    return db.session.scalars(
+    return db.paginate(
         sa.select(Notification)
         .where(Notification.user_id == user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=page,
+        per_page=PAGE_SIZE,
+        error_out=False,
+        count=False,  # the bell shows one page; nobody asks how many pages there are
+    ).items
 
 
 def mark_all_read(user):

@@ -54,14 +54,8 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
         return [by_id[i] for i in chosen if i in by_id], len(ids) > start + PAGE_SIZE
     if sort == "top" and round_.closed_at is not None:
         # closed: the frozen ranking, never a live one
-        ranked = (
-            base.join(Result, Result.entry_id == Entry.id)
-            .order_by(Result.rank)
-            .offset(start)
-            .limit(PAGE_SIZE + 1)
-        )
-        rows = db.session.scalars(ranked).all()
-        return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+        ranked = base.join(Result, Result.entry_id == Entry.id).order_by(Result.rank)
+        return _page_of(ranked, page)
     if sort == "top":
         standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
         chosen = [s.entry for s in standings[start : start + PAGE_SIZE]]
@@ -71,5 +65,9 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
         "most_rated": (Entry.rating_count.desc(), Entry.created_at),
         "needs_votes": (Entry.rating_count, Entry.created_at),
     }[sort]
-    rows = db.session.scalars(base.order_by(*order).offset(start).limit(PAGE_SIZE + 1)).all()
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    return _page_of(base.order_by(*order), page)
+
+
+def _page_of(query, page):
+    rows = db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    return rows.items, rows.has_next
