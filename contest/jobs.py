@@ -3,17 +3,17 @@
 Jobs are named by their function and get plain arguments (ids), so the same call runs on a
 thread of the app process or in an RQ worker on another machine. Timed work (closing due rounds,
 finals shortlists, the stale-job sweeper, digests, anomaly checks, storage gc) runs every
-SCHEDULER_INTERVAL seconds: on a thread of each app process by default, or, with RQ, as a job
+SCHEDULER_INTERVAL seconds (APScheduler): in each app process by default, or, with RQ, as a job
 that one worker enqueues per interval (a Redis lock picks which).
 """
 
 import importlib
 import logging
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
@@ -94,19 +94,12 @@ class ThreadRunner:
             self.enqueue(func, *args)
 
     def start_scheduler(self):
-        """Start the timed loop once per process."""
-        interval = self.app.config["SCHEDULER_INTERVAL"]
+        """Start the timed work once per process (APScheduler, every SCHEDULER_INTERVAL s)."""
         with self._lock:
-            if self._scheduler is not None or interval <= 0:
-                return
-            self._scheduler = threading.Thread(
-                target=self._schedule, args=(interval,), name="ginga-scheduler", daemon=True
-            )
-            self._scheduler.start()
-
-    def _schedule(self, interval):
-        while not self._stop.wait(interval):
-            self.run_scheduled_once()
+            if self._scheduler is None:
+                self._scheduler = every(
+                    self.app.config["SCHEDULER_INTERVAL"], self.run_scheduled_once
+                )
 
     def run_scheduled_once(self):
         try:
@@ -118,6 +111,8 @@ class ThreadRunner:
         self._stop.set()
         with self._lock:
             pool, self._pool = self._pool, None
+            if self._scheduler:
+                self._scheduler.shutdown(wait=False)
             timers, self._timers = self._timers, set()
         for timer in timers:
             timer.cancel()
@@ -184,31 +179,40 @@ def run_worker(app, burst=False):
     runner = app.extensions["jobs"]
     if not isinstance(runner, RQRunner):
         raise RuntimeError("flask worker needs REDIS_URL (and JOB_QUEUE=rq, the default then).")
-    stop = threading.Event()
-    ticker = threading.Thread(
-        target=_tick_loop, args=(app, runner, stop), name="ginga-tick", daemon=True
-    )
-    ticker.start()
+    interval = app.config["SCHEDULER_INTERVAL"]
+    ticker = every(interval, _queue_tick, runner, interval)
     worker = SimpleWorker([runner.queue], connection=runner.redis)
     try:
         worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:
-        stop.set()
+        if ticker:
+            ticker.shutdown(wait=False)
 
 
-def _tick_loop(app, runner, stop):
-    interval = app.config["SCHEDULER_INTERVAL"]
-    if interval <= 0:
-        return
-    while not stop.wait(interval):
-        try:
-            # One tick per interval across every worker: whoever takes the lock queues it.
-            lock = f"{runner.queue.name}:tick"
-            if runner.redis.set(lock, "1", nx=True, ex=max(interval - 1, 1)):
-                runner.queue.enqueue(run, job_name(scheduled_work), [])
-        except RedisError:
-            log.warning("scheduler tick skipped: Redis unavailable")
-            time.sleep(1)
+def every(seconds, func, *args):
+    """Run func(*args) every `seconds` on a background APScheduler; None when seconds <= 0.
+
+    One run at a time (a slow tick is never doubled) and late runs collapse into one.
+    """
+    if seconds <= 0:
+        return None
+    scheduler = BackgroundScheduler(
+        daemon=True,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": seconds},
+    )
+    scheduler.add_job(func, "interval", seconds=seconds, args=args, id="ginga-tick")
+    scheduler.start()
+    return scheduler
+
+
+def _queue_tick(runner, interval):
+    """One tick per interval across every worker: whoever takes the Redis lock queues it."""
+    try:
+        lock = f"{runner.queue.name}:tick"
+        if runner.redis.set(lock, "1", nx=True, ex=max(interval - 1, 1)):
+            runner.queue.enqueue(run, job_name(scheduled_work), [])
+    except RedisError:
+        log.warning("scheduler tick skipped: Redis unavailable")
 
 
 def _on_gevent():
