@@ -18,7 +18,7 @@ def media_urls(entry):
     """(video_url, poster_url): signed bucket URLs with S3, the app's own routes on local disk."""
     storage = get_storage()
     video = poster = None
-    if entry.status not in ("uploading", "rejected"):
+    if entry.has_video:
         key = entry.playback_key or entry.video_key
         kind = "video/mp4" if entry.playback_key else entry.content_type
         video = storage.media_url(key, kind) or url_for("entries.video", entry_id=entry.id)

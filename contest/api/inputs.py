@@ -14,7 +14,7 @@ from contest.i18n import LANGUAGES
 from contest.models.reports import REPORT_REASONS
 from contest.models.social import NOTIFICATION_KINDS
 from contest.moderation.actions import MAX_REASON
-from contest.rounds.editing import MAX_BRIEF, MAX_PRIZE, MAX_TITLE
+from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
 from contest.texts import Text
 
 TIME = {"format": "date-time", "description": "ISO 8601; without a zone, UTC"}
@@ -125,7 +125,7 @@ class RoundBody(Input):
         )
     )
     blind_hours = WholeNumber(
-        validate=validate.Range(0, 168),
+        validate=validate.Range(0, MAX_BLIND_HOURS),
         metadata=error("invalid_field", _l("blind_hours must be a whole number from 0 to 168.")),
     )
     prize = text_field("prize", MAX_PRIZE, allow_none=True)

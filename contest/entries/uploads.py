@@ -111,7 +111,7 @@ def _entry_to_send_again(user, entry_id):
     entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
     if entry is None or entry.author_id != user.id:
         raise NotFound(_l("No such entry."), code="entry_not_found")
-    if entry.status not in ("uploading", "rejected"):
+    if entry.has_video:
         raise Conflict(_l("This entry already has its video."), code="entry_has_video")
     if not rounds.accepts_entries(entry.round):
         raise Conflict(_l("This round is not taking uploads now."), code="submissions_closed")

@@ -20,6 +20,9 @@ ENTRY_STATUSES = (
 )
 
 
+NO_VIDEO_STATUSES = ("uploading", "rejected")  # no stored file: it can be sent again
+
+
 class Entry(db.Model):
     __tablename__ = "entries"
 
@@ -53,6 +56,11 @@ class Entry(db.Model):
 
     round: Mapped["Round"] = relationship()  # noqa: F821
     author: Mapped["User"] = relationship()  # noqa: F821
+
+    @property
+    def has_video(self):
+        """True once a complete file is stored: it can be played (or is being processed)."""
+        return self.status not in NO_VIDEO_STATUSES
 
     def set_status(self, status, reason=""):
         """Move to status with the reason the uploader (and moderators) will read."""

@@ -19,11 +19,12 @@ from contest.texts import Text
 MAX_TITLE = 120
 MAX_BRIEF = 5000
 MAX_PRIZE = 500
+MAX_BLIND_HOURS = 168
 
 
 def _blind_hours(data, default=0):
     value = data.get("blind_hours", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 168:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BLIND_HOURS:
         raise Invalid(
             _l("blind_hours must be a whole number from 0 to 168."),
             code="invalid_field",

@@ -5,14 +5,19 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from contest.community.notifications import KIND_LABELS
+from contest.community.profiles import FIELDS
 
 
 class ProfileForm(FlaskForm):
-    display_name = StringField(_l("Display name"), validators=[Length(max=60)])
-    country = StringField(_l("Country"), validators=[Length(max=60)])
-    favourite_position = StringField(_l("Favourite position"), validators=[Length(max=40)])
-    favourite_club = StringField(_l("Favourite club"), validators=[Length(max=80)])
-    bio = TextAreaField(_l("About you"), validators=[Length(max=1000)])
+    display_name = StringField(_l("Display name"), validators=[Length(max=FIELDS["display_name"])])
+    country = StringField(_l("Country"), validators=[Length(max=FIELDS["country"])])
+    favourite_position = StringField(
+        _l("Favourite position"), validators=[Length(max=FIELDS["favourite_position"])]
+    )
+    favourite_club = StringField(
+        _l("Favourite club"), validators=[Length(max=FIELDS["favourite_club"])]
+    )
+    bio = TextAreaField(_l("About you"), validators=[Length(max=FIELDS["bio"])])
     avatar = FileField(_l("Avatar (JPEG, PNG, WebP or GIF, up to 5 MB)"))
 
 

@@ -42,7 +42,7 @@ def entry_page(entry_id):
 @bp.get("/entries/<int:entry_id>/video")
 def video(entry_id):
     entry = get_visible_entry(current_user, entry_id)
-    if entry.status in ("uploading", "rejected"):
+    if not entry.has_video:
         raise NotFound(_l("This video is not available."), code="video_not_available")
     if entry.playback_key:
         return get_storage().serve(entry.playback_key, "video/mp4")

@@ -11,12 +11,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
+
 FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class RoundForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
-    brief = TextAreaField(_l("Theme brief"), validators=[Length(max=5000)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    brief = TextAreaField(_l("Theme brief"), validators=[Length(max=MAX_BRIEF)])
     submissions_open_at = DateTimeLocalField(
         _l("Uploads open"), format=FORMAT, validators=[DataRequired()]
     )
@@ -34,11 +36,11 @@ class RoundForm(FlaskForm):
     )
     finals_close_at = DateTimeLocalField(_l("Finals close"), format=FORMAT, validators=[Optional()])
     requires_approval = BooleanField(_l("Entries wait for a moderator's approval"))
-    prize = StringField(_l("Prize"), validators=[Length(max=500)])
+    prize = StringField(_l("Prize"), validators=[Length(max=MAX_PRIZE)])
     blind_hours = IntegerField(
         _l("Blind finish: hide scores for the last hours of voting"),
         default=0,
-        validators=[Optional(), NumberRange(0, 168)],
+        validators=[Optional(), NumberRange(0, MAX_BLIND_HOURS)],
     )
     cover = FileField(_l("Cover picture (JPEG, PNG, WebP or GIF)"))
     tz = HiddenField()  # the moderator's time zone (IANA name), filled in by the page's script
