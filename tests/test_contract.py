@@ -87,3 +87,23 @@ def test_every_answer_matches_its_schema_and_none_is_a_server_error(case, world)
             cookies=world.cookies[role],
             checks=[not_a_server_error, response_schema_conformance],
         )
+
+
+@pytest.mark.parametrize(
+    "method, path, body, code",
+    [
+        ("PATCH", "/api/v1/me", {"language": []}, "invalid_language"),
+        ("PATCH", "/api/v1/me", {"bio": 7}, "invalid_field"),
+        ("POST", "/api/v1/moderation/entries/{entry_id}", {"action": {}}, "invalid_action"),
+        ("PUT", "/api/v1/entries/{entry_id}/rating", {"stars": [5]}, "invalid_stars"),
+        ("PUT", "/api/v1/notifications/settings", {"comment": ["digest"]}, "invalid_settings"),
+        ("PATCH", "/api/v1/rounds/{round_id}", {"blind_hours": "3"}, "invalid_field"),
+    ],
+)
+def test_what_the_fuzzer_found_is_a_clear_422(world, new_api, method, path, body, code):
+    moderator = new_api("mod")
+    before = moderator.get(f"/api/v1/entries/{world.ids['entry_id']}").get_json()
+    response = moderator.request(method, path.format(**world.ids), body)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["code"] == code
+    assert moderator.get(f"/api/v1/entries/{world.ids['entry_id']}").get_json() == before
