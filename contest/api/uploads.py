@@ -22,7 +22,7 @@ PART = {
 @bp.arguments(inputs.UploadStart())
 def start_upload(data):
     """Start uploading an entry (or a new file for one's own failed entry)."""
-    upload = uploads.start_upload(current_user, data)
+    upload = uploads.start_upload(current_user, **data)
     state = _with_part_urls(uploads.upload_state(upload))
     return jsonify(
         entry_id=upload.entry_id,

@@ -33,15 +33,17 @@ MAX_TITLE, MAX_DESCRIPTION, MAX_FILENAME = 100, 2000, 255
 OPEN_ENTRY_STATUSES = ("uploading", "processing", "pending_review", "live")
 
 
-def _text(data, field, limit, required):
-    value = data.get(field)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
+def _required_text(value, field, limit):
+    """The trimmed text, or Invalid when it is empty or longer than limit."""
+    value = (value or "").strip()
+    if not value:
         raise Invalid(
             Text("%(field)s is required.", field=field), code="missing_field", field=field
         )
-    value = value.strip()
+    return _at_most(value, field, limit)
+
+
+def _at_most(value, field, limit):
     if len(value) > limit:
         raise Invalid(
             Text("%(field)s is longer than %(limit)s characters.", field=field, limit=limit),
@@ -51,18 +53,14 @@ def _text(data, field, limit, required):
     return value
 
 
-def _file_fields(data):
+def check_file(filename, size, content_type):
     """Validated (filename, size, content_type) of the file about to be sent."""
-    filename = _text(data, "filename", MAX_FILENAME, required=True)
-    size = data.get("size")
-    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+    filename = _required_text(filename, "filename", MAX_FILENAME)
+    if size <= 0:
         raise Invalid(
             _l("size must be the file's size in bytes."), code="invalid_size", field="size"
         )
-    content_type = data.get("content_type") or ""
-    if not isinstance(content_type, str):
-        raise Invalid(_l("content_type must be text."), code="invalid_field", field="content_type")
-    content_type = content_type.strip().lower()
+    content_type = (content_type or "").strip().lower()
     if not (content_type.startswith("video/") or content_type in ACCEPTED_GENERIC_TYPES):
         raise UnsupportedType(
             Text("%(type)s is not a video type. Choose a video file.", type=content_type),
@@ -81,12 +79,11 @@ def _file_fields(data):
     return filename, size, content_type or "application/octet-stream"
 
 
-def _new_entry(user, data):
-    round_id = data.get("round_id")
-    if isinstance(round_id, bool) or not isinstance(round_id, int):
+def _new_entry(user, round_id, title, description):
+    if round_id is None:
         raise Invalid(_l("round_id must be a round's id."), code="missing_field", field="round_id")
-    title = _text(data, "title", MAX_TITLE, required=True)
-    description = _text(data, "description", MAX_DESCRIPTION, required=False)
+    title = _required_text(title, "title", MAX_TITLE)
+    description = _at_most((description or "").strip(), "description", MAX_DESCRIPTION)
     round_ = rounds.get_round(round_id)
     if not rounds.accepts_entries(round_):
         raise Conflict(_l("This round is not taking uploads now."), code="submissions_closed")
@@ -108,7 +105,7 @@ def _new_entry(user, data):
 
 def _entry_to_send_again(user, entry_id):
     """An own entry whose file failed (still uploading, or rejected): it gets a new file."""
-    entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+    entry = db.session.get(Entry, entry_id)
     if entry is None or entry.author_id != user.id:
         raise NotFound(_l("No such entry."), code="entry_not_found")
     if entry.has_video:
@@ -124,15 +121,28 @@ def _entry_to_send_again(user, entry_id):
     return entry
 
 
-def start_upload(user, data):
-    """Create the entry (or take back a failed one) and its upload; answer where parts go."""
+def start_upload(
+    user,
+    *,
+    filename,
+    size,
+    content_type=None,
+    round_id=None,
+    entry_id=None,
+    title=None,
+    description=None,
+):
+    """Create the entry (or take back a failed one, entry_id) and its upload.
+
+    Answers the upload, which says where its parts go.
+    """
     if user.is_banned:
         raise Forbidden(_l("Banned accounts cannot upload."), code="banned")
-    filename, size, content_type = _file_fields(data)
-    if data.get("entry_id") is not None:
-        entry = _entry_to_send_again(user, data.get("entry_id"))
+    filename, size, content_type = check_file(filename, size, content_type)
+    if entry_id is not None:
+        entry = _entry_to_send_again(user, entry_id)
     else:
-        entry = _new_entry(user, data)
+        entry = _new_entry(user, round_id, title, description)
         db.session.add(entry)
     storage = get_storage()
     key = new_video_key(entry.round_id, filename)
