@@ -7,7 +7,7 @@ what only they can know (the round's phase, a taken username, the order of the w
 from flask_babel import lazy_gettext as _l
 from marshmallow import RAISE, fields, validate
 
-from contest.api.parsing import Flag, Input, QueryNumber, WholeNumber, error, text_field
+from contest.api.parsing import Flag, Input, QueryNumber, Time, WholeNumber, error, text_field
 from contest.community.comments import MAX_COMMENT
 from contest.community.profiles import FIELDS as PROFILE_FIELDS
 from contest.i18n import LANGUAGES
@@ -21,7 +21,7 @@ TIME = {"format": "date-time", "description": "ISO 8601; without a zone, UTC"}
 
 
 def _time(name, required=False):
-    return fields.String(
+    return Time(
         required=required,
         allow_none=not required,
         metadata=error(

@@ -8,6 +8,7 @@ an empty or malformed body is a 400 `invalid_json`, unless the schema's `Meta.op
 
 import numbers
 import re
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
@@ -99,6 +100,27 @@ class Flag(fields.Boolean):
         if not isinstance(value, bool):
             raise ValidationError("not a boolean")
         return value
+
+
+class Time(fields.String):
+    """An ISO 8601 time, "Z" or an offset (without a zone the rule takes it as UTC).
+
+    An empty or null value is missing when the field is required and null when it may be.
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value in ("", None):
+            if self.allow_none:
+                return None
+            raise ValidationError(self.error_messages["required"])
+        if not isinstance(value, str):
+            raise ValidationError("not a time")
+        try:
+            return datetime.fromisoformat(
+                value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+            )
+        except ValueError:
+            raise ValidationError("not a time") from None
 
 
 class QueryNumber(fields.Integer):

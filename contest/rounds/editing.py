@@ -22,9 +22,9 @@ MAX_PRIZE = 500
 MAX_BLIND_HOURS = 168
 
 
-def _blind_hours(data, default=0):
-    value = data.get("blind_hours", default)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BLIND_HOURS:
+def _blind_hours(value):
+    value = value or 0
+    if not 0 <= value <= MAX_BLIND_HOURS:
         raise Invalid(
             _l("blind_hours must be a whole number from 0 to 168."),
             code="invalid_field",
@@ -33,30 +33,15 @@ def _blind_hours(data, default=0):
     return value
 
 
-def parse_time(value, field):
-    """Parse an ISO 8601 time; a time without zone is taken as UTC."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise Invalid(
-                Text(
-                    "%(field)s must be an ISO 8601 time such as 2026-12-01T00:00:00Z.",
-                    field=field,
-                ),
-                code="invalid_time",
-                field=field,
-            ) from None
-    else:
+def utc(value, field):
+    """A window time as UTC (a time without zone is taken as UTC); Invalid when missing."""
+    if value is None:
         raise Invalid(
             Text("%(field)s is required.", field=field), code="missing_field", field=field
         )
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def check_windows(so, sc, vo, vc):
@@ -96,7 +81,7 @@ def _finals_times(data, current=(None, None)):
     for i, field in enumerate(FINALS_FIELDS):
         if field in data:
             value = data[field]
-            times[i] = None if value in (None, "") else parse_time(value, field)
+            times[i] = None if value is None else utc(value, field)
     return tuple(times)
 
 
@@ -112,17 +97,13 @@ def _unique_slug(base):
     return slug
 
 
-def _clean_text(data, field, limit, required):
-    value = data.get(field, "" if not required else None)
-    if value is None or not isinstance(value, str) or (required and not value.strip()):
-        if required:
-            raise Invalid(
-                Text("%(field)s is required.", field=field), code="missing_field", field=field
-            )
+def _text(value, field, limit, required=False):
+    """Trimmed text of at most limit characters; Invalid when required and empty."""
+    value = (value or "").strip()
+    if required and not value:
         raise Invalid(
-            Text("%(field)s must be text.", field=field), code="invalid_field", field=field
+            Text("%(field)s is required.", field=field), code="missing_field", field=field
         )
-    value = value.strip()
     if len(value) > limit:
         raise Invalid(
             Text("%(field)s is longer than %(limit)s characters.", field=field, limit=limit),
@@ -132,30 +113,19 @@ def _clean_text(data, field, limit, required):
     return value
 
 
-def _bool(data, field, default):
-    value = data.get(field, default)
-    if not isinstance(value, bool):
-        raise Invalid(
-            Text("%(field)s must be true or false.", field=field),
-            code="invalid_field",
-            field=field,
-        )
-    return value
-
-
 def create_round(moderator, data):
     """Create a round from API or form data; voting opens with uploads unless told otherwise."""
-    title = _clean_text(data, "title", MAX_TITLE, required=True)
-    brief = _clean_text(data, "brief", MAX_BRIEF, required=False)
-    so = parse_time(data.get("submissions_open_at"), "submissions_open_at")
-    sc = parse_time(data.get("submissions_close_at"), "submissions_close_at")
-    vo = parse_time(data.get("voting_open_at") or so, "voting_open_at")
-    vc = parse_time(data.get("voting_close_at"), "voting_close_at")
+    title = _text(data.get("title"), "title", MAX_TITLE, required=True)
+    brief = _text(data.get("brief"), "brief", MAX_BRIEF)
+    so = utc(data.get("submissions_open_at"), "submissions_open_at")
+    sc = utc(data.get("submissions_close_at"), "submissions_close_at")
+    vo = utc(data.get("voting_open_at") or so, "voting_open_at")
+    vc = utc(data.get("voting_close_at"), "voting_close_at")
     check_windows(so, sc, vo, vc)
     fo, fc = _finals_times(data)
     check_finals(vc, fo, fc)
     slug = data.get("slug")
-    if slug is not None and (not isinstance(slug, str) or slugify(slug) != slug):
+    if slug is not None and slugify(slug) != slug:
         raise Invalid(
             _l("slug may hold lower-case letters, digits and dashes."), code="invalid_slug"
         )
@@ -171,9 +141,9 @@ def create_round(moderator, data):
         voting_close_at=vc,
         finals_open_at=fo,
         finals_close_at=fc,
-        requires_approval=_bool(data, "requires_approval", False),
-        blind_hours=_blind_hours(data),
-        prize=_clean_text(data, "prize", MAX_PRIZE, required=False),
+        requires_approval=bool(data.get("requires_approval")),
+        blind_hours=_blind_hours(data.get("blind_hours")),
+        prize=_text(data.get("prize"), "prize", MAX_PRIZE),
         created_by_id=moderator.id if moderator else None,
     )
     db.session.add(round_)
@@ -190,19 +160,19 @@ def update_round(moderator, round_, data):
         raise Conflict(_l("Published rounds cannot be edited."), code="round_published")
     changes = {}
     if "title" in data:
-        changes["title"] = _clean_text(data, "title", MAX_TITLE, required=True)
+        changes["title"] = _text(data.get("title"), "title", MAX_TITLE, required=True)
     if "brief" in data:
-        changes["brief"] = _clean_text(data, "brief", MAX_BRIEF, required=False)
+        changes["brief"] = _text(data.get("brief"), "brief", MAX_BRIEF)
     if "requires_approval" in data:
-        changes["requires_approval"] = _bool(data, "requires_approval", False)
+        changes["requires_approval"] = bool(data.get("requires_approval"))
     if "prize" in data:
-        changes["prize"] = _clean_text(data, "prize", MAX_PRIZE, required=False)
+        changes["prize"] = _text(data.get("prize"), "prize", MAX_PRIZE)
     if "blind_hours" in data:
-        changes["blind_hours"] = _blind_hours(data)
+        changes["blind_hours"] = _blind_hours(data.get("blind_hours"))
     times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
     for field in WINDOW_FIELDS:
         if data.get(field) is not None:
-            times[field] = parse_time(data[field], field)
+            times[field] = utc(data[field], field)
     fo, fc = _finals_times(data, (round_.finals_open_at, round_.finals_close_at))
     times.update(finals_open_at=fo, finals_close_at=fc)
     if any(times[f] != getattr(round_, f) for f in WINDOW_FIELDS + FINALS_FIELDS):
