@@ -14,8 +14,6 @@ from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
 from contest.community import comments
 from contest.errors import BadInput
-from contest.extensions import db
-from contest.models import Round
 from contest.rounds import editing, finals, judging, ratings, results, standings
 from contest.rounds import phases as rounds
 from contest.texts import Text
@@ -25,8 +23,7 @@ from contest.texts import Text
 @bp.response(200, outputs.RoundList)
 def list_rounds():
     """Every round, newest first."""
-    all_rounds = db.session.scalars(db.select(Round).order_by(Round.submissions_open_at.desc()))
-    return jsonify(rounds=[round_to_dict(r) for r in all_rounds])
+    return jsonify(rounds=[round_to_dict(r) for r in rounds.all_rounds()])
 
 
 @bp.post("/rounds")

@@ -103,8 +103,9 @@ def _new_entry(user, round_id, title, description):
     return Entry(round_id=round_.id, author_id=user.id, title=title, description=description)
 
 
-def _entry_to_send_again(user, entry_id):
-    """An own entry whose file failed (still uploading, or rejected): it gets a new file."""
+def entry_to_send_again(user, entry_id):
+    """An own entry whose file failed (still uploading, or rejected), in a round that takes
+    uploads: it may get a new file. Raises NotFound or Conflict otherwise."""
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.author_id != user.id:
         raise NotFound(_l("No such entry."), code="entry_not_found")
@@ -112,6 +113,12 @@ def _entry_to_send_again(user, entry_id):
         raise Conflict(_l("This entry already has its video."), code="entry_has_video")
     if not rounds.accepts_entries(entry.round):
         raise Conflict(_l("This round is not taking uploads now."), code="submissions_closed")
+    return entry
+
+
+def _take_back(user, entry_id):
+    """The entry to send again, its unfinished uploads dropped."""
+    entry = entry_to_send_again(user, entry_id)
     storage = get_storage()
     for old in db.session.scalars(
         sa.select(Upload).where(Upload.entry_id == entry.id, Upload.completed_at.is_(None))
@@ -140,7 +147,7 @@ def start_upload(
         raise Forbidden(_l("Banned accounts cannot upload."), code="banned")
     filename, size, content_type = check_file(filename, size, content_type)
     if entry_id is not None:
-        entry = _entry_to_send_again(user, entry_id)
+        entry = _take_back(user, entry_id)
     else:
         entry = _new_entry(user, round_id, title, description)
         db.session.add(entry)

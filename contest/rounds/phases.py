@@ -87,6 +87,19 @@ def next_change(round_, now=None):
     return (upcoming[0][1], upcoming[0][0]) if upcoming else None
 
 
+def all_rounds():
+    """Every round, newest first."""
+    return list(db.session.scalars(sa.select(Round).order_by(Round.submissions_open_at.desc())))
+
+
+def round_by_slug(slug):
+    """The round with this slug, or NotFound."""
+    round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug))
+    if round_ is None:
+        raise NotFound(_l("No such round."), code="round_not_found")
+    return round_
+
+
 def get_round(round_id, lock=False):
     """The round, or NotFound; lock=True takes its row lock (fresh values) until commit."""
     round_ = None

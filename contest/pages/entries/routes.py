@@ -1,15 +1,13 @@
-import sqlalchemy as sa
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from contest import links
 from contest.community import comments
+from contest.entries import uploads
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
 from contest.errors import NotFound
-from contest.extensions import db
-from contest.models import Entry, Round
 from contest.pages.entries.blueprint import bp
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
@@ -63,25 +61,13 @@ def upload_page():
     open_rounds = [r for r in rounds.current_rounds() if rounds.accepts_entries(r)]
     chosen = request.args.get("round")
     if chosen:
-        wanted = db.session.scalar(sa.select(Round).where(Round.slug == chosen))
-        if wanted is not None and wanted in open_rounds:
+        wanted = next((r for r in open_rounds if r.slug == chosen), None)
+        if wanted is not None:
             open_rounds = [wanted] + [r for r in open_rounds if r is not wanted]
     again = None
     entry_id = request.args.get("entry", type=int)
     if entry_id:
-        again = db.session.get(Entry, entry_id)
-        if (
-            again is None
-            or again.author_id != current_user.id
-            or again.status
-            not in (
-                "uploading",
-                "rejected",
-            )
-        ):
-            raise NotFound(
-                _l("There is no failed upload of yours to send again."), code="entry_not_found"
-            )
+        again = uploads.entry_to_send_again(current_user, entry_id)
     return render_template(
         "entries/upload.html",
         again=again,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from contest.entries.storage import get_storage
 from contest.extensions import db
-from contest.models import Entry, Round
+from contest.models import Entry
 from contest.pages.main.blueprint import bp
 from contest.rounds import browse, ratings, results
 from contest.rounds import phases as rounds
@@ -61,16 +61,9 @@ def _shuffle_seed():
     return session.setdefault("shuffle_seed", secrets.token_hex(8))
 
 
-def _round_by_slug(slug):
-    round_ = db.session.scalar(sa.select(Round).where(Round.slug == slug))
-    if round_ is None:
-        abort(404, gettext("No such round."))
-    return round_
-
-
 @bp.get("/rounds/<slug>")
 def round_page(slug):
-    round_ = _round_by_slug(slug)
+    round_ = rounds.round_by_slug(slug)
     standings = [] if round_.closed_at else ranking.live_standings(round_.id)
     mine = []
     if current_user.is_authenticated:
@@ -107,7 +100,7 @@ def round_page(slug):
 
 @bp.get("/rounds/<slug>/results")
 def results_page(slug):
-    round_ = _round_by_slug(slug)
+    round_ = rounds.round_by_slug(slug)
     if not results.results_visible(round_, current_user):
         abort(404, gettext("The results of this round are not public yet."))
     return render_template(
@@ -120,7 +113,7 @@ def results_page(slug):
 
 @bp.get("/rounds/<slug>/cover.jpg")
 def round_cover(slug):
-    round_ = _round_by_slug(slug)
+    round_ = rounds.round_by_slug(slug)
     if not round_.cover_key:
         abort(404, gettext("This round has no cover."))
     return get_storage().serve(round_.cover_key, "image/jpeg")
@@ -133,7 +126,7 @@ def how_scores_work():
 
 @bp.get("/rounds/<slug>/judge")
 def judge_page(slug):
-    round_ = _round_by_slug(slug)
+    round_ = rounds.round_by_slug(slug)
     return render_template(
         "main/judge.html",
         round=round_,
