@@ -5,12 +5,14 @@ import os
 import sys
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from contest import api, cli, errors, i18n, jobs, labels, links, live, security
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
+from contest.models.types import MAX_ID
 from contest.pages.auth import bp as auth_bp
 from contest.pages.auth import login
 from contest.pages.community import bp as community_bp
@@ -29,8 +31,12 @@ def create_app(config=None):
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-    # One request never carries more than one upload part (plus a little slack).
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["UPLOAD_PART_SIZE"] + 1024 * 1024)
+    # One request never carries more than one upload part (plus a little slack). Flask defines
+    # the key as None, so setdefault would never set it: a body over it is a 413 before reading.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_PART_SIZE"] + 1024 * 1024
+    # Ids in paths fit every database's integer column: a larger one is a 404, not a 500.
+    app.url_map.converters["int"] = BoundedInt
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
         logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -64,6 +70,13 @@ def create_app(config=None):
     if app.config["AUTO_MIGRATE"]:
         apply_migrations(app)
     return app
+
+
+class BoundedInt(IntegerConverter):
+    """<int:...> in every route: 0 to 2^31 - 1 (PostgreSQL's integer), else no match (404)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _async_mode():

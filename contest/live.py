@@ -67,7 +67,7 @@ def on_connect(auth=None):
         join_room(f"user:{current_user.id}")
 
 
-def on_join(data):
+def on_join(data=None):
     room = data.get("room") if isinstance(data, dict) else None
     try:
         check_room(current_user, room)
@@ -77,7 +77,7 @@ def on_join(data):
     return {"ok": True, "room": room}
 
 
-def on_leave(data):
+def on_leave(data=None):
     room = data.get("room") if isinstance(data, dict) else None
     if isinstance(room, str):
         leave_room(room)

@@ -13,10 +13,12 @@ from contest.community.profiles import FIELDS as PROFILE_FIELDS
 from contest.i18n import LANGUAGES
 from contest.models.reports import REPORT_REASONS
 from contest.models.social import NOTIFICATION_KINDS
+from contest.models.types import MAX_ID
 from contest.moderation.actions import MAX_REASON
 from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
 from contest.texts import Text
 
+ID = validate.Range(1, MAX_ID)  # an id any database column holds
 TIME = {"format": "date-time", "description": "ISO 8601; without a zone, UTC"}
 
 
@@ -149,7 +151,7 @@ class CloseBody(Input):
 
 class FinalistsBody(Input):
     entry_ids = fields.List(
-        WholeNumber(),
+        WholeNumber(validate=ID),
         required=True,
         metadata=error(
             "invalid_finalists", _l("entry_ids must be a list of entry ids."), missing=True
@@ -168,9 +170,9 @@ _ROUND_ID = error("missing_field", _l("round_id must be a round's id."))
 
 
 class UploadStart(Input):
-    round_id = WholeNumber(metadata=_ROUND_ID)
+    round_id = WholeNumber(validate=ID, metadata=_ROUND_ID)
     entry_id = WholeNumber(
-        allow_none=True, metadata={"description": "send a new file for this own entry"}
+        validate=ID, allow_none=True, metadata={"description": "send a new file for this own entry"}
     )
     title = fields.String(
         allow_none=True,
@@ -191,7 +193,7 @@ class UploadStart(Input):
 
 
 class Part(Input):
-    number = WholeNumber(required=True)
+    number = WholeNumber(required=True, validate=ID)
     etag = fields.String(allow_none=True)
 
 

@@ -27,3 +27,6 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+MAX_ID = 2**31 - 1  # the largest id an integer primary key holds on every database
