@@ -43,6 +43,7 @@ def test_the_body_limit_is_set_by_default(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/limit.db",
             "AUTO_MIGRATE": False,
             "SCHEDULER_INTERVAL": 0,
+            "REDIS_URL": None,  # the Socket.IO singleton must keep no queue for the test clients
         }
     )
     try:
