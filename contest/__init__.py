@@ -7,14 +7,13 @@ import sys
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from contest import api, cli, errors, i18n, jobs, labels, links, live, security
+from contest import api, cli, errors, i18n, jobs, labels, links, live, login, safe_input, security
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from contest.models.types import MAX_ID
 from contest.pages.auth import bp as auth_bp
-from contest.pages.auth import login
 from contest.pages.community import bp as community_bp
 from contest.pages.entries import bp as entries_bp
 from contest.pages.main import bp as main_bp
@@ -56,6 +55,7 @@ def create_app(config=None):
     configure_blueprints(app)
     errors.init_app(app)
     security.init_app(app)
+    safe_input.init_app(app)
 
     i18n.init_app(app)
     labels.init_app(app)

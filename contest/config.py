@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -84,8 +85,17 @@ class Config:
     JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 3)  # tries at processing one video
     JOB_RETRY_DELAYS = os.environ.get("JOB_RETRY_DELAYS", "15,120")  # seconds before tries 2, 3..
     UPLOAD_GC_HOURS = _int("UPLOAD_GC_HOURS", 24)  # unfinished uploads are dropped after this
+    # every process closes sockets whose sessions ended (elsewhere) within this many seconds
+    SOCKET_SWEEP_SECONDS = _int("SOCKET_SWEEP_SECONDS", 5)
     LIVE_INTERVAL = float(os.environ.get("LIVE_INTERVAL", "0.25"))
 
+    # argon2id cost of password hashes (RFC 9106's second choice: 3 passes over 64 MiB); older
+    # or cheaper hashes are upgraded at the fan's next sign-in
+    PASSWORD_HASH_TIME_COST = _int("PASSWORD_HASH_TIME_COST", 3)
+    PASSWORD_HASH_MEMORY_KIB = _int("PASSWORD_HASH_MEMORY_KIB", 64 * 1024)
+    # A session (and its remember-me cookie) lasts at most this many days on the server.
+    SESSION_DAYS = _int("SESSION_DAYS", 30)
+    REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
     SESSION_COOKIE_SAMESITE = "Lax"

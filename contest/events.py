@@ -69,6 +69,13 @@ class Notified:
     target: str = ""
 
 
+@dataclass(frozen=True)
+class SessionsEnded:
+    """Sessions of a fan ended (logout-all, a new password, a ban): their sockets must close."""
+
+    user_id: int
+
+
 def record(event):
     """Note that something happened; subscribers hear of it once the transaction commits."""
     session = db.session()

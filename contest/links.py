@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
+from flask_babel import gettext
 from markupsafe import Markup, escape
 
 from contest.accounts.users import verification_token
@@ -42,6 +43,31 @@ def site_url(endpoint, **values):
         site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "http"
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def local_path(target, default="main.home"):
+    """A redirect target from a form or query: a path on this site, or the default page.
+
+    Other hosts ("//evil", "\\evil", "https://..."), and control characters (CR/LF would
+    split the Location header) fall back to the default.
+    """
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+        and not urlsplit(target).netloc
+    ):
+        return target
+    return url_for(default)
+
+
+def reset_link(token):
+    """The link in the mail that sets a new password."""
+    if has_request_context():
+        return url_for("auth.reset_password", token=token, _external=True)
+    return site_url("auth.reset_password", token=token)
 
 
 def verification_link(user):
@@ -100,6 +126,12 @@ def render_comment(body):
     return Markup("").join(out)
 
 
+def fan_name(user):
+    """The name shown for a fan: "deleted fan" once the account is closed."""
+    return gettext("deleted fan") if user.deleted_at is not None else user.username
+
+
 def init_app(app):
     """Templates build links with the same helpers."""
     app.jinja_env.globals.update(notification_url=notification_url, avatar_url=avatar_url)
+    app.jinja_env.filters["fan_name"] = fan_name

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from contest import events, links
+from contest import events, links, live_sessions
 from contest.api.serializers import comment_to_dict, standing_to_dict
 from contest.database import read_only_context
 from contest.entries.access import get_visible_entry
@@ -65,6 +65,7 @@ def _error(error):
 def on_connect(auth=None):
     if current_user.is_authenticated:
         join_room(f"user:{current_user.id}")
+        live_sessions.on_connect()
 
 
 def on_join(data=None):
@@ -256,6 +257,7 @@ def init_app(app):
     events.subscribe(app, EntryStatusChanged, _on_entry_status_changed)
     events.subscribe(app, CommentAdded, _on_comment_added)
     events.subscribe(app, Notified, _on_notified)
+    live_sessions.init_app(app)
 
 
 def round_changed(round_id):

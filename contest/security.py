@@ -1,6 +1,36 @@
-"""Security headers on every answer: CSP without inline scripts, no sniffing, no framing."""
+"""Security headers on every answer: CSP without inline scripts, no sniffing, no framing;
+signed-in API answers are never stored by a cache; Socket.IO's own answers get them too."""
 
 from urllib.parse import urlsplit
+
+from flask import g, request
+
+SOCKET_HEADERS = [
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cache-Control", "no-store"),
+]
+
+
+class SocketHeaders:
+    """WSGI middleware: Socket.IO answers (polling, the handshake) never reach Flask's
+    after_request, so the headers are added here, unless the answer set its own."""
+
+    def __init__(self, wsgi_app, path="/socket.io/"):
+        self.wsgi_app, self.path = wsgi_app, path
+
+    def __call__(self, environ, start_response):
+        if not environ.get("PATH_INFO", "").startswith(self.path):
+            return self.wsgi_app(environ, start_response)
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [h for h in SOCKET_HEADERS if h[0].lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def _origin(url):
@@ -44,4 +74,9 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        user = g.get("_login_user")  # loaded by this request; never load it just for this
+        if user is not None and user.is_authenticated and request.path.startswith("/api/"):
+            headers["Cache-Control"] = "private, no-store"
         return response
+
+    app.wsgi_app = SocketHeaders(app.wsgi_app)

@@ -51,6 +51,9 @@ def make_config(db_url, upload_dir, **extra):
         "JOB_WORKERS": 2,
         "LIVE_INTERVAL": 0.25,
         "MIN_ACCOUNT_AGE_HOURS": 0,
+        # real argon2id, cheaper than production's 64 MiB: hundreds of test accounts
+        "PASSWORD_HASH_MEMORY_KIB": 8 * 1024,
+        "PASSWORD_HASH_TIME_COST": 1,
     }
     config.update(extra)
     return config
@@ -90,6 +93,7 @@ def app(schema, tmp_path, config_overrides):
     _empty_tables(app)
     yield app
     app.extensions["live"].stop()
+    app.extensions["socket_sessions"].stop()
     app.extensions["jobs"].shutdown()
     _empty_tables(app)
     with app.app_context():

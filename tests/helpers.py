@@ -89,3 +89,8 @@ def wait_for_event(sio, name, predicate=lambda data: True, timeout=5.0):
 def core(event):
     """The summary part of a `rating` event (it also carries the histogram)."""
     return {k: event[k] for k in ("entry_id", "average", "count", "score")}
+
+
+def csrf_of(page):
+    """The CSRF token of the first form on a page (a Flask test response)."""
+    return page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()

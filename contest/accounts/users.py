@@ -7,8 +7,8 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from contest.accounts.passwords import check_password_value, hash_password, password_matches
 from contest.errors import (
     Conflict,
     ContestError,
@@ -25,18 +25,11 @@ from contest.texts import Text
 
 USERNAME_RE = re.compile(r"^[a-z0-9_]{3,30}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 128
 
 
 class BadCredentials(ContestError):
     status, code = 401, "bad_credentials"
     default_message = _l("That username or password is not right.")
-
-
-def hash_password(password):
-    """Hash with scrypt, Werkzeug's default memory-hard KDF."""
-    return generate_password_hash(password, method="scrypt")
 
 
 def _text(value, field):
@@ -46,7 +39,12 @@ def _text(value, field):
 
 
 def register_user(username, email, password, role="fan", verified=False):
-    """Create an account after checking every field; raises Invalid or Conflict."""
+    """Create an account after checking every field; raises Invalid or Conflict.
+
+    An address that already has an account creates nothing and returns None: its owner gets a
+    mail saying so, and the face answers as for a new sign-up, so that sign-up never tells
+    anyone which addresses have accounts. (Usernames are public: a taken one stays a 409.)
+    """
     username = _text(username, "username").lower()
     email = _text(email, "email").lower()
     if not USERNAME_RE.match(username):
@@ -56,23 +54,17 @@ def register_user(username, email, password, role="fan", verified=False):
         )
     if not EMAIL_RE.match(email) or len(email) > 254:
         raise Invalid(_l("That does not look like an email address."), code="invalid_email")
-    if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise Invalid(
-            Text(
-                "Passwords are %(min)s to %(max)s characters long.",
-                min=MIN_PASSWORD,
-                max=MAX_PASSWORD,
-            ),
-            code="invalid_password",
-        )
+    check_password_value(password)
     if role not in ROLES:
         raise Invalid(
             Text("Role must be one of %(roles)s.", roles=", ".join(ROLES)), code="invalid_role"
         )
     if db.session.scalar(sa.select(User.id).where(User.username == username)):
         raise Conflict(_l("That username is taken."), code="username_taken")
-    if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise Conflict(_l("An account with that email already exists."), code="email_taken")
+    owner = db.session.scalar(sa.select(User).where(User.email == email))
+    if owner is not None:
+        _tell_owner(owner)
+        return None
     user = User(
         username=username,
         email=email,
@@ -89,19 +81,47 @@ def register_user(username, email, password, role="fan", verified=False):
     return user
 
 
-def authenticate(login, password):
-    """Return the user whose username or email and password match, or raise."""
-    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
-        raise Invalid(_l("Give your username (or email) and password."), code="invalid_login")
+def _tell_owner(user):
+    with in_language_of(user):
+        send_mail(
+            user.email,
+            _("You already have a Ginga account"),
+            _(
+                "Hi %(name)s,\n\nsomeone tried to sign up to Ginga with this address, which "
+                "already belongs to your account (username: %(name)s). If it was you, sign in, "
+                "or ask for a new password on the sign-in page. If not, ignore this mail.",
+                name=user.username,
+            ),
+        )
+
+
+def find_login(login):
+    """The account a username or email names (deleted accounts name nothing), or None."""
+    if not isinstance(login, str) or not login.strip():
+        return None
     login = login.strip().lower()
     column = User.email if "@" in login else User.username
-    user = db.session.scalar(sa.select(User).where(column == login))
-    if user is None or not check_password_hash(user.password_hash, password):
+    return db.session.scalar(sa.select(User).where(column == login, User.deleted_at.is_(None)))
+
+
+def authenticate(login, password):
+    """Return the user whose username or email and password match, or raise.
+
+    An unknown account is checked against a dummy hash: both answers take the same time.
+    """
+    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise Invalid(_l("Give your username (or email) and password."), code="invalid_login")
+    user = find_login(login)
+    if not password_matches(user, password):
+        db.session.rollback()
         raise BadCredentials()
     if user.is_banned:
+        db.session.rollback()
         raise Forbidden(
-            "This account is banned: " + (user.ban_reason or "no reason given."), code="banned"
+            Text("This account is banned: %(reason)s", reason=user.ban_reason or "-"),
+            code="banned",
         )
+    db.session.commit()  # a hash upgraded to the current scheme
     return user
 
 
@@ -148,6 +168,35 @@ def verify_email(token):
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
+    return user
+
+
+def change_email(user, email, password):
+    """A new address for a signed-in fan (password required); it must be confirmed again."""
+    email = _text(email, "email").lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise Invalid(_l("That does not look like an email address."), code="invalid_email")
+    if not isinstance(password, str) or not password_matches(user, password):
+        db.session.rollback()
+        raise Forbidden(_l("Your current password is not right."), code="wrong_password")
+    if email == user.email:
+        return user
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise Conflict(_l("An account with that email already exists."), code="email_taken")
+    old = user.email
+    user.email, user.email_verified_at = email, None
+    db.session.commit()
+    with in_language_of(user):
+        send_mail(
+            old,
+            _("Your Ginga email address changed"),
+            _(
+                "Hi %(name)s,\n\nthe email address of your Ginga account is now %(email)s. "
+                "If you did not change it, reset your password from the sign-in page.",
+                name=user.username,
+                email=email,
+            ),
+        )
     return user
 
 

@@ -3,6 +3,7 @@
 from flask import jsonify, url_for
 from flask_login import current_user, login_required
 
+from contest import links
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
 from contest.community import comments
@@ -42,7 +43,7 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None):
         "url": url_for("entries.entry_page", entry_id=entry.id),
         "title": entry.title,
         "description": entry.description,
-        "author": entry.author.username,
+        "author": links.fan_name(entry.author),
         "status": entry.status,
         "video_url": video_url,
         "poster_url": poster_url,

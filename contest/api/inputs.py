@@ -34,37 +34,6 @@ def _time(name, required=False):
     )
 
 
-class Register(Input):
-    username = fields.String(
-        required=True, metadata=error("invalid_username", _l("Choose a username."), missing=True)
-    )
-    email = fields.String(
-        required=True,
-        metadata=error(
-            "invalid_email", _l("That does not look like an email address."), missing=True
-        ),
-    )
-    password = fields.String(
-        required=True, metadata=error("invalid_password", _l("Choose a password."), missing=True)
-    )
-
-
-class Login(Input):
-    login = fields.String(
-        required=True,
-        metadata=error(
-            "invalid_login", _l("Give your username (or email) and password."), missing=True
-        ),
-    )
-    password = fields.String(
-        required=True,
-        metadata=error(
-            "invalid_login", _l("Give your username (or email) and password."), missing=True
-        ),
-    )
-    remember = fields.Boolean(load_default=False)
-
-
 class Rating(Input):
     stars = WholeNumber(
         required=True,

@@ -34,7 +34,7 @@ class Csrf(Schema):
 
 
 class Account(Schema):
-    id = Int(required=True)
+    id = maybe(Int, required=True, metadata={"description": "null: see the sign-up note"})
     username = Str(required=True)
     role = Str(required=True)
     display_name = maybe(Str)
@@ -49,6 +49,20 @@ class Account(Schema):
 class Verification(Schema):
     email = Str(required=True)
     verified = Bool(required=True)
+
+
+class Message(Schema):
+    message = Str(required=True, metadata={"description": "what happened, for people"})
+
+
+class Export(Schema):
+    profile = fields.Dict(required=True)
+    entries = fields.List(fields.Dict(), required=True)
+    ratings = fields.List(fields.Dict(), required=True)
+    comments = fields.List(fields.Dict(), required=True)
+    following = fields.List(fields.Dict(), required=True)
+    reports = fields.List(fields.Dict(), required=True)
+    notifications = fields.List(fields.Dict(), required=True)
 
 
 class Summary(Schema):

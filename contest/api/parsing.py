@@ -15,6 +15,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from webargs.flaskparser import FlaskParser
 
 from contest.errors import BadInput, ContestError
+from contest.safe_input import check_json, too_deep
 from contest.texts import Text
 
 LOCATIONS = ("json", "query", "querystring", "form", "headers", "cookies", "files")
@@ -37,10 +38,13 @@ class JsonParser(FlaskParser):
             if getattr(getattr(schema, "Meta", None), "optional_body", False):
                 return {}
             raise BadInput(_l("Send a JSON object in the request body."), code="invalid_json")
-        data = req.get_json(silent=True, force=True)
+        try:
+            data = req.get_json(silent=True, force=True)
+        except RecursionError:  # nested past the parser's own limit
+            raise too_deep() from None
         if not isinstance(data, dict):
             raise BadInput(_l("The request body is not a valid JSON object."), code="invalid_json")
-        return data
+        return check_json(data)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         raise input_error(schema, error)

@@ -6,6 +6,7 @@ import secrets
 from flask import jsonify, request, session
 from flask_login import current_user
 
+from contest import links
 from contest.accounts.permissions import permission_required
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
@@ -78,7 +79,7 @@ def get_round(round_id):
 
 
 def _entry_ref(entry):
-    return {"entry_id": entry.id, "title": entry.title, "author": entry.author.username}
+    return {"entry_id": entry.id, "title": entry.title, "author": links.fan_name(entry.author)}
 
 
 @bp.post("/rounds/<int:round_id>/finalists")

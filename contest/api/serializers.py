@@ -39,7 +39,7 @@ def standing_to_dict(standing):
     return {
         "entry_id": standing.entry.id,
         "title": standing.entry.title,
-        "author": standing.entry.author.username,
+        "author": links.fan_name(standing.entry.author),
         "rank": standing.rank,
         "score": round(standing.score, 4),
         "average": round(standing.average, 3),
@@ -53,7 +53,7 @@ def result_to_dict(result):
     return {
         "entry_id": result.entry_id,
         "title": result.entry.title,
-        "author": result.entry.author.username,
+        "author": links.fan_name(result.entry.author),
         "rank": result.rank,
         "score": round(result.score, 4),
         "average": round(result.average, 3),
@@ -67,7 +67,7 @@ def comment_to_dict(comment):
     return {
         "id": comment.id,
         "entry_id": comment.entry_id,
-        "author": comment.author.username,
+        "author": links.fan_name(comment.author),
         "body": comment.body,
         "html": str(links.render_comment(comment.body)),
         "created_at": comment.created_at.isoformat(),
@@ -125,7 +125,7 @@ def profile_to_dict(data, viewer=None):
                 "title": r["entry"].title,
                 "round": r["entry"].round.title,
                 "rank": r["rank"],
-                "score": round(r["score"], 4),
+                "score": round(r["score"], 4) if r["score"] is not None else None,
             }
             for r in data["entries"]
         ],

@@ -12,7 +12,7 @@ from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import CommentAdded
 from contest.extensions import db
-from contest.models import Comment
+from contest.models import Comment, User
 from contest.texts import Text
 
 MAX_COMMENT = 1000
@@ -46,9 +46,39 @@ def post_comment(user, entry_id, body):
             Text("%(name)s commented on %(title)s.", name=user.username, title=entry.title),
             notifications.target("entry", entry.id, f"c{comment.id}"),
         )
+    _notify_mentioned(user, entry, comment)
     events.record(CommentAdded(comment.id, entry.id))
     db.session.commit()
     return comment
+
+
+MAX_MENTIONS = 10  # fans told per comment: a comment cannot page a whole stadium
+
+
+def _notify_mentioned(user, entry, comment):
+    """Tell each real fan @mentioned (not the writer, not the entry's author told already)."""
+    names = []
+    for match in MENTION_RE.finditer(comment.body):
+        name = match.group(1).lower()
+        if name not in names:
+            names.append(name)
+    if not names:
+        return
+    mentioned = db.session.scalars(
+        sa.select(User.id).where(
+            User.username.in_(names[:MAX_MENTIONS]),
+            User.banned_at.is_(None),
+            User.deleted_at.is_(None),
+            User.id.not_in([user.id, entry.author_id]),
+        )
+    ).all()
+    for user_id in mentioned:
+        notifications.notify(
+            user_id,
+            "mention",
+            Text("%(name)s mentioned you on %(title)s.", name=user.username, title=entry.title),
+            notifications.target("entry", entry.id, f"c{comment.id}"),
+        )
 
 
 def list_comments(user, entry_id, page=1):

@@ -16,7 +16,9 @@ def get_user(username):
     user = (
         db.session.scalar(
             sa.select(User).where(
-                User.username == (username or "").lower(), User.banned_at.is_(None)
+                User.username == (username or "").lower(),
+                User.banned_at.is_(None),
+                User.deleted_at.is_(None),
             )
         )
         if isinstance(username, str)

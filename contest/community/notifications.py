@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 KIND_LABELS = {
     "follow": _l("Someone follows you"),
     "comment": _l("Comments on your entries"),
+    "mention": _l("Someone mentions you in a comment"),
     "entry_live": _l("Your entry went live"),
     "entry_rejected": _l("Your entry was not accepted"),
     "results": _l("Results of rounds you entered"),

@@ -103,7 +103,8 @@ def profile(user):
             {
                 "entry": entry,
                 "rank": result.rank if result else None,
-                "score": result.score if result else ratings.summary(entry)["score"],
+                # nothing during a blind finish: public_summary hides the score
+                "score": result.score if result else ratings.public_summary(entry)["score"],
             }
         )
     followers, following = follows.counts(user)

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest import events
+from contest.accounts.users import require_verified
 from contest.entries import processing
 from contest.entries.parts import expected_part_size, get_upload
 from contest.entries.storage import get_storage, new_video_key
@@ -145,6 +146,7 @@ def start_upload(
     """
     if user.is_banned:
         raise Forbidden(_l("Banned accounts cannot upload."), code="banned")
+    require_verified(user)
     filename, size, content_type = check_file(filename, size, content_type)
     if entry_id is not None:
         entry = _take_back(user, entry_id)

@@ -5,6 +5,7 @@ from contest.models.entries import Entry, Rating, Upload
 from contest.models.flags import Flag
 from contest.models.reports import Report
 from contest.models.rounds import Result, Round
+from contest.models.sessions import UserSession
 from contest.models.social import Comment, Follow, Notification, NotificationSetting
 from contest.models.types import utcnow
 from contest.models.users import User
@@ -23,5 +24,6 @@ __all__ = [
     "Round",
     "Upload",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -12,6 +12,7 @@ from contest.texts import shown
 NOTIFICATION_KINDS = (
     "follow",
     "comment",
+    "mention",
     "entry_live",
     "entry_rejected",
     "results",

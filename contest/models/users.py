@@ -34,6 +34,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ban_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # set when the fan deleted the account: the row stays, anonymised, for published results
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # the server-known session this object was loaded through (see accounts.sessions)
+    session_id = None
 
     __table_args__ = (sa.CheckConstraint("role in ('fan', 'moderator', 'admin')", name="role"),)
 
@@ -47,7 +52,17 @@ class User(UserMixin, db.Model):
 
     @property
     def is_active(self):
-        return not self.is_banned
+        return not self.is_banned and self.deleted_at is None
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    def get_id(self):
+        """Flask-Login keeps the session's id, not the user's: ending the session signs out."""
+        if self.session_id is None:
+            raise RuntimeError("sign in through accounts.sessions.open_session")
+        return self.session_id
 
     @property
     def name(self):

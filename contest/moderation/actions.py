@@ -1,10 +1,13 @@
 """Moderation: reports and auto-hide, actions on entries, comments and users, all audited."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest import events
+from contest.accounts.sessions import end_sessions
 from contest.community import notifications
 from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
@@ -90,23 +93,43 @@ def report(user, target_type, target_id, reason, text=""):
     )
     db.session.add(row)
     db.session.flush()
-    reporters = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Report.reporter_id))).where(
-            Report.target_type == target_type,
-            Report.target_id == target.id,
-            Report.status == "open",
-        )
-    )
-    if reporters >= current_app.config["REPORT_THRESHOLD"]:
+    if _weighty_reporters(target_type, target.id) >= current_app.config["REPORT_THRESHOLD"]:
         _auto_hide(target_type, target)
     db.session.commit()
     return row
+
+
+def _weighty_reporters(target_type, target_id):
+    """Distinct open reporters who count toward auto-hide: verified accounts at least
+    MIN_ACCOUNT_AGE_HOURS old, or trusted ones. Everyone's reports still reach moderators."""
+    old_enough = utcnow() - timedelta(hours=current_app.config["MIN_ACCOUNT_AGE_HOURS"])
+    return db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Report.reporter_id)))
+        .join(User, User.id == Report.reporter_id)
+        .where(
+            Report.target_type == target_type,
+            Report.target_id == target_id,
+            Report.status == "open",
+            User.banned_at.is_(None),
+            User.email_verified_at.is_not(None),
+            sa.or_(User.trusted.is_(True), User.created_at <= old_enough),
+        )
+    )
 
 
 def _auto_hide(target_type, target):
     if target_type == "entry" and target.status == "live":
         target.set_status("hidden", _l("Hidden while moderators review reports."))
         _audit(None, "auto_hide", "entry", target.id, "report threshold reached")
+        notifications.notify(
+            target.author_id,
+            "moderation",
+            Text(
+                "Reports from fans hid your entry %(title)s until a moderator looks at it.",
+                title=target.title,
+            ),
+            notifications.target("entry", target.id),
+        )
     elif target_type == "comment" and not target.hidden:
         target.hidden = True
         _audit(None, "auto_hide", "comment", target.id, "report threshold reached")
@@ -261,6 +284,7 @@ def moderate_user(moderator, username, action, reason=None):
         if user.is_banned:
             raise Conflict(_l("Already banned."), code="already_banned")
         user.banned_at, user.ban_reason = utcnow(), reason
+        end_sessions(user.id, commit=False)  # signed out at once, open sockets closed
         _recount_ratings_of(user)
         for entry in db.session.scalars(
             sa.select(Entry).where(Entry.author_id == user.id, Entry.status == "live")

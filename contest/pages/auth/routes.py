@@ -1,47 +1,44 @@
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from contest import links
+from contest.accounts import passwords
 from contest.accounts import users as accounts
 from contest.database import writes
 from contest.errors import ContestError
-from contest.extensions import limiter
+from contest.login import recovery_limits, sign_in, sign_out, signin_limits, signup_limits
 from contest.pages.auth.blueprint import bp
-from contest.pages.auth.forms import LoginForm, RegisterForm
+from contest.pages.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 
-def _safe_next():
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return url_for("main.home")
+def _next():
+    return links.local_path(request.args.get("next"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"], key_func=get_remote_address)
+@signin_limits
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next())
+        return redirect(_next())
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(form.login.data, form.password.data)
         except ContestError as error:
             form.login.errors.append(error.message)
+            status = error.status  # 401 for a wrong password: it counts toward the limits
         else:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next())
-    status = 400 if request.method == "POST" else 200
+            sign_in(user, remember=form.remember.data)
+            return redirect(_next())
+    elif request.method == "POST":
+        status = 400
     return render_template("auth/login.html", form=form), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"], key_func=get_remote_address)
+@signup_limits
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -52,15 +49,16 @@ def register():
         except ContestError as error:
             field = error.code.split("_")[-1] if error.code.startswith("invalid_") else None
             target = getattr(form, field, None) if field else None
-            if error.code == "email_taken":
-                target = form.email
             (target or form.username).errors.append(error.message)
         else:
+            if user is None:  # the address has an account: its owner was mailed
+                flash(_("Check your email: we sent you a mail to go on."))
+                return redirect(url_for("auth.login"))
             accounts.send_verification(user, links.verification_link(user))
-            login_user(user)
-            flash(_("Confirm your email with the link we sent to rate and comment."))
+            sign_in(user)
+            flash(_("Check your email: we sent you a mail to go on."))
             flash(_("Welcome to Ginga, %(name)s!", name=user.username))
-            return redirect(_safe_next())
+            return redirect(_next())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
 
@@ -83,5 +81,36 @@ def verify_email(token):
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    sign_out()
     return redirect(url_for("main.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@recovery_limits
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        passwords.send_reset(form.email.data, links.reset_link)
+        flash(_("If an account has this address, we sent it a link."))
+        return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/forgot.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@recovery_limits
+def reset_password(token):
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            passwords.reset_password(token, form.password.data)
+        except ContestError as error:
+            if error.code == "invalid_token":
+                return render_template("error.html", status=400, message=error.message), 400
+            form.password.errors.append(error.message)
+        else:
+            sign_out()
+            flash(_("Your password is changed: sign in with it."))
+            return redirect(url_for("auth.login"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form), status

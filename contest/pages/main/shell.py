@@ -8,7 +8,7 @@ from flask import current_app, redirect, render_template, request, send_from_dir
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from contest import i18n
+from contest import i18n, links
 from contest.community import profiles
 from contest.i18n import LANGUAGES, html_lang
 from contest.pages.main.blueprint import bp
@@ -74,10 +74,7 @@ def choose_language():
     code = i18n.check_language(request.form.get("lang", ""))
     if current_user.is_authenticated:
         profiles.remember_language(current_user, code)
-    back = request.form.get("next", "")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = url_for("main.home")
-    response = redirect(back)
+    response = redirect(links.local_path(request.form.get("next")))
     response.set_cookie(
         i18n.COOKIE,
         code,

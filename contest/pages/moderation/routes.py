@@ -5,6 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest import links
 from contest.accounts.permissions import permission_required
 from contest.errors import ContestError
 from contest.moderation import actions as moderation_rules
@@ -177,7 +178,5 @@ def act(kind, target):
         flash(error.message)
     else:
         flash(_("Done: %(action)s.", action=action))
-    back = request.form.get("next", "")
-    if back.startswith("/") and not back.startswith("//") and "\\" not in back:
-        return redirect(back)  # a form on another page of this site (the entry page)
-    return redirect(url_for("moderation.queue"))
+    # back to the form's page on this site (the entry page), else the queue
+    return redirect(links.local_path(request.form.get("next"), "moderation.queue"))

@@ -5,6 +5,12 @@
   var badge = document.getElementById("unread");
   var socket = window.gingaSocket || io({ transports: ["websocket", "polling"] });
   window.gingaSocket = socket;
+  // this session ended elsewhere (sign out everywhere, a new password, a ban): stop listening
+  // and show the page as it now is, signed out
+  socket.on("signed_out", function () {
+    socket.disconnect();
+    window.location.reload();
+  });
   socket.on("notification", function () {
     if (!badge) return;
     var unread = (Number(badge.dataset.count) || 0) + 1;

@@ -1,0 +1,89 @@
+"""What the account operations accept: sign-up, sign-in, recovery, changes, deletion."""
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields
+
+from contest.api.parsing import Input, error
+
+PASSWORD = error("invalid_password", _l("Choose a password."), missing=True)
+
+
+class Register(Input):
+    username = fields.String(
+        required=True, metadata=error("invalid_username", _l("Choose a username."), missing=True)
+    )
+    email = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_email", _l("That does not look like an email address."), missing=True
+        ),
+    )
+    password = fields.String(
+        required=True, metadata=error("invalid_password", _l("Choose a password."), missing=True)
+    )
+
+
+class Login(Input):
+    login = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_login", _l("Give your username (or email) and password."), missing=True
+        ),
+    )
+    password = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_login", _l("Give your username (or email) and password."), missing=True
+        ),
+    )
+    remember = fields.Boolean(load_default=False)
+
+
+class ForgotPassword(Input):
+    email = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_email", _l("That does not look like an email address."), missing=True
+        ),
+    )
+
+
+class ResetPassword(Input):
+    token = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_token",
+            _l("This link is not valid any more: ask for a new one."),
+            status=400,
+            missing=True,
+        ),
+    )
+    password = fields.String(required=True, metadata=PASSWORD)
+
+
+class ChangePassword(Input):
+    current_password = fields.String(
+        required=True,
+        metadata=error("invalid_password", _l("Give your current password."), missing=True),
+    )
+    password = fields.String(required=True, metadata=PASSWORD)
+
+
+class ChangeEmail(Input):
+    email = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_email", _l("That does not look like an email address."), missing=True
+        ),
+    )
+    password = fields.String(
+        required=True,
+        metadata=error("invalid_password", _l("Give your current password."), missing=True),
+    )
+
+
+class DeleteAccount(Input):
+    password = fields.String(
+        required=True,
+        metadata=error("invalid_password", _l("Give your password to confirm."), missing=True),
+    )

@@ -1,0 +1,68 @@
+"""Text no database should store is refused at the door, with the field named.
+
+A NUL byte (PostgreSQL refuses it in text) or a lone surrogate (no UTF-8 encoding exists for
+it) in a JSON body, a query string or a form is a 422 `invalid_text` naming the field; JSON
+nested deeper than MAX_JSON_DEPTH is a 400 `too_deep`, checked before any rule sees it.
+"""
+
+import re
+
+from flask import request
+
+from contest.errors import BadInput, Invalid
+from contest.texts import Text
+
+MAX_JSON_DEPTH = 32
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse(field):
+    raise Invalid(
+        Text("%(field)s contains a character that cannot be stored.", field=field or "body"),
+        code="invalid_text",
+        field=field or "body",
+    )
+
+
+def too_deep():
+    return BadInput(
+        Text("JSON may be nested at most %(depth)s levels deep.", depth=MAX_JSON_DEPTH),
+        code="too_deep",
+    )
+
+
+def check_json(value, field="", depth=0):
+    """Raise for unstorable text or too deep nesting anywhere in a parsed JSON value."""
+    if depth > MAX_JSON_DEPTH:
+        raise too_deep()
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            _refuse(field)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else key
+            if _UNSTORABLE.search(key):
+                _refuse(field)
+            check_json(item, name, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_json(item, f"{field}[{index}]", depth + 1)
+    return value
+
+
+def check_fields(pairs):
+    """Raise for unstorable text in (name, value) pairs: query strings and forms."""
+    for name, value in pairs:
+        if _UNSTORABLE.search(name):
+            _refuse("")
+        if _UNSTORABLE.search(value):
+            _refuse(name)
+
+
+def init_app(app):
+    @app.before_request
+    def refuse_unstorable_text():
+        check_fields(request.args.items(multi=True))
+        if request.mimetype in _FORMS:
+            check_fields(request.form.items(multi=True))
