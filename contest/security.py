@@ -3,7 +3,7 @@ signed-in API answers are never stored by a cache; Socket.IO's own answers get t
 
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import g, request, session
 
 SOCKET_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
@@ -64,6 +64,14 @@ def content_security_policy(config):
     )
 
 
+def _signed_in():
+    """The request carries a session (without loading the user just to know)."""
+    user = g.get("_login_user")
+    if user is not None:
+        return user.is_authenticated
+    return "_user_id" in session or "remember_token" in request.cookies
+
+
 def init_app(app):
     policy = content_security_policy(app.config)
 
@@ -74,8 +82,7 @@ def init_app(app):
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        user = g.get("_login_user")  # loaded by this request; never load it just for this
-        if user is not None and user.is_authenticated and request.path.startswith("/api/"):
+        if request.path.startswith("/api/") and _signed_in():
             headers["Cache-Control"] = "private, no-store"
         return response
 

@@ -43,6 +43,14 @@ def test_blind_finish_hides_scores_everywhere_but_ratings_count(
     round_page = client.get(f"/rounds/{round_.slug}").data.decode()
     assert "Blind finish" in round_page and 'id="leaderboard"' not in round_page
     assert "★ ·" not in round_page  # entry cards without averages
+    # profiles and the feed, too (issue 15: they leaked the score)
+    profile = fan.get("/api/v1/users/author").get_json()
+    assert profile["entries"][0]["score"] is None
+    profile_page = client.get("/u/author").data.decode()
+    assert 'data-field="average"' not in profile_page and "★ ·" not in profile_page
+    fan.post("/api/v1/users/author/follow")
+    feed = fan.get("/api/v1/feed").get_json()["entries"]
+    assert feed[0]["rating"]["average"] is None and feed[0]["rating"]["score"] is None
     closed = blind_round["mod"].post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
     assert closed.get_json()["results"][0]["count"] == 1  # the rating counted
 
