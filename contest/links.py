@@ -126,6 +126,21 @@ def render_comment(body):
     return Markup("").join(out)
 
 
+def export_with_links(data):
+    """A fan's export (accounts.data.export_data) with the links of their entries (in a
+    request: the export is always asked for by the fan)."""
+    for entry in data["entries"]:
+        entry["url"] = url_for("entries.entry_page", entry_id=entry["id"], _external=True)
+    for comment in data["comments"]:
+        comment["url"] = url_for(
+            "entries.entry_page",
+            entry_id=comment["entry_id"],
+            _external=True,
+            _anchor=f"c{comment['id']}",
+        )
+    return data
+
+
 def fan_name(user):
     """The name shown for a fan: "deleted fan" once the account is closed."""
     return gettext("deleted fan") if user.deleted_at is not None else user.username

@@ -10,6 +10,7 @@ from contest.accounts import sessions
 from contest.accounts.users import find_login
 from contest.errors import NotSignedIn, wants_json
 from contest.extensions import limiter
+from contest.safe_input import storable
 
 # Sized for shared addresses (a stadium's Wi-Fi, a mobile carrier's NAT): only failed sign-ins
 # count, never successes. One account: 10 failures per 15 minutes, then the wait grows (20 an
@@ -35,7 +36,7 @@ def _account_key():
         login = body.get("login") if isinstance(body, dict) else None
     else:
         login = request.form.get("login")
-    if not isinstance(login, str):
+    if not storable(login):  # the view answers 422; the limit check runs first and must not ask
         return "signin:-"
     user = find_login(login)
     return f"signin:{user.id}" if user is not None else f"signin:{login.strip().lower()[:254]}"

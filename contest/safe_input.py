@@ -17,6 +17,11 @@ _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def storable(value):
+    """True for text every database can store (no NUL, no lone surrogate)."""
+    return isinstance(value, str) and not _UNSTORABLE.search(value)
+
+
 def _refuse(field):
     raise Invalid(
         Text("%(field)s contains a character that cannot be stored.", field=field or "body"),

@@ -110,6 +110,22 @@ def test_unstorable_text_in_any_json_field_is_a_422_naming_it(
     assert fan.username == "fan"
 
 
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_unstorable_sign_in_names_never_reach_the_limits_lookup(api, client):
+    from helpers import csrf_of
+
+    for value in UNSTORABLE:
+        answer = api.post("/api/v1/auth/login", {"login": value, "password": "x" * 8})
+        assert answer.status_code == 422 and answer.get_json()["error"]["field"] == "login"
+        if "\x00" not in value:
+            continue  # a form cannot carry a lone surrogate: UTF-8 has no bytes for it
+        page = client.get("/login")
+        answer = client.post(
+            "/login", data={"csrf_token": csrf_of(page), "login": value, "password": "x" * 8}
+        )
+        assert answer.status_code in (400, 422), answer.status_code
+
+
 def test_unstorable_text_in_query_strings_and_forms_is_refused(client, make_user):
     from helpers import csrf_of
 

@@ -42,6 +42,7 @@ def test_the_export_holds_the_fans_own_data_and_nobody_elses(
         {"entry_id": bobs.id, "stars": 4, "stage": "main", "at": data["ratings"][0]["at"]}
     ]
     assert [c["body"] for c in data["comments"]] == ["ana says hi"]
+    assert data["comments"][0]["url"].startswith(f"http://localhost/entries/{bobs.id}#c")
     assert data["following"][0]["username"] == "bob"
     assert data["reports"][0]["reason"] == "spam"
     text = answer.data.decode()
@@ -124,16 +125,17 @@ def test_published_results_keep_a_deleted_fans_place(app, new_api, make_user, ma
     assert page.status_code == 200 and b"deleted fan" in page.data
 
 
-def test_the_account_page_exports_and_deletes(app, make_user, client):
+def test_the_account_page_exports_and_deletes(app, make_user, client, make_round, make_entry):
     from helpers import csrf_of
 
-    make_user("ana")
+    entry = make_entry(make_round("open").id, make_user("ana").id)
     login = client.get("/login")
     client.post("/login", data={"csrf_token": csrf_of(login), "login": "ana", "password": PASSWORD})
     page = client.get("/settings/account")
     assert page.status_code == 200 and b"Download my data" in page.data
-    export = client.get("/settings/account/export")
-    assert json.loads(export.data)["profile"]["username"] == "ana"
+    export = json.loads(client.get("/settings/account/export").data)
+    assert export["profile"]["username"] == "ana"
+    assert export["entries"][0]["url"] == f"http://localhost/entries/{entry.id}"
     wrong = client.post(
         "/settings/account/delete",
         data={"csrf_token": csrf_of(page), "del-csrf_token": csrf_of(page), "del-password": "x"},

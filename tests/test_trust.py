@@ -137,3 +137,13 @@ def test_nginx_sends_hsts_on_https():
     conf = (Path(__file__).parent.parent / "deploy" / "nginx.conf").read_text()
     https = conf[conf.index("listen 443") :]
     assert https.count('add_header Strict-Transport-Security "max-age=63072000') == 2
+
+
+def test_the_upload_page_asks_an_unverified_fan_to_confirm_first(make_user, new_api, make_round):
+    make_round("open", title="Phone round")
+    make_user("raw", verified=False)
+    raw = new_api("raw")
+    page = raw.client.get("/upload").data.decode()
+    assert "Confirm your email address to upload" in page and "<progress" not in page
+    sent = raw.client.post("/settings/account/verify", data={"csrf_token": raw.token()})
+    assert sent.status_code == 302

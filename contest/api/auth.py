@@ -144,7 +144,11 @@ def change_email(data):
 @limiter.limit("10 per hour")
 def export():
     """Everything Ginga holds about the fan, as a JSON file."""
-    body = json.dumps(account_data.export_data(current_user), ensure_ascii=False, indent=1)
+    body = json.dumps(
+        links.export_with_links(account_data.export_data(current_user)),
+        ensure_ascii=False,
+        indent=1,
+    )
     return Response(
         body,
         mimetype="application/json",

@@ -95,7 +95,11 @@ def logout_all():
 @login_required
 @limiter.limit("10 per hour")
 def export():
-    body = json.dumps(account_data.export_data(current_user), ensure_ascii=False, indent=1)
+    body = json.dumps(
+        links.export_with_links(account_data.export_data(current_user)),
+        ensure_ascii=False,
+        indent=1,
+    )
     return Response(
         body,
         mimetype="application/json",
