@@ -97,6 +97,9 @@ def configure_extensions(app):
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    # The SocketIO singleton keeps the queue of an earlier app in its options even when this
+    # one has none (init_app only adds a client_manager): each app starts from its own.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or _async_mode(),
