@@ -26,9 +26,7 @@ def servers_config():
     }
 
 
-def test_a_ban_on_one_process_closes_the_socket_on_another(
-    start_server, servers_config, make_user
-):
+def test_a_ban_on_one_process_closes_the_socket_on_another(start_server, servers_config, make_user):
     make_user("mod", role="moderator")
     make_user("ana")
     a, b = start_server(**servers_config), start_server(**servers_config)
