@@ -47,7 +47,7 @@ def test_fresh_or_unverified_reporters_never_hide_an_entry(
             )
         db.session.commit()
         ids = db.session.scalars(sa.select(User.id).where(User.username.like("old%"))).all()
-    from contest.moderation.actions import report
+    from contest.moderation.reports import report
 
     with app.app_context():
         for user_id in ids:

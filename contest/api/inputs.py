@@ -14,7 +14,7 @@ from contest.i18n import LANGUAGES
 from contest.models.reports import REPORT_REASONS
 from contest.models.social import NOTIFICATION_KINDS
 from contest.models.types import MAX_ID
-from contest.moderation.actions import MAX_REASON
+from contest.moderation.audit import MAX_REASON
 from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
 from contest.texts import Text
 

@@ -9,12 +9,12 @@ from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
-from contest.moderation import queue
+from contest.moderation import queue, reports
 from contest.rounds import results
 
 
 def _report(data, target_type, target_id):
-    row = rules.report(current_user, target_type, target_id, data["reason"], data.get("text"))
+    row = reports.report(current_user, target_type, target_id, data["reason"], data.get("text"))
     return jsonify(id=row.id, status=row.status), 201
 
 

@@ -1,6 +1,4 @@
-"""Moderation: reports and auto-hide, actions on entries, comments and users, all audited."""
-
-from datetime import timedelta
+"""Moderation: actions on entries, comments and users, all audited (reports: reports.py)."""
 
 import sqlalchemy as sa
 from flask import current_app
@@ -9,14 +7,13 @@ from flask_babel import lazy_gettext as _l
 from contest import events
 from contest.accounts.sessions import end_sessions
 from contest.community import notifications
-from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import RatingChanged
 from contest.extensions import db
-from contest.models import Comment, Entry, ModerationAction, Rating, Report, User, utcnow
-from contest.models.reports import REPORT_REASONS
+from contest.models import Comment, Entry, ModerationAction, Rating, User, utcnow
 from contest.moderation import audit
 from contest.moderation.integrity import resolve_flags
+from contest.moderation.reports import UPHOLDS, resolve_reports
 from contest.rounds import ratings
 from contest.rounds.results import freeze_results
 from contest.texts import Text
@@ -30,123 +27,11 @@ ENTRY_ACTIONS = {
     "disqualify": (("live", "hidden"), "disqualified"),
     "dismiss_flags": (("live", "hidden", "pending_review"), None),
 }
-MAX_REASON = 500
-UPHOLDS = {"reject", "hide", "disqualify", "delete", "ban"}
 BANNED_REASON = Text("Hidden: the author is banned.")  # stored in English: status_reason
-VERDICTS = {
-    ("upheld", "entry"): _l("Moderators acted on the entry you reported."),
-    ("upheld", "comment"): _l("Moderators acted on the comment you reported."),
-    ("dismissed", "entry"): _l("Moderators looked at the entry you reported and left it up."),
-    ("dismissed", "comment"): _l("Moderators looked at the comment you reported and left it up."),
-}
 
 
-def _reason(reason, required):
-    if reason is None:
-        reason = ""
-    if not isinstance(reason, str) or len(reason) > MAX_REASON:
-        raise Invalid(_l("reason must be text of at most 500 characters."), code="invalid_reason")
-    if required and not reason.strip():
-        raise Invalid(
-            _l("Give a reason: the person affected will read it."), code="reason_required"
-        )
-    return reason.strip()
-
-
-def _audit(moderator, action, target_type, target_id, reason=""):
-    audit.audit(moderator, action, target_type, target_id, reason)
-
-
-# --- reports ---------------------------------------------------------------------------
-
-
-def _target(user, target_type, target_id):
-    if target_type == "entry":
-        return get_visible_entry(user, target_id)
-    comment = db.session.get(Comment, target_id) if isinstance(target_id, int) else None
-    if comment is None or comment.hidden:
-        raise NotFound(_l("No such comment."), code="comment_not_found")
-    get_visible_entry(user, comment.entry_id)
-    return comment
-
-
-def report(user, target_type, target_id, reason, text=""):
-    """File a report; enough distinct reporters hide the target until a moderator looks."""
-    if reason not in REPORT_REASONS:
-        raise Invalid(
-            Text("reason must be one of %(reasons)s.", reasons=", ".join(REPORT_REASONS)),
-            code="invalid_reason",
-        )
-    text = _reason(text, required=reason == "other")
-    target = _target(user, target_type, target_id)
-    if target_type == "entry" and target.author_id == user.id:
-        raise Conflict(_l("You cannot report your own entry."), code="own_entry")
-    open_reports = sa.select(Report).where(
-        Report.target_type == target_type, Report.target_id == target.id, Report.status == "open"
-    )
-    if db.session.scalar(open_reports.where(Report.reporter_id == user.id)):
-        raise Conflict(
-            _l("You already reported this; moderators will look at it."), code="already_reported"
-        )
-    row = Report(
-        reporter_id=user.id, target_type=target_type, target_id=target.id, reason=reason, text=text
-    )
-    db.session.add(row)
-    db.session.flush()
-    if _weighty_reporters(target_type, target.id) >= current_app.config["REPORT_THRESHOLD"]:
-        _auto_hide(target_type, target)
-    db.session.commit()
-    return row
-
-
-def _weighty_reporters(target_type, target_id):
-    """Distinct open reporters who count toward auto-hide: verified accounts at least
-    MIN_ACCOUNT_AGE_HOURS old, or trusted ones. Everyone's reports still reach moderators."""
-    old_enough = utcnow() - timedelta(hours=current_app.config["MIN_ACCOUNT_AGE_HOURS"])
-    return db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Report.reporter_id)))
-        .join(User, User.id == Report.reporter_id)
-        .where(
-            Report.target_type == target_type,
-            Report.target_id == target_id,
-            Report.status == "open",
-            User.banned_at.is_(None),
-            User.email_verified_at.is_not(None),
-            sa.or_(User.trusted.is_(True), User.created_at <= old_enough),
-        )
-    )
-
-
-def _auto_hide(target_type, target):
-    if target_type == "entry" and target.status == "live":
-        target.set_status("hidden", _l("Hidden while moderators review reports."))
-        _audit(None, "auto_hide", "entry", target.id, "report threshold reached")
-        notifications.notify(
-            target.author_id,
-            "moderation",
-            Text(
-                "Reports from fans hid your entry %(title)s until a moderator looks at it.",
-                title=target.title,
-            ),
-            notifications.target("entry", target.id),
-        )
-    elif target_type == "comment" and not target.hidden:
-        target.hidden = True
-        _audit(None, "auto_hide", "comment", target.id, "report threshold reached")
-
-
-def _resolve_reports(target_type, target_id, action):
-    outcome = "upheld" if action in UPHOLDS else "dismissed"
-    open_reports = db.session.scalars(
-        sa.select(Report).where(
-            Report.target_type == target_type,
-            Report.target_id == target_id,
-            Report.status == "open",
-        )
-    ).all()
-    for row in open_reports:
-        row.status, row.resolved_at = outcome, utcnow()
-        notifications.notify(row.reporter_id, "moderation", VERDICTS[outcome, target_type])
+_audit = audit.audit
+_reason = audit.check_reason
 
 
 # --- entries -----------------------------------------------------------------------------
@@ -190,7 +75,7 @@ def moderate_entry(moderator, entry_id, action, reason=None):
     if action == "approve":
         _maybe_trust(entry.author)
     _audit(moderator, action, "entry", entry.id, reason)
-    _resolve_reports("entry", entry.id, action)
+    resolve_reports("entry", entry.id, action)
     if action in UPHOLDS:
         resolve_flags(entry.id, "actioned")
     title = entry.title
@@ -244,7 +129,7 @@ def moderate_comment(moderator, comment_id, action, reason=None):
     if comment is None:
         raise NotFound(_l("No such comment."), code="comment_not_found")
     _audit(moderator, f"{action}_comment", "comment", comment.id, reason)
-    _resolve_reports("comment", comment.id, action)
+    resolve_reports("comment", comment.id, action)
     if action == "delete":
         notifications.notify(
             comment.author_id,

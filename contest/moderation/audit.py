@@ -1,7 +1,12 @@
 """The moderators' audit log: one line per action, written with the change it records."""
 
+from flask_babel import lazy_gettext as _l
+
+from contest.errors import Invalid
 from contest.extensions import db
 from contest.models import ModerationAction
+
+MAX_REASON = 500
 
 
 def audit(moderator, action, target_type, target_id, reason=""):
@@ -15,3 +20,16 @@ def audit(moderator, action, target_type, target_id, reason=""):
             reason=reason[:500],
         )
     )
+
+
+def check_reason(reason, required):
+    """The reason a moderator (or a reporter) gives: text, trimmed, at most MAX_REASON."""
+    if reason is None:
+        reason = ""
+    if not isinstance(reason, str) or len(reason) > MAX_REASON:
+        raise Invalid(_l("reason must be text of at most 500 characters."), code="invalid_reason")
+    if required and not reason.strip():
+        raise Invalid(
+            _l("Give a reason: the person affected will read it."), code="reason_required"
+        )
+    return reason.strip()
