@@ -53,6 +53,11 @@ class Config:
     REPORT_THRESHOLD = _int("REPORT_THRESHOLD", 3)  # distinct reporters that auto-hide
     TRUST_AFTER_APPROVALS = _int("TRUST_AFTER_APPROVALS", 3)  # approved entries make a fan trusted
     MIN_ACCOUNT_AGE_HOURS = _int("MIN_ACCOUNT_AGE_HOURS", 24)  # younger raters do not count
+    # theme proposals for a month's round: in the month before, from this day to the end of that
+    # one (moderators can open other windows); proposals per fan per month
+    THEME_WINDOW_OPENS_DAY = _int("THEME_WINDOW_OPENS_DAY", 1)
+    THEME_WINDOW_CLOSES_DAY = _int("THEME_WINDOW_CLOSES_DAY", 20)
+    MAX_PROPOSALS_PER_MONTH = _int("MAX_PROPOSALS_PER_MONTH", 3)
     STAFF_PICKS = _int("STAFF_PICKS", 1)  # staff picks allowed per round
     FINALISTS = _int("FINALISTS", 5)  # default shortlist size for a round with finals
     PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5

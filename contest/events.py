@@ -70,6 +70,14 @@ class Notified:
 
 
 @dataclass(frozen=True)
+class ThemeVotesChanged:
+    """A theme's votes moved: viewers of its month's proposals see the count (coalesced)."""
+
+    theme_id: int
+    month: str
+
+
+@dataclass(frozen=True)
 class SessionsEnded:
     """Sessions of a fan ended (logout-all, a new password, a ban): their sockets must close."""
 

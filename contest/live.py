@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from contest import events, links, live_sessions
+from contest import events, links, live_sessions, live_themes
 from contest.api.serializers import comment_to_dict, standing_to_dict
 from contest.database import read_only_context
 from contest.entries.access import get_visible_entry
@@ -32,7 +32,7 @@ from contest.rounds.ratings import histograms, round_prior, summary
 from contest.rounds.standings import live_standings
 
 log = logging.getLogger(__name__)
-ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$")
+ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$|^themes:(\d{4}-(?:0[1-9]|1[0-2]))$")
 LEADERBOARD_SIZE = 10
 
 
@@ -50,7 +50,11 @@ def check_room(user, room):
     """Raise unless this user may watch this room."""
     match = ROOM_RE.match(room) if isinstance(room, str) else None
     if not match:
-        raise Invalid(_l("Rooms look like entry:<id> or round:<id>."), code="invalid_room")
+        raise Invalid(
+            _l("Rooms look like entry:<id>, round:<id> or themes:<YYYY-MM>."), code="invalid_room"
+        )
+    if match.group(3):
+        return  # a month's theme proposals are public
     kind, ident = match.group(1), int(match.group(2))
     if kind == "entry":
         get_visible_entry(user, ident)
@@ -258,6 +262,7 @@ def init_app(app):
     events.subscribe(app, CommentAdded, _on_comment_added)
     events.subscribe(app, Notified, _on_notified)
     live_sessions.init_app(app)
+    live_themes.init_app(app)
 
 
 def round_changed(round_id):

@@ -94,6 +94,7 @@ def app(schema, tmp_path, config_overrides):
     yield app
     app.extensions["live"].stop()
     app.extensions["socket_sessions"].stop()
+    app.extensions["theme_votes"].stop()
     app.extensions["jobs"].shutdown()
     _empty_tables(app)
     with app.app_context():

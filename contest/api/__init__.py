@@ -13,6 +13,7 @@ from contest.api import (  # noqa: F401  (the views register themselves on bp)
     entries,
     moderation,
     rounds,
+    themes,
     uploads,
 )
 from contest.api.blueprint import bp

@@ -51,6 +51,9 @@ class Profile(Schema):
     avatar_url = maybe(Str)
     counts = fields.Nested(ProfileCounts)
     medals = fields.List(fields.Nested(Medal))
+    themes = fields.List(
+        fields.Dict(), metadata={"description": "selected themes: {id, title, month}"}
+    )
     entries = fields.List(fields.Nested(ProfileEntry))
     following = Bool()
 

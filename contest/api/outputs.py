@@ -137,6 +137,19 @@ class EntryRef(Schema):
     author = Str(required=True)
 
 
+class ThemeCredit(Schema):
+    id = Int(required=True)
+    title = Str(required=True)
+    proposed_by = fields.Dict(required=True, metadata={"description": '{"username"}'})
+
+
+class Sponsor(Schema):
+    name = Str(required=True)
+    url = maybe(Str)
+    logo_url = maybe(Str)
+    pick = Bool(metadata={"description": "staff picks are labelled as the sponsor's pick"})
+
+
 class Round(Schema):
     id = Int(required=True)
     slug = Str(required=True)
@@ -160,6 +173,8 @@ class Round(Schema):
     closed_at = maybe(when)
     excluded_ratings = maybe(Int)
     published_at = maybe(when)
+    theme = fields.Nested(ThemeCredit, allow_none=True, metadata={"description": "the fans' theme"})
+    sponsor = fields.Nested(Sponsor, allow_none=True)
 
 
 class RoundDetail(Round):

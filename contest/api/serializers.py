@@ -31,6 +31,54 @@ def round_to_dict(round_):
         "closed_at": _iso(round_.closed_at),
         "excluded_ratings": round_.excluded_ratings if round_.closed_at else None,
         "published_at": _iso(round_.published_at),
+        "theme": theme_credit(round_.theme),
+        "sponsor": sponsor_to_dict(round_),
+    }
+
+
+def theme_credit(theme):
+    """The credit a round gives the fan whose theme it took."""
+    if theme is None:
+        return None
+    return {
+        "id": theme.id,
+        "title": theme.title,
+        "proposed_by": {"username": links.fan_name(theme.proposer)},
+    }
+
+
+def sponsor_to_dict(round_):
+    if not round_.sponsor_name:
+        return None
+    logo = links.url("main.sponsor_logo", slug=round_.slug) if round_.sponsor_logo_key else None
+    return {
+        "name": round_.sponsor_name,
+        "url": round_.sponsor_url or None,
+        "logo_url": logo,
+        "pick": round_.sponsor_pick,
+    }
+
+
+def theme_to_dict(theme, voted=False):
+    example = theme.example
+    return {
+        "id": theme.id,
+        "month": theme.month,
+        "title": theme.title,
+        "brief": theme.brief,
+        "votes": theme.votes,
+        "my_vote": voted,
+        "proposed_by": {"username": links.fan_name(theme.proposer)},
+        "status": theme.status,
+        "example": {
+            "entry_id": example.id,
+            "title": example.title,
+            "poster_url": links.url("entries.poster", entry_id=example.id)
+            if example.poster_key
+            else None,
+        }
+        if example is not None and example.status == "live"
+        else None,
     }
 
 
@@ -115,6 +163,9 @@ def profile_to_dict(data, viewer=None):
             "entries": len(data["entries"]),
             "ratings_given": data["ratings_given"],
         },
+        "themes": [
+            {"id": t.id, "title": t.title, "month": t.month} for t in data.get("themes", [])
+        ],
         "medals": [
             {"medal": m["medal"], "round": m["round"].title, "entry_id": m["entry"].id}
             for m in data["medals"]

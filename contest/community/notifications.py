@@ -25,6 +25,7 @@ KIND_LABELS = {
     "entry_live": _l("Your entry went live"),
     "entry_rejected": _l("Your entry was not accepted"),
     "results": _l("Results of rounds you entered"),
+    "theme": _l("A theme you proposed or voted for is selected"),
     "moderation": _l("Moderators acted on your entries or reports"),
 }
 PAGE_SIZE = 20

@@ -11,7 +11,7 @@ from contest.entries.storage import get_storage
 from contest.errors import Invalid
 from contest.extensions import db
 from contest.i18n import check_language
-from contest.models import Entry, Rating, Result, Round
+from contest.models import Entry, Rating, Result, Round, Theme
 from contest.rounds import ratings
 from contest.texts import Text
 
@@ -123,4 +123,10 @@ def profile(user):
             sa.select(sa.func.count(Rating.id)).where(Rating.user_id == user.id)
         ),
         "medals": medals,
+        # themes of theirs the organiser selected: a badge on the profile
+        "themes": db.session.scalars(
+            sa.select(Theme)
+            .where(Theme.proposer_id == user.id, Theme.status == "selected")
+            .order_by(Theme.month.desc())
+        ).all(),
     }

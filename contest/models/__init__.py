@@ -7,6 +7,7 @@ from contest.models.reports import Report
 from contest.models.rounds import Result, Round
 from contest.models.sessions import UserSession
 from contest.models.social import Comment, Follow, Notification, NotificationSetting
+from contest.models.themes import ProposalWindow, Theme, ThemeVote
 from contest.models.types import utcnow
 from contest.models.users import User
 
@@ -18,10 +19,13 @@ __all__ = [
     "NotificationSetting",
     "Entry",
     "ModerationAction",
+    "ProposalWindow",
     "Rating",
     "Report",
     "Result",
     "Round",
+    "Theme",
+    "ThemeVote",
     "Upload",
     "User",
     "UserSession",

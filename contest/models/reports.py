@@ -16,7 +16,7 @@ class Report(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    target_type: Mapped[str] = mapped_column(sa.String(10))  # entry | comment
+    target_type: Mapped[str] = mapped_column(sa.String(10))  # entry | comment | theme
     target_id: Mapped[int] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(sa.String(20))
     text: Mapped[str] = mapped_column(sa.String(500), default="")

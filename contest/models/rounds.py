@@ -33,6 +33,18 @@ class Round(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # a sponsored challenge: shown on the round page, the cards and the results
+    sponsor_name: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    sponsor_url: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    sponsor_logo_key: Mapped[str | None] = mapped_column(sa.String(300))
+    sponsor_pick: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
+    # the fans' theme the organiser selected for this round (credited on its pages)
+    theme: Mapped["Theme | None"] = relationship(  # noqa: F821
+        primaryjoin="and_(Theme.round_id == Round.id, Theme.status == 'selected')",
+        uselist=False,
+        viewonly=True,
+    )
 
     results: Mapped[list["Result"]] = relationship(
         back_populates="round", order_by="Result.rank", cascade="all, delete-orphan"

@@ -16,6 +16,7 @@ NOTIFICATION_KINDS = (
     "entry_live",
     "entry_rejected",
     "results",
+    "theme",
     "moderation",
 )
 

@@ -10,7 +10,7 @@ from contest.community import notifications
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import RatingChanged
 from contest.extensions import db
-from contest.models import Comment, Entry, ModerationAction, Rating, User, utcnow
+from contest.models import Comment, Entry, ModerationAction, Rating, Theme, User, utcnow
 from contest.moderation import audit
 from contest.moderation.integrity import resolve_flags
 from contest.moderation.reports import UPHOLDS, resolve_reports
@@ -142,6 +142,32 @@ def moderate_comment(moderator, comment_id, action, reason=None):
     else:
         comment.hidden = action == "hide"
     db.session.commit()
+
+
+# --- theme proposals -----------------------------------------------------------------------
+
+
+def moderate_theme(moderator, theme_id, action, reason=None):
+    """hide or restore a fan's theme proposal; audited; the proposer is told."""
+    if action not in ("hide", "restore"):
+        raise Invalid(_l("action must be hide or restore."), code="invalid_action")
+    reason = _reason(reason, required=False)
+    theme = db.session.get(Theme, theme_id) if isinstance(theme_id, int) else None
+    if theme is None:
+        raise NotFound(_l("No such theme."), code="theme_not_found")
+    if theme.status == "selected":
+        raise Conflict(_l("A selected theme stays: select another first."), code="theme_selected")
+    theme.status = "hidden" if action == "hide" else "proposed"
+    _audit(moderator, f"{action}_theme", "theme", theme.id, reason)
+    resolve_reports("theme", theme.id, action)
+    if action == "hide":
+        notifications.notify(
+            theme.proposer_id,
+            "moderation",
+            Text("A moderator hid your theme %(title)s.", title=theme.title),
+        )
+    db.session.commit()
+    return theme
 
 
 # --- users -------------------------------------------------------------------------------

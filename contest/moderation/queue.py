@@ -3,12 +3,13 @@
 import sqlalchemy as sa
 
 from contest.extensions import db
-from contest.models import Comment, Entry, ModerationAction, Report
+from contest.models import Comment, Entry, ModerationAction, Report, Theme
 from contest.moderation.integrity import open_flags
 
 
 def queue():
-    """What needs a moderator: pending entries, reported or auto-hidden entries and comments."""
+    """What needs a moderator: pending entries; reported or auto-hidden entries, comments and
+    theme proposals; integrity flags."""
     pending = db.session.scalars(
         sa.select(Entry).where(Entry.status == "pending_review").order_by(Entry.created_at)
     ).all()
@@ -20,7 +21,8 @@ def queue():
         by_target.setdefault((row.target_type, row.target_id), []).append(row)
     reported = []
     for (kind, ident), rows in by_target.items():
-        target = db.session.get(Entry if kind == "entry" else Comment, ident)
+        model = {"entry": Entry, "comment": Comment, "theme": Theme}.get(kind)
+        target = db.session.get(model, ident) if model else None
         if target is not None:
             reported.append({"type": kind, "target": target, "reports": rows})
     return {"pending": pending, "reported": reported, "flags": open_flags()}

@@ -11,7 +11,7 @@ from contest.community import notifications
 from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Invalid, NotFound
 from contest.extensions import db
-from contest.models import Comment, Report, User, utcnow
+from contest.models import Comment, Report, Theme, User, utcnow
 from contest.models.reports import REPORT_REASONS
 from contest.moderation.audit import audit as _audit
 from contest.moderation.audit import check_reason as _reason
@@ -22,6 +22,8 @@ UPHOLDS = {"reject", "hide", "disqualify", "delete", "ban"}
 VERDICTS = {
     ("upheld", "entry"): _l("Moderators acted on the entry you reported."),
     ("upheld", "comment"): _l("Moderators acted on the comment you reported."),
+    ("upheld", "theme"): _l("Moderators acted on the theme you reported."),
+    ("dismissed", "theme"): _l("Moderators looked at the theme you reported and left it up."),
     ("dismissed", "entry"): _l("Moderators looked at the entry you reported and left it up."),
     ("dismissed", "comment"): _l("Moderators looked at the comment you reported and left it up."),
 }
@@ -30,6 +32,13 @@ VERDICTS = {
 def _target(user, target_type, target_id):
     if target_type == "entry":
         return get_visible_entry(user, target_id)
+    if target_type == "theme":
+        theme = db.session.get(Theme, target_id) if isinstance(target_id, int) else None
+        if theme is None or theme.status == "hidden":
+            raise NotFound(_l("No such theme."), code="theme_not_found")
+        if theme.proposer_id == user.id:
+            raise Conflict(_l("You cannot report your own theme."), code="own_theme")
+        return theme
     comment = db.session.get(Comment, target_id) if isinstance(target_id, int) else None
     if comment is None or comment.hidden:
         raise NotFound(_l("No such comment."), code="comment_not_found")
@@ -100,6 +109,17 @@ def _auto_hide(target_type, target):
     elif target_type == "comment" and not target.hidden:
         target.hidden = True
         _audit(None, "auto_hide", "comment", target.id, "report threshold reached")
+    elif target_type == "theme" and target.status == "proposed":
+        target.status = "hidden"
+        _audit(None, "auto_hide", "theme", target.id, "report threshold reached")
+        notifications.notify(
+            target.proposer_id,
+            "moderation",
+            Text(
+                "Reports from fans hid your theme %(title)s until a moderator looks at it.",
+                title=target.title,
+            ),
+        )
 
 
 def resolve_reports(target_type, target_id, action):

@@ -11,7 +11,7 @@ from contest.entries.images import reencode_image
 from contest.entries.storage import get_storage
 from contest.errors import Conflict, Invalid
 from contest.extensions import db
-from contest.models import Round, utcnow
+from contest.models import Round, Theme, utcnow
 from contest.moderation.audit import audit
 from contest.rounds.phases import FINALS_FIELDS, WINDOW_FIELDS, phase
 from contest.texts import Text
@@ -113,7 +113,7 @@ def _text(value, field, limit, required=False):
     return value
 
 
-def create_round(moderator, data):
+def create_round(moderator, data, commit=True):
     """Create a round from API or form data; voting opens with uploads unless told otherwise."""
     title = _text(data.get("title"), "title", MAX_TITLE, required=True)
     brief = _text(data.get("brief"), "brief", MAX_BRIEF)
@@ -149,7 +149,8 @@ def create_round(moderator, data):
     db.session.add(round_)
     db.session.flush()
     audit(moderator, "create_round", "round", round_.id)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return round_
 
 
@@ -226,9 +227,19 @@ def create_monthly_round(year=None, month=None, moderator=None):
         "slug": slug,
         "brief": "Show us your best football skill: one clip, up to two minutes.",
     }
+    theme = db.session.scalar(
+        sa.select(Theme).where(Theme.month == slug, Theme.status == "selected")
+    )
+    if theme is not None:  # the fans' theme the organiser selected
+        data.update(title=theme.title, brief=theme.brief)
     data.update(monthly_windows(year, month))
     try:
-        return create_round(moderator, data), True
+        round_ = create_round(moderator, data, commit=False)
+        if theme is not None:
+            db.session.flush()
+            theme.round_id = round_.id
+        db.session.commit()
+        return round_, True
     except Conflict:  # another process made it a moment ago
         db.session.rollback()
         return db.session.scalar(sa.select(Round).where(Round.slug == slug)), False

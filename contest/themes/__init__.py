@@ -1,0 +1,1 @@
+"""Co-creation: fans propose and vote next month's theme; the organiser selects it."""

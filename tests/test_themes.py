@@ -1,0 +1,221 @@
+"""Fans shape the contest: propose and vote next month's theme, live counts, the organiser
+selects (with the credit), create-monthly takes the selection, reports hide a proposal."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from helpers import wait_for_event
+
+from contest.extensions import db
+from contest.models import Notification, Round, Theme, ThemeVote, utcnow
+from contest.themes.windows import month_of, shift
+
+
+@pytest.fixture
+def month(app):
+    return shift(month_of(utcnow()), 2)  # a future month, whatever today is
+
+
+@pytest.fixture
+def mod(make_user, new_api):
+    make_user("mod", role="moderator")
+    return new_api("mod")
+
+
+@pytest.fixture
+def open_month(mod, month):
+    """The month's proposal window, opened by a moderator around now."""
+    now = utcnow()
+    answer = mod.put(
+        f"/api/v1/moderation/proposal-windows/{month}",
+        {
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=2)).isoformat(),
+        },
+    )
+    assert answer.status_code == 200, answer.get_json()
+    return month
+
+
+def propose(api, month, title="Rabona only", **extra):
+    return api.post("/api/v1/themes", {"month": month, "title": title, **extra})
+
+
+def count(app, model):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_propose_vote_live_select_and_the_credit(
+    app, mod, open_month, make_user, new_api, socket_client, runner
+):
+    month = open_month
+    make_user("ana")
+    make_user("bob")
+    make_user("cat")
+    ana, bob, cat = new_api("ana"), new_api("bob"), new_api("cat")
+    viewer = socket_client()
+    assert viewer.emit("join", {"room": f"themes:{month}"}, callback=True)["ok"]
+
+    made = propose(ana, month, "  Rabona   only ", brief="Only rabonas this month.")
+    assert made.status_code == 201, made.get_json()
+    theme = made.get_json()
+    assert theme["title"] == "Rabona only" and theme["proposed_by"] == {"username": "ana"}
+    assert theme["status"] == "proposed" and theme["votes"] == 0
+    other = propose(cat, month, "Weak foot week").get_json()
+
+    voted = bob.put(f"/api/v1/themes/{theme['id']}/vote")
+    assert voted.status_code == 200 and voted.get_json() == {
+        "id": theme["id"],
+        "votes": 1,
+        "my_vote": True,
+    }
+    assert bob.put(f"/api/v1/themes/{theme['id']}/vote").get_json()["votes"] == 1  # once
+    assert cat.put(f"/api/v1/themes/{theme['id']}/vote").get_json()["votes"] == 2
+    pushed = wait_for_event(viewer, "theme", lambda d: d["id"] == theme["id"] and d["votes"] == 2)
+    assert pushed == {"id": theme["id"], "votes": 2}
+    taken_back = cat.delete(f"/api/v1/themes/{theme['id']}/vote")
+    assert taken_back.get_json() == {"id": theme["id"], "votes": 1, "my_vote": False}
+    cat.put(f"/api/v1/themes/{theme['id']}/vote")
+
+    listed = bob.get(f"/api/v1/themes?month={month}").get_json()
+    assert listed["month"] == month and listed["open"] is True and listed["selected"] is None
+    assert [t["id"] for t in listed["themes"]] == [theme["id"], other["id"]]
+    assert [t["my_vote"] for t in listed["themes"]] == [True, False]
+    shuffled = bob.get(f"/api/v1/themes?month={month}&order=new").get_json()["themes"]
+    assert {t["id"] for t in shuffled} == {theme["id"], other["id"]}
+
+    assert bob.post(f"/api/v1/themes/{theme['id']}/select").status_code == 403
+    chosen = mod.post(f"/api/v1/themes/{theme['id']}/select", {"title": "Rabona month"})
+    assert chosen.status_code == 200, chosen.get_json()
+    round_ = chosen.get_json()["round"]
+    assert round_["slug"] == month and round_["title"] == "Rabona month"
+    assert round_["theme"] == {
+        "id": theme["id"],
+        "title": "Rabona only",
+        "proposed_by": {"username": "ana"},
+    }
+    assert chosen.get_json()["theme"]["status"] == "selected"
+    assert new_api().get(f"/api/v1/rounds/{round_['id']}").get_json()["theme"]["id"] == theme["id"]
+    page = new_api().client.get(f"/rounds/{month}").data.decode()
+    assert "Theme by" in page and "@ana" in page
+    assert "Theme by" in new_api().client.get("/u/ana").data.decode()
+    with app.app_context():
+        told = dict(
+            db.session.execute(
+                sa.select(Notification.user_id, Notification.text).where(
+                    Notification.kind == "theme"
+                )
+            ).all()
+        )
+    assert len(told) == 3  # ana proposed it, bob and cat voted for it
+    # create-monthly finds the round made by the selection
+    result = runner.invoke(args=["rounds", "create-monthly", "--month", month])
+    assert "Already there" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(Round.slug == month)) == 1
+
+
+def test_create_monthly_takes_the_selected_theme(app, make_user, runner, month):
+    make_user("ana")
+    with app.app_context():
+        from contest.models import User
+
+        ana = db.session.scalar(sa.select(User).where(User.username == "ana"))
+        db.session.add(
+            Theme(month=month, proposer_id=ana.id, title="Header tennis", status="selected")
+        )
+        db.session.commit()
+    result = runner.invoke(args=["rounds", "create-monthly", "--month", month])
+    assert "Created" in result.output, result.output
+    with app.app_context():
+        round_ = db.session.scalar(sa.select(Round).where(Round.slug == month))
+        assert round_.title == "Header tennis" and round_.theme.proposer.username == "ana"
+
+
+def test_every_refusal_changes_nothing(app, mod, open_month, make_user, new_api, make_round):
+    month = open_month
+    make_user("ana")
+    make_user("raw", verified=False)
+    ana, raw = new_api("ana"), new_api("raw")
+    mine = propose(ana, month).get_json()
+    cases = [
+        (raw, "POST", "/api/v1/themes", {"month": month, "title": "x"}, 403, "email_not_verified"),
+        (ana, "POST", "/api/v1/themes", {"month": "2027-13", "title": "x"}, 422, "invalid_month"),
+        (ana, "POST", "/api/v1/themes", {"month": month, "title": "x" * 81}, 422, "invalid_title"),
+        (ana, "POST", "/api/v1/themes", {"month": month, "title": " "}, 422, "invalid_title"),
+        (ana, "POST", "/api/v1/themes", {"month": month}, 422, "missing_field"),
+        (
+            ana,
+            "POST",
+            "/api/v1/themes",
+            {"month": shift(month, 3), "title": "Too early"},
+            409,
+            "proposals_closed",
+        ),
+        (
+            ana,
+            "POST",
+            "/api/v1/themes",
+            {"month": month, "title": "x", "example_entry_id": 99},
+            422,
+            "invalid_example",
+        ),
+        (ana, "PUT", f"/api/v1/themes/{mine['id']}/vote", None, 403, "own_theme"),
+        (raw, "PUT", f"/api/v1/themes/{mine['id']}/vote", None, 403, "email_not_verified"),
+        (ana, "PUT", "/api/v1/themes/999999/vote", None, 404, "theme_not_found"),
+        (new_api(), "PUT", f"/api/v1/themes/{mine['id']}/vote", None, 401, "not_signed_in"),
+    ]
+    for client, method, path, body, status, code in cases:
+        answer = client.request(method, path, body)
+        assert answer.status_code == status, (path, body, answer.get_json())
+        assert answer.get_json()["error"]["code"] == code, (path, body, answer.get_json())
+    propose(ana, month, "Second")
+    propose(ana, month, "Third")
+    fourth = propose(ana, month, "Fourth")
+    assert fourth.status_code == 409
+    assert fourth.get_json()["error"]["code"] == "proposal_limit_reached"
+    assert count(app, Theme) == 3 and count(app, ThemeVote) == 0
+    # a round that has started keeps its theme
+    make_round("open", slug=shift(month, 1))
+    with app.app_context():
+        db.session.add(Theme(month=shift(month, 1), proposer_id=1, title="Late"))
+        db.session.commit()
+        late = db.session.scalar(sa.select(Theme.id).where(Theme.title == "Late"))
+    refused = mod.post(f"/api/v1/themes/{late}/select")
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "round_started"
+    with app.app_context():
+        assert db.session.get(Theme, late).status == "proposed"
+
+
+def test_votes_close_with_the_window(app, mod, open_month, make_user, new_api):
+    make_user("ana")
+    make_user("bob")
+    theme = propose(new_api("ana"), open_month).get_json()
+    now = utcnow()
+    mod.put(
+        f"/api/v1/moderation/proposal-windows/{open_month}",
+        {
+            "opens_at": (now - timedelta(days=2)).isoformat(),
+            "closes_at": (now - timedelta(hours=1)).isoformat(),
+        },
+    )
+    late = new_api("bob").put(f"/api/v1/themes/{theme['id']}/vote")
+    assert late.status_code == 409 and late.get_json()["error"]["code"] == "proposals_closed"
+
+
+def test_reports_hide_a_proposal_until_a_moderator_looks(app, mod, open_month, make_user, new_api):
+    make_user("ana")
+    theme = propose(new_api("ana"), open_month, "Something rude").get_json()
+    for name in ("rep1", "rep2", "rep3"):
+        make_user(name)
+        answer = new_api(name).post(f"/api/v1/themes/{theme['id']}/reports", {"reason": "spam"})
+        assert answer.status_code == 201, answer.get_json()
+    listed = new_api().get(f"/api/v1/themes?month={open_month}").get_json()["themes"]
+    assert listed == []
+    queue = mod.get("/api/v1/moderation/queue").get_json()["reported"]
+    assert queue[0]["type"] == "theme" and len(queue[0]["reports"]) == 3
+    restored = mod.post(f"/api/v1/moderation/themes/{theme['id']}", {"action": "restore"})
+    assert restored.status_code == 200 and restored.get_json()["status"] == "proposed"
+    assert len(new_api().get(f"/api/v1/themes?month={open_month}").get_json()["themes"]) == 1
