@@ -27,6 +27,10 @@ COOKIE = "lang"
 JS_MESSAGES = {
     "network_failed": _l("The network failed. Check your connection and try again."),
     "following": _l("Following"),
+    "vote": _l("Vote"),
+    "voted": _l("Voted"),
+    "votes_one": _l("%(num)s vote"),
+    "votes_many": _l("%(num)s votes"),
     "follow": _l("Follow"),
     "link_copied": _l("Link copied"),
     "copy_link": _l("Copy this link"),

@@ -219,3 +219,40 @@ def test_reports_hide_a_proposal_until_a_moderator_looks(app, mod, open_month, m
     restored = mod.post(f"/api/v1/moderation/themes/{theme['id']}", {"action": "restore"})
     assert restored.status_code == 200 and restored.get_json()["status"] == "proposed"
     assert len(new_api().get(f"/api/v1/themes?month={open_month}").get_json()["themes"]) == 1
+
+
+def test_the_themes_pages_work_without_javascript(app, mod, open_month, make_user, new_api):
+    from helpers import csrf_of
+
+    make_user("ana")
+    make_user("bob")
+    ana, bob = new_api("ana"), new_api("bob")
+    page = ana.client.get(f"/themes?month={open_month}")
+    assert page.status_code == 200 and b"Propose a theme" in page.data
+    made = ana.client.post(
+        f"/themes?month={open_month}",
+        data={
+            "csrf_token": csrf_of(page),
+            "title": "Keepy-uppy marathon",
+            "brief": "",
+            "example": "",
+        },
+    )
+    assert made.status_code == 302, made.data[-400:]
+    with app.app_context():
+        theme_id = db.session.scalar(sa.select(Theme.id))
+    listed = bob.client.get(f"/themes?month={open_month}").data.decode()
+    assert "Keepy-uppy marathon" in listed and "@ana" in listed
+    voted = bob.client.post(f"/themes/{theme_id}/vote", data={"csrf_token": bob.token()})
+    assert voted.status_code == 302
+    assert bob.get(f"/api/v1/themes?month={open_month}").get_json()["themes"][0]["votes"] == 1
+    board = mod.client.get(f"/moderation/themes?month={open_month}").data.decode()
+    assert "Keepy-uppy marathon" in board and "1 vote" in board
+    assert bob.client.get("/moderation/themes").status_code == 403
+    chosen = mod.client.post(
+        f"/moderation/themes/{theme_id}/select",
+        data={"csrf_token": mod.token(), "title": "Keepy-uppy month", "brief": "How long?"},
+    )
+    assert chosen.status_code == 302 and chosen.location.endswith(f"/rounds/{open_month}")
+    round_page = new_api().client.get(f"/rounds/{open_month}").data.decode()
+    assert "Keepy-uppy month" in round_page and "Theme by" in round_page

@@ -169,6 +169,8 @@ def act(kind, target):
             moderation_rules.moderate_entry(current_user, int(target), action, reason)
         elif kind == "comment" and target.isdigit():
             moderation_rules.moderate_comment(current_user, int(target), action, reason)
+        elif kind == "theme" and target.isdigit():
+            moderation_rules.moderate_theme(current_user, int(target), action, reason)
         elif kind == "user":
             moderation_rules.moderate_user(current_user, target, action, reason)
         else:
