@@ -69,7 +69,8 @@ def upgrade():
         sa.Column('closes_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('month', name=op.f('pk_proposal_windows')),
     )
-    with op.batch_alter_table('rounds', schema=None) as batch_op:
+    # plain ADD COLUMNs: a batch copy of rounds would fail on SQLite with rows referencing it
+    with op.batch_alter_table('rounds', schema=None, recreate='never') as batch_op:
         batch_op.add_column(
             sa.Column('sponsor_name', sa.String(length=80), nullable=False, server_default='')
         )
