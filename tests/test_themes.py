@@ -256,3 +256,48 @@ def test_the_themes_pages_work_without_javascript(app, mod, open_month, make_use
     assert chosen.status_code == 302 and chosen.location.endswith(f"/rounds/{open_month}")
     round_page = new_api().client.get(f"/rounds/{open_month}").data.decode()
     assert "Keepy-uppy month" in round_page and "Theme by" in round_page
+
+
+def test_a_sponsored_challenge(app, mod, make_round, make_user, make_entry, new_api, tmp_path):
+    from PIL import Image
+
+    round_ = make_round("closed", title="Cup final")
+    entry = make_entry(round_.id, make_user("ana").id, title="Bicycle kick")
+    refused = mod.patch(
+        f"/api/v1/rounds/{round_.id}", {"sponsor_name": "Bola", "sponsor_url": "javascript:x"}
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["code"] == "invalid_sponsor_url"
+    assert new_api().get(f"/api/v1/rounds/{round_.id}").get_json()["sponsor"] is None
+    saved = mod.patch(
+        f"/api/v1/rounds/{round_.id}",
+        {"sponsor_name": "Bola Boots", "sponsor_url": "https://bola.example", "sponsor_pick": True},
+    )
+    assert saved.status_code == 200, saved.get_json()
+    picture = tmp_path / "logo.png"
+    Image.new("RGB", (800, 300), "orange").save(picture)
+    with open(picture, "rb") as stream:
+        logo = mod.client.put(
+            f"/api/v1/rounds/{round_.id}/sponsor-logo",
+            data={"logo": (stream, "logo.png")},
+            headers={"X-CSRFToken": mod.token()},
+        )
+    assert logo.status_code == 200, logo.get_json()
+    sponsor = logo.get_json()["sponsor"]
+    assert sponsor["name"] == "Bola Boots" and sponsor["pick"] is True
+    served = new_api().client.get(sponsor["logo_url"])
+    assert served.status_code == 200 and served.data[:2] == b"\xff\xd8"  # re-encoded as JPEG
+    not_a_picture = mod.client.put(
+        f"/api/v1/rounds/{round_.id}/sponsor-logo",
+        data=b"<svg/>",
+        headers={"X-CSRFToken": mod.token(), "Content-Type": "image/jpeg"},
+    )
+    assert not_a_picture.status_code == 415
+    mod.post(f"/api/v1/rounds/{round_.id}/close")
+    mod.post(f"/api/v1/moderation/entries/{entry.id}", {"action": "staff_pick"})
+    mod.post(f"/api/v1/rounds/{round_.id}/publish")
+    for path in (f"/rounds/{round_.slug}", f"/rounds/{round_.slug}/results", "/hall-of-fame"):
+        page = new_api().client.get(path).data.decode()
+        assert "Sponsored by" in page and "Bola Boots" in page, path
+    results = new_api().client.get(f"/rounds/{round_.slug}/results").data.decode()
+    assert "Bola Boots’s pick" in results and 'rel="sponsored noopener"' in results

@@ -15,6 +15,7 @@ from contest.models.reports import REPORT_REASONS
 from contest.models.social import NOTIFICATION_KINDS
 from contest.models.types import MAX_ID
 from contest.moderation.audit import MAX_REASON
+from contest.rounds import sponsors
 from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
 from contest.texts import Text
 
@@ -102,6 +103,13 @@ class RoundBody(Input):
     prize = text_field("prize", MAX_PRIZE, allow_none=True)
     finals_open_at = _time("finals_open_at")
     finals_close_at = _time("finals_close_at")
+    sponsor_name = text_field("sponsor_name", sponsors.MAX_NAME, allow_none=True)
+    sponsor_url = text_field("sponsor_url", sponsors.MAX_URL, allow_none=True)
+    sponsor_pick = Flag(
+        metadata=error(
+            "invalid_field", Text("%(field)s must be true or false.", field="sponsor_pick")
+        )
+    )
 
 
 class RoundEdit(RoundBody):

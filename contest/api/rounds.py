@@ -15,7 +15,7 @@ from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
 from contest.community import comments
 from contest.errors import BadInput
-from contest.rounds import editing, finals, judging, ratings, results, standings
+from contest.rounds import editing, finals, judging, ratings, results, sponsors, standings
 from contest.rounds import phases as rounds
 from contest.texts import Text
 
@@ -104,6 +104,19 @@ def put_cover(round_id):
     """A round's cover picture: a multipart `cover` file, or the raw image as the body."""
     upload = request.files.get("cover")
     round_ = editing.set_cover(
+        current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
+    )
+    return jsonify(round_to_dict(round_))
+
+
+@bp.put("/rounds/<int:round_id>/sponsor-logo")
+@bp.doc(requestBody=picture_body("logo"))
+@bp.response(200, outputs.Round)
+@permission_required("moderator")
+def put_sponsor_logo(round_id):
+    """The sponsor's logo: a multipart `logo` file, or the raw image as the body."""
+    upload = request.files.get("logo")
+    round_ = sponsors.set_sponsor_logo(
         current_user, rounds.get_round(round_id), upload.stream if upload else request.stream
     )
     return jsonify(round_to_dict(round_))

@@ -14,6 +14,7 @@ from contest.extensions import db
 from contest.models import Round, Theme, utcnow
 from contest.moderation.audit import audit
 from contest.rounds.phases import FINALS_FIELDS, WINDOW_FIELDS, phase
+from contest.rounds.sponsors import sponsor_changes
 from contest.texts import Text
 
 MAX_TITLE = 120
@@ -145,6 +146,7 @@ def create_round(moderator, data, commit=True):
         blind_hours=_blind_hours(data.get("blind_hours")),
         prize=_text(data.get("prize"), "prize", MAX_PRIZE),
         created_by_id=moderator.id if moderator else None,
+        **sponsor_changes(data),
     )
     db.session.add(round_)
     db.session.flush()
@@ -170,6 +172,7 @@ def update_round(moderator, round_, data):
         changes["prize"] = _text(data.get("prize"), "prize", MAX_PRIZE)
     if "blind_hours" in data:
         changes["blind_hours"] = _blind_hours(data.get("blind_hours"))
+    changes.update(sponsor_changes(data))
     times = {f: getattr(round_, f) for f in WINDOW_FIELDS}
     for field in WINDOW_FIELDS:
         if data.get(field) is not None:

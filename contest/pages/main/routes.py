@@ -120,6 +120,14 @@ def round_cover(slug):
     return get_storage().serve(round_.cover_key, "image/jpeg")
 
 
+@bp.get("/rounds/<slug>/sponsor.jpg")
+def sponsor_logo(slug):
+    round_ = rounds.round_by_slug(slug)
+    if not round_.sponsor_logo_key:
+        abort(404, gettext("This round has no sponsor logo."))
+    return get_storage().serve(round_.sponsor_logo_key, "image/jpeg")
+
+
 @bp.get("/how-scores-work")
 def how_scores_work():
     return render_template("main/how_scores_work.html")

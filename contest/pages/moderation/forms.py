@@ -43,6 +43,10 @@ class RoundForm(FlaskForm):
         validators=[Optional(), NumberRange(0, MAX_BLIND_HOURS)],
     )
     cover = FileField(_l("Cover picture (JPEG, PNG, WebP or GIF)"))
+    sponsor_name = StringField(_l("Sponsor (empty: none)"), validators=[Length(max=80)])
+    sponsor_url = StringField(_l("Sponsor's link"), validators=[Length(max=300)])
+    sponsor_logo = FileField(_l("Sponsor's logo"))
+    sponsor_pick = BooleanField(_l("Label staff picks as the sponsor's pick"))
     tz = HiddenField()  # the moderator's time zone (IANA name), filled in by the page's script
 
 

@@ -12,7 +12,7 @@ from contest.moderation import actions as moderation_rules
 from contest.moderation import queue as review
 from contest.pages.moderation.blueprint import bp
 from contest.pages.moderation.forms import ActionForm, RoundForm
-from contest.rounds import editing, finals, results
+from contest.rounds import editing, finals, results, sponsors
 from contest.rounds import phases as rounds
 from contest.rounds import standings as ranking
 
@@ -42,6 +42,9 @@ def _form_data(form):
         "requires_approval": bool(form.requires_approval.data),
         "prize": form.prize.data or "",
         "blind_hours": form.blind_hours.data or 0,
+        "sponsor_name": form.sponsor_name.data or "",
+        "sponsor_url": form.sponsor_url.data or "",
+        "sponsor_pick": bool(form.sponsor_pick.data),
     }
     zone = _zone(form)
     for field in rounds.WINDOW_FIELDS + rounds.FINALS_FIELDS:
@@ -60,9 +63,14 @@ def new_round():
         except ContestError as error:
             form.title.errors.append(error.message)
         else:
-            if form.cover.data:
+            if form.cover.data or form.sponsor_logo.data:
                 try:
-                    editing.set_cover(current_user, round_, form.cover.data.stream)
+                    if form.cover.data:
+                        editing.set_cover(current_user, round_, form.cover.data.stream)
+                    if form.sponsor_logo.data:
+                        sponsors.set_sponsor_logo(
+                            current_user, round_, form.sponsor_logo.data.stream
+                        )
                 except ContestError as error:
                     flash(
                         _(
@@ -87,6 +95,8 @@ def edit_round(round_id):
         try:
             if form.cover.data:  # first: a refused picture changes nothing else
                 editing.set_cover(current_user, round_, form.cover.data.stream)
+            if form.sponsor_logo.data:
+                sponsors.set_sponsor_logo(current_user, round_, form.sponsor_logo.data.stream)
             editing.update_round(current_user, round_, _form_data(form))
         except ContestError as error:
             form.title.errors.append(error.message)
