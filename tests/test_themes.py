@@ -136,7 +136,7 @@ def test_create_monthly_takes_the_selected_theme(app, make_user, runner, month):
 
 def test_every_refusal_changes_nothing(app, mod, open_month, make_user, new_api, make_round):
     month = open_month
-    make_user("ana")
+    ana_id = make_user("ana").id
     make_user("raw", verified=False)
     ana, raw = new_api("ana"), new_api("raw")
     mine = propose(ana, month).get_json()
@@ -180,7 +180,7 @@ def test_every_refusal_changes_nothing(app, mod, open_month, make_user, new_api,
     # a round that has started keeps its theme
     make_round("open", slug=shift(month, 1))
     with app.app_context():
-        db.session.add(Theme(month=shift(month, 1), proposer_id=1, title="Late"))
+        db.session.add(Theme(month=shift(month, 1), proposer_id=ana_id, title="Late"))
         db.session.commit()
         late = db.session.scalar(sa.select(Theme.id).where(Theme.title == "Late"))
     refused = mod.post(f"/api/v1/themes/{late}/select")

@@ -155,3 +155,12 @@ class Action(Schema):
 
 class AuditLog(Schema):
     actions = fields.List(fields.Nested(Action), required=True)
+
+
+class Insights(Schema):
+    round = fields.Dict(
+        allow_none=True, required=True, metadata={"description": "one round's numbers"}
+    )
+    across = fields.List(fields.Dict(), required=True)
+    themes = fields.List(fields.Dict(), required=True)
+    places = fields.Dict(required=True, metadata={"description": "countries and clubs"})

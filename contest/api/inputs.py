@@ -256,3 +256,9 @@ class JudgeQuery(Input):
     skip = fields.String(
         load_default="", metadata={"description": "comma-separated entry ids already shown"}
     )
+
+
+class InsightsQuery(Input):
+    round_id = QueryNumber(
+        validate=ID, metadata=error("invalid_round_id", _l("round_id must be a round's id."))
+    )

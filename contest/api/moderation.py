@@ -9,7 +9,8 @@ from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
-from contest.moderation import queue, reports
+from contest.moderation import insights, queue, reports
+from contest.rounds import phases as rounds
 from contest.rounds import results
 
 
@@ -117,4 +118,24 @@ def moderation_log():
             }
             for a in queue.audit_log()
         ]
+    )
+
+
+@bp.get("/moderation/insights")
+@bp.response(200, community_outputs.Insights)
+@permission_required("moderator")
+@bp.arguments(inputs.InsightsQuery(), location="query")
+def moderation_insights(query):
+    """The numbers behind the insights charts: one round's (round_id, default none), across
+    rounds, theme proposals per month, and participants' countries and clubs."""
+    round_id = query.get("round_id")
+    if round_id is not None:
+        rounds.get_round(round_id)  # 404 for an unknown round
+    numbers = insights.round_numbers(round_id) if round_id is not None else None
+    places = insights.places(round_id)
+    return jsonify(
+        round=numbers,
+        across=insights.across_rounds(),
+        themes=insights.theme_months(),
+        places={k: [{"name": n, "fans": c} for n, c in v] for k, v in places.items()},
     )

@@ -1,0 +1,94 @@
+"""The organiser's insights page: charts of what the community does and wants, and CSV."""
+
+import csv
+import io
+
+from flask import Response, render_template, request
+from flask_babel import gettext as _
+
+from contest.accounts.permissions import permission_required
+from contest.models import utcnow
+from contest.moderation import insights
+from contest.pages.moderation import charts
+from contest.pages.moderation.blueprint import bp
+from contest.rounds import phases as rounds
+
+
+def _chosen_round():
+    everything = rounds.all_rounds()
+    wanted = request.args.get("round_id", type=int)
+    chosen = next((r for r in everything if r.id == wanted), None)
+    if chosen is None:  # the newest round whose voting has begun, else the newest
+        started = [r for r in everything if r.voting_open_at <= utcnow()]
+        chosen = (started or everything or [None])[0]
+    return everything, chosen
+
+
+@bp.get("/insights")
+@permission_required("moderator")
+def insights_page():
+    everything, chosen = _chosen_round()
+    numbers = insights.round_numbers(chosen.id) if chosen else None
+    across = insights.across_rounds()
+    months = insights.theme_months()
+    places = insights.places(chosen.id if chosen else None)
+    figures = {}
+    if numbers:
+        figures["ratings"] = charts.bars(_("Ratings per day"), numbers["ratings_per_day"])
+        figures["uploads"] = charts.bars(_("Uploads per day"), numbers["uploads_per_day"])
+    figures["fans"] = charts.bars(
+        _("New and returning fans per round"),
+        [(r["slug"], {"new": r["new_fans"], "returning": r["returning_fans"]}) for r in across],
+        stacked_keys=("new", "returning"),
+    )
+    figures["themes"] = charts.bars(
+        _("Votes on theme proposals per month"), [(m["month"], m["votes"]) for m in months]
+    )
+    figures["countries"] = charts.hbars(_("Countries"), places["countries"])
+    figures["clubs"] = charts.hbars(_("Clubs"), places["clubs"])
+    return render_template(
+        "moderation/insights.html",
+        rounds=everything,
+        chosen=chosen,
+        numbers=numbers,
+        across=across,
+        figures=figures,
+    )
+
+
+@bp.get("/insights.csv")
+@permission_required("moderator")
+def insights_csv():
+    _, chosen = _chosen_round()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "key", "value"])
+    if chosen:
+        numbers = insights.round_numbers(chosen.id)
+        for key in (
+            "entries",
+            "live_entries",
+            "judges",
+            "ratings",
+            "clips_at_target",
+            "clips_at_target_share",
+            "judging_completion",
+        ):
+            writer.writerow([f"round {chosen.slug}", key, numbers[key]])
+        for day, n in numbers["ratings_per_day"]:
+            writer.writerow(["ratings per day", day, n])
+        for day, n in numbers["uploads_per_day"]:
+            writer.writerow(["uploads per day", day, n])
+    for row in insights.across_rounds():
+        for key in ("fans", "new_fans", "returning_fans", "theme_proposals", "theme_votes"):
+            writer.writerow([f"round {row['slug']}", key, row[key]])
+    places = insights.places(chosen.id if chosen else None)
+    for kind in ("countries", "clubs"):
+        for name, n in places[kind]:
+            writer.writerow([kind, name, n])
+    name = f"ginga-insights-{chosen.slug if chosen else 'all'}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,112 @@
+"""Insights for the organiser: the numbers equal counts taken straight from the rows; the
+page draws them as SVG charts and exports them as CSV; fans are refused."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from contest.extensions import db
+from contest.models import Entry, Rating, Theme, User, utcnow
+
+
+@pytest.fixture
+def world(app, make_user, make_round, make_entry):
+    make_user("mod", role="moderator")
+    fans = [make_user(f"fan{i}") for i in range(6)]
+    old = make_round("closed", slug="2026-10", title="October")
+    new = make_round("open", slug="2026-11", title="November")
+    with app.app_context():
+        for i, fan in enumerate(fans):
+            user = db.session.get(User, fan.id)
+            user.country = ["Brazil", "Thailand", "Brazil", "Indonesia", "", "Brazil"][i]
+            user.favourite_club = ["Santos", "", "Santos", "Persib", "Persib", "Flamengo"][i]
+        db.session.commit()
+    now = utcnow()
+    old_entries = [make_entry(old.id, fans[0].id), make_entry(old.id, fans[1].id)]
+    new_entries = [
+        make_entry(new.id, fans[1].id, created_at=now - timedelta(days=2)),
+        make_entry(new.id, fans[2].id, created_at=now - timedelta(days=1)),
+        make_entry(new.id, fans[3].id, created_at=now - timedelta(days=1)),
+        make_entry(new.id, fans[4].id, status="rejected"),  # never submitted
+    ]
+    with app.app_context():
+        for fan in fans[2:4]:  # October: two judges
+            for entry in old_entries:
+                db.session.add(Rating(user_id=fan.id, entry_id=entry.id, stars=4))
+        # November: fans 0..5 rate the first clip (6 ratings: it reaches 5), 0..1 the second
+        for day, fan in enumerate(fans):
+            db.session.add(
+                Rating(
+                    user_id=fan.id,
+                    entry_id=new_entries[0].id,
+                    stars=5,
+                    created_at=now - timedelta(days=day % 2),
+                )
+            )
+        for fan in fans[:2]:
+            db.session.add(Rating(user_id=fan.id, entry_id=new_entries[1].id, stars=3))
+        db.session.add(Theme(month="2026-11", proposer_id=fans[0].id, title="A", votes=4))
+        db.session.add(Theme(month="2026-11", proposer_id=fans[1].id, title="B", votes=1))
+        db.session.commit()
+    return {"old": old, "new": new, "fans": fans}
+
+
+def rows(app, query):
+    with app.app_context():
+        return db.session.execute(query).all()
+
+
+def test_the_numbers_equal_counts_from_the_rows(app, world, new_api):
+    mod = new_api("mod")
+    answer = mod.get(f"/api/v1/moderation/insights?round_id={world['new'].id}")
+    assert answer.status_code == 200, answer.get_json()
+    data = answer.get_json()
+    numbers = data["round"]
+    november = sa.select(Entry.id).where(Entry.round_id == world["new"].id)
+    ratings = rows(app, sa.select(Rating.user_id).where(Rating.entry_id.in_(november)))
+    assert numbers["ratings"] == len(ratings) == 8
+    assert numbers["judges"] == len({r.user_id for r in ratings}) == 6
+    assert numbers["entries"] == 3 and numbers["live_entries"] == 3  # the rejected one not
+    assert numbers["clips_at_target"] == 1
+    assert numbers["clips_at_target_share"] == pytest.approx(1 / 3)
+    assert numbers["judging_completion"] == pytest.approx(8 / (6 * 3))
+    assert sum(n for _, n in numbers["ratings_per_day"]) == 8
+    assert len(numbers["ratings_per_day"]) == 2
+    assert [n for _, n in numbers["uploads_per_day"]] == [1, 2]
+    across = {r["slug"]: r for r in data["across"]}
+    # October: fans 0, 1 uploaded, 2, 3 judged; November: 1..4 uploaded or rated and all six
+    # rated: 0..3 returned, 4 and 5 are new
+    assert across["2026-10"]["fans"] == 4 and across["2026-10"]["new_fans"] == 4
+    assert across["2026-11"]["fans"] == 6
+    assert across["2026-11"]["returning_fans"] == 4 and across["2026-11"]["new_fans"] == 2
+    assert across["2026-11"]["theme_proposals"] == 2 and across["2026-11"]["theme_votes"] == 5
+    assert data["themes"] == [{"month": "2026-11", "proposals": 2, "votes": 5}]
+    places = data["places"]
+    assert places["countries"][0] == {"name": "Brazil", "fans": 3}
+    assert {p["name"] for p in places["clubs"]} == {"Santos", "Persib", "Flamengo"}
+
+
+def test_the_page_draws_charts_and_exports_csv(app, world, new_api):
+    mod = new_api("mod")
+    page = mod.client.get(f"/moderation/insights?round_id={world['new'].id}")
+    assert page.status_code == 200
+    html = page.data.decode()
+    assert html.count("<svg") >= 5 and "<script" not in html.split("<main")[-1].split("</main>")[0]
+    assert 'id="n-ratings">8<' in html
+    exported = mod.client.get(f"/moderation/insights.csv?round_id={world['new'].id}")
+    assert exported.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(exported.data.decode())))
+    assert ["round 2026-11", "ratings", "8"] in table
+    assert ["countries", "Brazil", "3"] in table
+
+
+def test_fans_and_visitors_are_refused(world, new_api):
+    fan = new_api("fan0")
+    assert fan.get("/api/v1/moderation/insights").status_code == 403
+    assert new_api().get("/api/v1/moderation/insights").status_code == 401
+    assert fan.client.get("/moderation/insights").status_code == 403
+    assert new_api("mod").get("/api/v1/moderation/insights?round_id=999999").status_code == 404
+    assert new_api("mod").get("/api/v1/moderation/insights?round_id=x").status_code == 422
