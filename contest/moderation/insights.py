@@ -31,26 +31,22 @@ def round_numbers(round_id):
     live = db.session.scalar(
         sa.select(sa.func.count(Entry.id)).where(Entry.round_id == round_id, Entry.status == "live")
     )
-    ratings, judges = db.session.execute(
-        sa.select(sa.func.count(Rating.id), sa.func.count(sa.distinct(Rating.user_id))).where(
-            Rating.entry_id.in_(entries)
-        )
-    ).one()
-    per_clip = (
-        sa.select(Rating.entry_id)
-        .join(Entry, Entry.id == Rating.entry_id)
-        .where(Entry.round_id == round_id, Entry.status == "live", Rating.counted.is_(True))
-        .group_by(Rating.entry_id)
-        .having(sa.func.count(Rating.id) >= CLIP_TARGET)
-        .subquery()
+    judges = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(Rating.user_id))).where(Rating.entry_id.in_(entries))
     )
-    reached = db.session.scalar(sa.select(sa.func.count()).select_from(per_clip))
+    # the live aggregate holds each clip's counted ratings (it always equals a recount)
+    reached = db.session.scalar(
+        sa.select(sa.func.count(Entry.id)).where(
+            Entry.round_id == round_id, Entry.status == "live", Entry.rating_count >= CLIP_TARGET
+        )
+    )
     ratings_per_day = db.session.execute(
         sa.select(_day(Rating.created_at), sa.func.count(Rating.id))
         .where(Rating.entry_id.in_(entries))
         .group_by(_day(Rating.created_at))
         .order_by(_day(Rating.created_at))
     ).all()
+    ratings = sum(n for _, n in ratings_per_day)
     uploads_per_day = db.session.execute(
         sa.select(_day(Entry.created_at), sa.func.count(Entry.id))
         .where(Entry.round_id == round_id, Entry.status.in_(SUBMITTED))
@@ -71,14 +67,25 @@ def round_numbers(round_id):
     }
 
 
-def _participants():
-    """(user_id, round_id) of everyone who uploaded to or rated in a round."""
-    uploaded = sa.select(Entry.author_id.label("user_id"), Entry.round_id).where(
-        Entry.status.in_(SUBMITTED)
+def _participants(round_id=None):
+    """(user_id, round_id) of everyone who uploaded to or rated in a round (or in this one).
+
+    Each side is grouped first: PostgreSQL then hashes a few thousand pairs in memory instead
+    of sorting a million rows on disk to make the union distinct.
+    """
+    uploaded = (
+        sa.select(Entry.author_id.label("user_id"), Entry.round_id)
+        .where(Entry.status.in_(SUBMITTED))
+        .group_by(Entry.author_id, Entry.round_id)
     )
-    rated = sa.select(Rating.user_id.label("user_id"), Entry.round_id).join(
-        Entry, Entry.id == Rating.entry_id
+    rated = (
+        sa.select(Rating.user_id.label("user_id"), Entry.round_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .group_by(Rating.user_id, Entry.round_id)
     )
+    if round_id is not None:
+        uploaded = uploaded.where(Entry.round_id == round_id)
+        rated = rated.where(Entry.round_id == round_id)
     return sa.union(uploaded, rated).subquery()
 
 
@@ -151,10 +158,8 @@ def theme_months():
 def places(round_id=None, limit=10):
     """The countries and clubs fans gave in their profiles, among a round's participants (or
     everyone who took part in any round): [(name, fans)], most first."""
-    taking_part = _participants()
+    taking_part = _participants(round_id)
     who = sa.select(taking_part.c.user_id)
-    if round_id is not None:
-        who = who.where(taking_part.c.round_id == round_id)
 
     def top(column):
         name = sa.func.trim(column)
