@@ -241,6 +241,11 @@ def test_the_themes_pages_work_without_javascript(app, mod, open_month, make_use
     assert made.status_code == 302, made.data[-400:]
     with app.app_context():
         theme_id = db.session.scalar(sa.select(Theme.id))
+    huge = ana.client.post(
+        f"/themes?month={open_month}",
+        data={"csrf_token": csrf_of(page), "title": "Huge", "example": "9" * 30},
+    )
+    assert huge.status_code == 400 and b"one of your live clips" in huge.data
     listed = bob.client.get(f"/themes?month={open_month}").data.decode()
     assert "Keepy-uppy marathon" in listed and "@ana" in listed
     voted = bob.client.post(f"/themes/{theme_id}/vote", data={"csrf_token": bob.token()})

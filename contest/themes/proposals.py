@@ -11,6 +11,7 @@ from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import ThemeVotesChanged, record
 from contest.extensions import db
 from contest.models import Entry, Theme, ThemeVote
+from contest.models.types import MAX_ID
 from contest.texts import Text
 from contest.themes.windows import check_month, is_open
 
@@ -66,7 +67,8 @@ def propose(user, month, title, brief, example_entry_id=None):
         raise ProposalsClosed()
     example = None
     if example_entry_id is not None:
-        example = db.session.get(Entry, example_entry_id)
+        known = isinstance(example_entry_id, int) and 0 < example_entry_id <= MAX_ID
+        example = db.session.get(Entry, example_entry_id) if known else None
         if example is None or example.author_id != user.id or example.status != "live":
             raise Invalid(
                 _l("The example must be one of your live clips."),

@@ -23,7 +23,10 @@ from contest.themes.proposals import MAX_BRIEF, MAX_TITLE
 class ProposalForm(FlaskForm):
     title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=MAX_TITLE)])
     brief = TextAreaField(_l("What fans should film"), validators=[Length(max=MAX_BRIEF)])
-    example = SelectField(_l("An example clip of yours (optional)"), choices=[], coerce=str)
+    # the rule checks the clip is the fan's own and live; absent when the fan has no clips
+    example = SelectField(
+        _l("An example clip of yours (optional)"), choices=[], coerce=str, validate_choice=False
+    )
 
 
 def _proposal_form():
@@ -70,7 +73,7 @@ def themes_page():
                     month,
                     form.title.data,
                     form.brief.data,
-                    int(form.example.data) if form.example.data else None,
+                    int(form.example.data) if (form.example.data or "").isdigit() else None,
                 )
             except ContestError as error:
                 form.title.errors.append(error.message)

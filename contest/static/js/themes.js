@@ -38,7 +38,12 @@
   var socket = window.gingaSocket || io({ transports: ["websocket", "polling"] });
   window.gingaSocket = socket;
   var room = "themes:" + head.dataset.month;
-  socket.on("connect", function () { socket.emit("join", { room: room }); });
-  if (socket.connected) socket.emit("join", { room: room });
+  function join() {
+    socket.emit("join", { room: room }, function (answer) {
+      if (answer && answer.ok) document.documentElement.dataset.liveRoom = room;
+    });
+  }
+  socket.on("connect", join);
+  if (socket.connected) join();
   socket.on("theme", function (data) { showVotes(data.id, data.votes); });
 })();
