@@ -22,7 +22,7 @@ def bars(title, points, stacked_keys=None):
     totals = [sum(v.values()) if stacked_keys else v for _, v in points]
     top = max(totals) or 1
     step = (WIDTH - 2 * PAD) / len(points)
-    width = max(step * 0.7, 1)
+    width = min(max(step * 0.7, 1), 36)  # one day of data is a bar, not a wall
     parts = [
         f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" '
         'stroke="#999"/>',
