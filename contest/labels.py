@@ -53,12 +53,19 @@ LABELS = {
         "shortlist": _l("Finalists shortlisted"),
         "staff_pick": _l("Picked by staff"),
         "unpick": _l("Staff pick withdrawn"),
+        "select_theme": _l("Theme selected"),
+        "hide_theme": _l("Theme hidden"),
+        "restore_theme": _l("Theme restored"),
+        "open_proposals": _l("Proposal window set"),
+        "set_sponsor_logo": _l("Sponsor logo set"),
     },
     "audit_target": {
         "entry": _l("entry"),
         "comment": _l("comment"),
         "user": _l("fan"),
         "round": _l("round"),
+        "theme": _l("theme"),
+        "month": _l("month"),
     },
     # reasons the system writes in the audit log; a moderator's own words show as written
     "audit_reason": {
