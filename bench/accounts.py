@@ -7,13 +7,17 @@ and a signed-in GET /api/v1/me (the per-request session check: one primary-key j
 """
 
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from contest import create_app
-from contest.accounts import users
-from contest.extensions import db
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from contest import create_app  # noqa: E402
+from contest.accounts import users  # noqa: E402
+from contest.extensions import db  # noqa: E402
 
 ROUNDS = 15
 

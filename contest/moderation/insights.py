@@ -31,9 +31,14 @@ def round_numbers(round_id):
     live = db.session.scalar(
         sa.select(sa.func.count(Entry.id)).where(Entry.round_id == round_id, Entry.status == "live")
     )
-    judges = db.session.scalar(
-        sa.select(sa.func.count(sa.distinct(Rating.user_id))).where(Rating.entry_id.in_(entries))
+    raters = (  # grouped, not count(DISTINCT): PostgreSQL hashes instead of sorting
+        sa.select(Rating.user_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .where(Entry.round_id == round_id)
+        .group_by(Rating.user_id)
+        .subquery()
     )
+    judges = db.session.scalar(sa.select(sa.func.count()).select_from(raters))
     # the live aggregate holds each clip's counted ratings (it always equals a recount)
     reached = db.session.scalar(
         sa.select(sa.func.count(Entry.id)).where(
