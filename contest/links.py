@@ -21,6 +21,7 @@ TARGETS = {
     "user": ("community.profile", "username", str),
     "round": ("main.round_page", "slug", str),
     "results": ("main.results_page", "slug", str),
+    "crew": ("community.crew_page", "slug", str),
 }
 
 

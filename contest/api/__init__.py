@@ -10,6 +10,7 @@ from flask_smorest import Api
 from contest.api import (  # noqa: F401  (the views register themselves on bp)
     auth,
     community,
+    crews,
     entries,
     moderation,
     rounds,

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "entry_rejected": _l("Your entry was not accepted"),
     "results": _l("Results of rounds you entered"),
     "theme": _l("A theme you proposed or voted for is selected"),
+    "crew": _l("Your crew: requests to join, and your request answered"),
     "moderation": _l("Moderators acted on your entries or reports"),
 }
 PAGE_SIZE = 20

@@ -1,6 +1,7 @@
 """SQLAlchemy models only: no request code lives here."""
 
 from contest.models.audit import ModerationAction
+from contest.models.crews import Crew, CrewMember, CrewResult
 from contest.models.entries import Entry, Rating, Upload
 from contest.models.flags import Flag
 from contest.models.reports import Report
@@ -13,6 +14,9 @@ from contest.models.users import User
 
 __all__ = [
     "Comment",
+    "Crew",
+    "CrewMember",
+    "CrewResult",
     "Flag",
     "Follow",
     "Notification",

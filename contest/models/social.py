@@ -17,6 +17,7 @@ NOTIFICATION_KINDS = (
     "entry_rejected",
     "results",
     "theme",
+    "crew",
     "moderation",
 )
 

@@ -5,6 +5,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from contest.community import notifications
+from contest.crews.leaderboard import freeze_crews
 from contest.errors import Conflict, NotFound
 from contest.extensions import db
 from contest.models import Entry, Result, Round, utcnow
@@ -56,6 +57,7 @@ def freeze_results(round_):
     ]
     if rows:
         db.session.execute(sa.insert(Result), rows)
+    freeze_crews(round_)  # the crews' places come from these very results
 
 
 def close_round(round_id, moderator=None, force=False):

@@ -5,6 +5,7 @@ from flask import abort, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
+from contest.crews import leaderboard as crew_board
 from contest.entries.storage import get_storage
 from contest.extensions import db
 from contest.models import Entry
@@ -118,6 +119,18 @@ def round_cover(slug):
     if not round_.cover_key:
         abort(404, gettext("This round has no cover."))
     return get_storage().serve(round_.cover_key, "image/jpeg")
+
+
+@bp.get("/rounds/<slug>/crews")
+def round_crews(slug):
+    round_ = rounds.round_by_slug(slug)
+    if rounds.is_blind(round_):  # a blind finish hides the crews' scores too
+        table = []
+    else:
+        table = crew_board.crew_standings(round_.id)
+    return render_template(
+        "main/round_crews.html", round=round_, table=table, blind=rounds.is_blind(round_)
+    )
 
 
 @bp.get("/rounds/<slug>/sponsor.jpg")

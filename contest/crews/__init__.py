@@ -1,0 +1,1 @@
+"""Crews: fans' teams, their members, and their leaderboard per round."""

@@ -1,0 +1,93 @@
+"""The crew leaderboard of a round: a crew's score is the sum of its best three members' entry
+scores (each member's best entry), counting only members who joined before voting opened and
+only entries with counted ratings. Live from the live ranking during voting; frozen with the
+round's results at close (crew_results)."""
+
+import sqlalchemy as sa
+
+from contest.extensions import db
+from contest.models import Crew, CrewMember, CrewResult, Entry, Result
+from contest.rounds import phases as rounds
+from contest.rounds.standings import live_standings
+
+COUNTED_MEMBERS = 3
+
+
+def _rank(round_, scores):
+    """scores: [(entry_id, author_id, score)] -> [{rank, crew, score, counted}]."""
+    eligible = dict(
+        db.session.execute(
+            sa.select(CrewMember.user_id, CrewMember.crew_id)
+            .join(Crew, Crew.id == CrewMember.crew_id)
+            .where(
+                CrewMember.status == "member",
+                CrewMember.joined_at < round_.voting_open_at,
+                Crew.hidden.is_(False),
+            )
+        ).all()
+    )
+    best = {}  # author -> (score, entry_id): one entry per member, their best
+    for entry_id, author_id, score in scores:
+        if author_id in eligible and (author_id not in best or score > best[author_id][0]):
+            best[author_id] = (score, entry_id)
+    by_crew = {}
+    for author_id, (score, entry_id) in best.items():
+        by_crew.setdefault(eligible[author_id], []).append((score, entry_id))
+    crews = {c.id: c for c in db.session.scalars(sa.select(Crew).where(Crew.id.in_(by_crew)))}
+    table = []
+    for crew_id, rows in by_crew.items():
+        top = sorted(rows, key=lambda r: (-r[0], r[1]))[:COUNTED_MEMBERS]
+        table.append(
+            {
+                "crew": crews[crew_id],
+                "score": round(sum(s for s, _ in top), 6),
+                "counted": [entry_id for _, entry_id in top],
+            }
+        )
+    table.sort(key=lambda r: (-r["score"], r["crew"].name_key))
+    for i, row in enumerate(table, start=1):
+        row["rank"] = i
+    return table
+
+
+def live_crews(round_id):
+    round_ = rounds.get_round(round_id)
+    scores = [(s.entry.id, s.entry.author_id, s.score) for s in live_standings(round_id) if s.count]
+    return _rank(round_, scores)
+
+
+def frozen_scores(round_):
+    return db.session.execute(
+        sa.select(Result.entry_id, Entry.author_id, Result.score)
+        .join(Entry, Entry.id == Result.entry_id)
+        .where(Result.round_id == round_.id, Result.count > 0)
+    ).all()
+
+
+def freeze_crews(round_):
+    """(Re)write a closed round's crew results from its frozen results (called with them)."""
+    db.session.execute(sa.delete(CrewResult).where(CrewResult.round_id == round_.id))
+    for row in _rank(round_, frozen_scores(round_)):
+        db.session.add(
+            CrewResult(
+                round_id=round_.id,
+                crew_id=row["crew"].id,
+                rank=row["rank"],
+                score=row["score"],
+                counted=row["counted"],
+            )
+        )
+
+
+def crew_standings(round_id):
+    """The round's crew leaderboard: frozen once closed, live before."""
+    round_ = rounds.get_round(round_id)
+    if round_.closed_at is None:
+        return live_crews(round_id)
+    return [
+        {"rank": r.rank, "crew": r.crew, "score": r.score, "counted": list(r.counted)}
+        for r in db.session.scalars(
+            sa.select(CrewResult).where(CrewResult.round_id == round_id).order_by(CrewResult.rank)
+        )
+        if not r.crew.hidden
+    ]

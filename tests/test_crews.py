@@ -1,0 +1,153 @@
+"""Crews: create, join, ask, approve, leave, captaincy; the crew leaderboard live and frozen."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from contest.extensions import db
+from contest.models import CrewMember, CrewResult, Entry, Rating, Result, User
+from contest.rounds import ratings
+
+
+def test_create_join_ask_approve_leave(make_user, new_api):
+    for name in ("ana", "bob", "cat", "dan"):
+        make_user(name)
+    make_user("raw", verified=False)
+    ana, bob, cat, dan = (new_api(n) for n in ("ana", "bob", "cat", "dan"))
+    refused = new_api("raw").post("/api/v1/crews", {"name": "Raw FC"})
+    assert refused.status_code == 403
+    made = ana.post("/api/v1/crews", {"name": "Rua Boys", "home": "Recife"})
+    assert made.status_code == 201, made.get_json()
+    crew = made.get_json()
+    assert crew["slug"] == "rua-boys" and crew["captain"] == {"username": "ana"}
+    assert crew["members"] == [{"username": "ana"}]
+    taken = bob.post("/api/v1/crews", {"name": "RUA boys"})
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "crew_name_taken"
+    assert bob.post("/api/v1/crews", {"name": " "}).status_code == 422
+    assert bob.post("/api/v1/crews/rua-boys/members").status_code == 200
+    closed = cat.post("/api/v1/crews", {"name": "Cage Kings", "open": False}).get_json()
+    asked = dan.post(f"/api/v1/crews/{closed['slug']}/members")
+    assert asked.status_code == 202 and asked.get_json()["status"] == "pending"
+    assert "pending" not in dan.get(f"/api/v1/crews/{closed['slug']}").get_json()
+    assert cat.get(f"/api/v1/crews/{closed['slug']}").get_json()["pending"] == [{"username": "dan"}]
+    assert bob.post(f"/api/v1/crews/{closed['slug']}/members/dan/approve").status_code == 403
+    let_in = cat.post(f"/api/v1/crews/{closed['slug']}/members/dan/approve")
+    assert {"username": "dan"} in let_in.get_json()["members"]
+    # one crew at a time: Bob moves from Rua Boys to an open crew
+    dan_crew = dan.post("/api/v1/crews", {"name": "Dan Solo"}).get_json()  # Dan leaves Cage Kings
+    assert {"username": "dan"} not in cat.get(f"/api/v1/crews/{closed['slug']}").get_json()[
+        "members"
+    ]
+    assert bob.post(f"/api/v1/crews/{dan_crew['slug']}/members").status_code == 200
+    assert ana.get("/api/v1/crews/rua-boys").get_json()["members"] == [{"username": "ana"}]
+    # removing: only the captain removes others; anyone leaves
+    assert bob.delete(f"/api/v1/crews/{dan_crew['slug']}/members/dan").status_code == 403
+    assert dan.delete(f"/api/v1/crews/{dan_crew['slug']}/members/bob").status_code == 200
+    # captaincy: handed on, and taken over when the captain leaves
+    assert bob.post(f"/api/v1/crews/{dan_crew['slug']}/members").status_code == 200
+    handed = dan.post(f"/api/v1/crews/{dan_crew['slug']}/captain/bob")
+    assert handed.get_json()["captain"] == {"username": "bob"}
+    assert bob.delete(f"/api/v1/crews/{dan_crew['slug']}/members/bob").status_code == 200
+    assert dan.get(f"/api/v1/crews/{dan_crew['slug']}").get_json()["captain"] == {"username": "dan"}
+    assert new_api().get("/api/v1/crews/nope").status_code == 404
+
+
+def _crew_with(app, captain_api, name, members, joined_days_ago):
+    """A crew made by its captain through the API, with members who joined days ago."""
+    crew = captain_api.post("/api/v1/crews", {"name": name}).get_json()
+    with app.app_context():
+        from contest.models import Crew, utcnow
+
+        crew_id = db.session.scalar(sa.select(Crew.id).where(Crew.slug == crew["slug"]))
+        for username in members:
+            user_id = db.session.scalar(sa.select(User.id).where(User.username == username))
+            db.session.add(CrewMember(crew_id=crew_id, user_id=user_id, status="member"))
+        db.session.flush()
+        for row in db.session.scalars(sa.select(CrewMember).where(CrewMember.crew_id == crew_id)):
+            row.joined_at = utcnow() - timedelta(days=joined_days_ago)
+        db.session.commit()
+    return crew
+
+
+def test_the_crew_leaderboard_live_then_frozen(app, make_user, new_api, make_round, make_entry):
+    names = [f"pl{i}" for i in range(7)]
+    users = {n: make_user(n) for n in names}
+    make_user("mod", role="moderator")
+    round_ = make_round("voting")  # voting opened 48 hours ago
+    # crew A: five members who joined long ago; crew B: two old members and one late joiner
+    a = _crew_with(app, new_api("pl0"), "Alpha", ["pl1", "pl2", "pl3", "pl4"], joined_days_ago=10)
+    b = _crew_with(app, new_api("pl5"), "Bravo", ["pl6"], joined_days_ago=10)
+    stars = {"pl0": 5, "pl1": 4, "pl2": 3, "pl3": 2, "pl4": 1, "pl5": 5, "pl6": 5}
+    entries = {}
+    with app.app_context():
+        voters = [db.session.get(User, users[n].id) for n in names]
+    for n in names:
+        entries[n] = make_entry(round_.id, users[n].id, title=f"{n} clip")
+    extra = make_entry(round_.id, users["pl0"].id, title="pl0 second, worse")
+    with app.app_context():
+        for n in names:
+            for voter in voters[:3]:
+                db.session.add(Rating(user_id=voter.id, entry_id=entries[n].id, stars=stars[n]))
+        for voter in voters[:3]:
+            db.session.add(Rating(user_id=voter.id, entry_id=extra.id, stars=1))
+        db.session.flush()
+        ratings.resync([e.id for e in entries.values()] + [extra.id])
+        db.session.commit()
+    late = make_user("late")
+    late_api = new_api("late")
+    late_entry = make_entry(round_.id, late.id, title="late clip")
+    with app.app_context():
+        for voter in voters[:3]:
+            db.session.add(Rating(user_id=voter.id, entry_id=late_entry.id, stars=5))
+        db.session.flush()
+        ratings.resync([late_entry.id])
+        db.session.commit()
+    assert late_api.post(f"/api/v1/crews/{b['slug']}/members").status_code == 200  # joins now
+
+    live = new_api().get(f"/api/v1/rounds/{round_.id}/crews").get_json()
+    assert live["frozen"] is False
+    by_slug = {row["slug"]: row for row in live["crews"]}
+    # Alpha: its best three members (p0, p1, p2), one entry each (p0's best); Bravo: two
+    assert set(by_slug[a["slug"]]["counted"]) == {entries[n].id for n in ("pl0", "pl1", "pl2")}
+    assert set(by_slug[b["slug"]]["counted"]) == {entries["pl5"].id, entries["pl6"].id}
+    assert late_entry.id not in by_slug[b["slug"]]["counted"]  # joined after voting opened
+    page = new_api().client.get(f"/rounds/{round_.slug}/crews").data.decode()
+    assert "Alpha" in page and "Bravo" in page
+
+    mod = new_api("mod")
+    closed = mod.post(f"/api/v1/rounds/{round_.id}/close", {"force": True})
+    assert closed.status_code == 200
+    frozen = new_api().get(f"/api/v1/rounds/{round_.id}/crews").get_json()
+    assert frozen["frozen"] is True
+    with app.app_context():
+        scores = dict(db.session.execute(sa.select(Result.entry_id, Result.score)).all())
+        stored = db.session.scalars(sa.select(CrewResult).order_by(CrewResult.rank)).all()
+        assert len(stored) == 2
+        for row in frozen["crews"]:
+            assert row["score"] == round(sum(scores[e] for e in row["counted"]), 6)
+        authors = dict(db.session.execute(sa.select(Entry.id, Entry.author_id)).all())
+    for row in frozen["crews"]:
+        assert len({authors[e] for e in row["counted"]}) == len(row["counted"])  # one per fan
+    ranks = [row["score"] for row in frozen["crews"]]
+    assert ranks == sorted(ranks, reverse=True)
+    # members leaving after the close change nothing frozen
+    new_api("pl1").delete(f"/api/v1/crews/{a['slug']}/members/pl1")
+    assert new_api().get(f"/api/v1/rounds/{round_.id}/crews").get_json() == frozen
+
+
+def test_the_crew_pages(make_user, new_api):
+    make_user("ana")
+    make_user("bob")
+    ana = new_api("ana")
+    page = ana.client.get("/crews")
+    assert page.status_code == 200 and b"Start a crew" in page.data
+    made = ana.client.post(
+        "/crews",
+        data={"csrf_token": ana.token(), "name": "Beach Ballers", "home": "Rio", "open": "y"},
+    )
+    assert made.status_code == 302 and made.location.endswith("/crews/beach-ballers")
+    bob = new_api("bob")
+    joined = bob.client.post("/crews/beach-ballers/join", data={"csrf_token": bob.token()})
+    assert joined.status_code == 302
+    crew_page = bob.client.get("/crews/beach-ballers").data.decode()
+    assert "@bob" in crew_page and "captain" in crew_page and "Leave the crew" in crew_page
