@@ -151,3 +151,4 @@ def test_the_crew_pages(make_user, new_api):
     assert joined.status_code == 302
     crew_page = bob.client.get("/crews/beach-ballers").data.decode()
     assert "@bob" in crew_page and "captain" in crew_page and "Leave the crew" in crew_page
+    assert "Beach Ballers" in bob.client.get("/u/bob").data.decode()  # the crew badge

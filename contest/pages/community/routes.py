@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from contest import links
 from contest.community import follows, notifications, profiles
+from contest.crews import membership as crew_membership
 from contest.entries.storage import get_storage
 from contest.errors import ContestError, NotFound
 from contest.pages.community.blueprint import bp
@@ -24,6 +25,7 @@ def profile(username):
     return render_template(
         "community/profile.html",
         data=profiles.profile(user),
+        crew=crew_membership.crew_of(user.id),
         following=follows.is_following(current_user, user),
         avatar_url=links.avatar_url(user),
     )
