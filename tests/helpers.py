@@ -32,7 +32,9 @@ def make_video(tmp_path, name="clip.mp4", seconds=2.0, **kw):
     return path
 
 
-def start_upload(api, round_id, path, title="My skill", content_type="video/mp4", size=None):
+def start_upload(
+    api, round_id, path, title="My skill", content_type="video/mp4", size=None, **extra
+):
     return api.post(
         "/api/v1/uploads",
         {
@@ -41,6 +43,7 @@ def start_upload(api, round_id, path, title="My skill", content_type="video/mp4"
             "filename": Path(path).name,
             "size": size if size is not None else Path(path).stat().st_size,
             "content_type": content_type,
+            **extra,
         },
     )
 
@@ -56,9 +59,9 @@ def send_parts(api, started, data, skip=()):
         assert response.status_code == 200, response.get_json()
 
 
-def upload_video(api, round_id, path, title="My skill", content_type="video/mp4"):
+def upload_video(api, round_id, path, title="My skill", content_type="video/mp4", **extra):
     """Start, send every part, complete; return the entry id."""
-    response = start_upload(api, round_id, path, title, content_type)
+    response = start_upload(api, round_id, path, title, content_type, **extra)
     assert response.status_code == 201, response.get_json()
     started = response.get_json()
     send_parts(api, started, Path(path).read_bytes())

@@ -9,6 +9,7 @@ from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
 from contest.community import comments, follows, notifications, profiles
+from contest.entries import answers
 from contest.extensions import limiter
 from contest.rounds import browse
 from contest.rounds import phases as rounds
@@ -83,7 +84,11 @@ def suggested():
 def feed(query):
     """Entries of the fans one follows, newest first."""
     entries, more = follows.feed(current_user, query["page"])
-    return jsonify(entries=[entry_to_dict(e, current_user) for e in entries], has_more=more)
+    answered = answers.answered_by([e.id for e in entries])
+    return jsonify(
+        entries=[entry_to_dict(e, current_user, answered=answered) for e in entries],
+        has_more=more,
+    )
 
 
 @bp.get("/rounds/<int:round_id>/entries")
@@ -95,8 +100,9 @@ def round_entries(query, round_id):
     seed = str(current_user.id) if current_user.is_authenticated else query.get("seed", "")
     sort = query.get("sort")
     entries, more = browse.round_entries(round_, sort, query["page"], seed)
+    answered = answers.answered_by([e.id for e in entries])
     return jsonify(
-        entries=[entry_to_dict(e, current_user) for e in entries],
+        entries=[entry_to_dict(e, current_user, answered=answered) for e in entries],
         has_more=more,
         sort=sort or browse.default_sort(round_),
     )

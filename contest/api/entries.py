@@ -8,6 +8,7 @@ from contest.api import inputs, outputs
 from contest.api.blueprint import bp
 from contest.community import comments
 from contest.database import reads_only
+from contest.entries import answers
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
 from contest.extensions import limiter
@@ -30,8 +31,9 @@ def media_urls(entry):
     return video, poster
 
 
-def entry_to_dict(entry, user, comment_counts=None, pending_counts=None):
-    """An entry's JSON; lists pass the comment and pending counts of all their entries at once."""
+def entry_to_dict(entry, user, comment_counts=None, pending_counts=None, answered=None):
+    """An entry's JSON; lists pass the comment and pending counts, and the answers, of all
+    their entries at once."""
     video_url, poster_url = media_urls(entry)
     if comment_counts is None:
         comment_counts = comments.count_comments([entry.id])
@@ -55,6 +57,8 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None):
         "pending": _pending(entry, pending_counts),
         "finalist": entry.finalist,
         "comments": comment_counts.get(entry.id, 0),
+        "answers": entry.answers_id,
+        "answered_by": (answered or answers.answered_by([entry.id])).get(entry.id, []),
     }
     if user.is_authenticated:
         data["my_rating"] = ratings.my_rating(user, entry)

@@ -167,6 +167,14 @@ class UploadStart(Input):
     content_type = fields.String(
         allow_none=True, metadata=error("invalid_field", _l("content_type must be text."))
     )
+    answers = WholeNumber(
+        validate=ID,
+        allow_none=True,
+        metadata=error(
+            "invalid_answers", _l("You can answer another fan's live clip in the same round.")
+        )
+        | {"description": "the id of the live entry (same round, not yours) this one answers"},
+    )
 
 
 class Part(Input):

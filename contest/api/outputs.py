@@ -95,6 +95,8 @@ class Entry(Schema):
     pending = fields.Nested(Pending, allow_none=True)
     finalist = Bool()
     comments = Int()
+    answers = maybe(Int, metadata={"description": "the entry this one answers"})
+    answered_by = fields.List(Int(), metadata={"description": "live entries answering it"})
     my_rating = maybe(Int)
     counts_from = maybe(when)
     status_reason = maybe(Str)

@@ -14,6 +14,7 @@ from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
 from contest.community import comments
+from contest.entries import answers
 from contest.errors import BadInput
 from contest.rounds import editing, finals, judging, ratings, results, sponsors, standings
 from contest.rounds import phases as rounds
@@ -162,8 +163,9 @@ def judge_queue(query, round_id):
         entries, judged, total = judging.judge_queue(None, round_, limit, skip, seed)
     counts = comments.count_comments([e.id for e in entries])
     pending = ratings.pending(entries)
+    answered = answers.answered_by([e.id for e in entries])
     return jsonify(
-        entries=[entry_to_dict(e, current_user, counts, pending) for e in entries],
+        entries=[entry_to_dict(e, current_user, counts, pending, answered) for e in entries],
         judged=judged,
         total=total,
     )

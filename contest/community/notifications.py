@@ -27,6 +27,7 @@ KIND_LABELS = {
     "results": _l("Results of rounds you entered"),
     "theme": _l("A theme you proposed or voted for is selected"),
     "crew": _l("Your crew: requests to join, and your request answered"),
+    "answer": _l("Someone answers your skill"),
     "moderation": _l("Moderators acted on your entries or reports"),
 }
 PAGE_SIZE = 20

@@ -86,10 +86,29 @@ def process_entry(entry_id):
             Text("Your entry %(title)s is live.", title=entry.title),
             notifications.target("entry", entry.id),
         )
+        _tell_the_answered(entry)
     events.record(EntryStatusChanged(entry.id))
     if entry.status == "live":
         events.record(RatingChanged(entry.id, entry.round_id))  # the leaderboard gains a row
     db.session.commit()
+
+
+def _tell_the_answered(entry):
+    """An answer went live: the fan whose skill it answers hears of it."""
+    if entry.answers_id is None:
+        return
+    answered = db.session.get(Entry, entry.answers_id)
+    if answered is not None and answered.author_id != entry.author_id:
+        notifications.notify(
+            answered.author_id,
+            "answer",
+            Text(
+                "%(name)s answered your skill %(title)s.",
+                name=entry.author.username,
+                title=answered.title,
+            ),
+            notifications.target("entry", entry.id),
+        )
 
 
 def retry_delay(attempt):

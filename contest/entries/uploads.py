@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from contest import events
 from contest.accounts.users import require_verified
 from contest.entries import processing
+from contest.entries.answers import check_answer
 from contest.entries.parts import expected_part_size, get_upload
 from contest.entries.storage import get_storage, new_video_key
 from contest.errors import (
@@ -139,8 +140,10 @@ def start_upload(
     entry_id=None,
     title=None,
     description=None,
+    answers=None,
 ):
-    """Create the entry (or take back a failed one, entry_id) and its upload.
+    """Create the entry (or take back a failed one, entry_id) and its upload; `answers` makes
+    the new entry an answer to another fan's live clip in the same round.
 
     Answers the upload, which says where its parts go.
     """
@@ -152,6 +155,8 @@ def start_upload(
         entry = _take_back(user, entry_id)
     else:
         entry = _new_entry(user, round_id, title, description)
+        if answers is not None:
+            entry.answers_id = check_answer(user, entry.round_id, answers).id
         db.session.add(entry)
     storage = get_storage()
     key = new_video_key(entry.round_id, filename)

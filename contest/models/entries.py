@@ -44,6 +44,8 @@ class Entry(db.Model):
     width: Mapped[int | None]
     height: Mapped[int | None]
     codec: Mapped[str | None] = mapped_column(sa.String(40))
+    # an answer to another fan's skill (same round): linked both ways on the entry pages
+    answers_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entries.id"), index=True)
     staff_pick: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     finalist: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # The live aggregate of the entry's current stage: main vote, or finals once shortlisted.

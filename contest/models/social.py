@@ -18,6 +18,7 @@ NOTIFICATION_KINDS = (
     "results",
     "theme",
     "crew",
+    "answer",
     "moderation",
 )
 

@@ -4,10 +4,13 @@ from flask_login import current_user, login_required
 
 from contest import links
 from contest.community import comments
-from contest.entries import uploads
+from contest.entries import answers, uploads
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
 from contest.errors import NotFound
+from contest.extensions import db
+from contest.models import Entry
+from contest.models.types import MAX_ID
 from contest.pages.entries.blueprint import bp
 from contest.rounds import phases as rounds
 from contest.rounds import ratings
@@ -34,6 +37,11 @@ def entry_page(entry_id):
         voting_open=rounds.accepts_votes(entry.round),
         pending=ratings.pending([entry]).get(entry.id),
         counts_from=ratings.counts_from(current_user) if young else None,
+        answered=db.session.get(Entry, entry.answers_id) if entry.answers_id else None,
+        answers=answers.answers_to(entry),
+        can_answer=entry.status == "live"
+        and rounds.accepts_entries(entry.round)
+        and not (current_user.is_authenticated and current_user.id == entry.author_id),
     )
 
 
@@ -68,9 +76,17 @@ def upload_page():
     entry_id = request.args.get("entry", type=int)
     if entry_id:
         again = uploads.entry_to_send_again(current_user, entry_id)
+    answering = None
+    answers_id = request.args.get("answers", type=int)
+    if answers_id and not again:
+        wanted = db.session.get(Entry, answers_id) if 0 < answers_id <= MAX_ID else None
+        if wanted is not None and wanted.status == "live" and wanted.author_id != current_user.id:
+            answering = wanted
+            open_rounds = [r for r in open_rounds if r.id == wanted.round_id]
     return render_template(
         "entries/upload.html",
         again=again,
+        answering=answering,
         rounds=open_rounds,
         max_bytes=current_app.config["MAX_VIDEO_BYTES"],
         max_seconds=current_app.config["MAX_VIDEO_SECONDS"],

@@ -159,6 +159,7 @@
         filename: file.name, size: file.size, content_type: file.type || "application/octet-stream"
       };
       if (form.dataset.entryId) body.entry_id = Number(form.dataset.entryId);
+      if (form.dataset.answers) body.answers = Number(form.dataset.answers);
       return ginga.api("POST", "/uploads", body).then(function (started) {
         var fresh = { upload_id: started.upload_id, entry_id: started.entry_id, part_size: started.part_size, stored: [], targets: started.parts };
         localStorage.setItem(key, JSON.stringify({ upload_id: started.upload_id }));
