@@ -43,7 +43,13 @@ def test_edit_profile_and_read_it(make_user, new_api, client):
     assert response.status_code == 200
     profile = new_api().get("/api/v1/users/ana").get_json()
     assert profile["display_name"] == "Ana R." and profile["favourite_club"] == "Santos"
-    assert profile["counts"] == {"followers": 0, "following": 0, "entries": 0, "ratings_given": 0}
+    assert profile["counts"] == {
+        "followers": 0,
+        "following": 0,
+        "entries": 0,
+        "ratings_given": 0,
+        "invited": 0,
+    }
     page = client.get("/u/ana").data.decode()
     assert "Ana R." in page and "Winger" in page and "Rabonas daily." in page
 

@@ -160,7 +160,7 @@ def delete_account(user, password):
     user.password_hash = "!"  # matches no password
     user.display_name = user.bio = user.country = user.language = ""
     user.favourite_position = user.favourite_club = ""
-    user.avatar_key, user.role, user.trusted = None, "fan", False
+    user.avatar_key, user.role, user.trusted, user.invite_code = None, "fan", False, None
     user.deleted_at = utcnow()
     db.session.commit()
     for key in gone:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from contest.accounts import invites
 from contest.accounts.passwords import check_password_value, hash_password, password_matches
 from contest.errors import (
     Conflict,
@@ -38,7 +39,7 @@ def _text(value, field):
     return value.strip()
 
 
-def register_user(username, email, password, role="fan", verified=False):
+def register_user(username, email, password, role="fan", verified=False, invited_by=None):
     """Create an account after checking every field; raises Invalid or Conflict.
 
     An address that already has an account creates nothing and returns None: its owner gets a
@@ -71,6 +72,7 @@ def register_user(username, email, password, role="fan", verified=False):
         password_hash=hash_password(password),
         role=role,
         email_verified_at=utcnow() if verified else None,
+        invited_by_id=invited_by.id if invited_by is not None else None,
     )
     db.session.add(user)
     try:
@@ -167,6 +169,7 @@ def verify_email(token):
         raise Invalid(_l("This link is not valid."), code="bad_link")
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
+        invites.credit(user)  # an invite counts once the new fan's address is confirmed
         db.session.commit()
     return user
 

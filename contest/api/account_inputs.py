@@ -21,6 +21,10 @@ class Register(Input):
     password = fields.String(
         required=True, metadata=error("invalid_password", _l("Choose a password."), missing=True)
     )
+    invite = fields.String(
+        allow_none=True,
+        metadata={"description": "an invite code (/join/<code>); an unknown one is ignored"},
+    )
 
 
 class Login(Input):

@@ -2,14 +2,14 @@
 
 import json
 
-from flask import Response, jsonify
+from flask import Response, jsonify, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
 from contest import links
 from contest.accounts import data as account_data
-from contest.accounts import passwords, sessions
+from contest.accounts import invites, passwords, sessions
 from contest.accounts import users as accounts
 from contest.api import account_inputs as inputs
 from contest.api import outputs, serializers
@@ -36,7 +36,10 @@ def register(data):
     answer is a 201 like any sign-up (with `id` null, and no session), so that sign-up does
     not tell who has an account here. A taken username stays a 409: usernames are public.
     """
-    user = accounts.register_user(data["username"], data["email"], data["password"])
+    code = data.get("invite") or session.get("invite")
+    user = accounts.register_user(
+        data["username"], data["email"], data["password"], invited_by=invites.inviter(code)
+    )
     if user is None:
         return jsonify(id=None, username=data["username"].strip().lower(), role="fan"), 201
     accounts.send_verification(user, links.verification_link(user))
@@ -112,6 +115,19 @@ def reset_password(data):
 def me():
     """The signed-in account."""
     return jsonify(serializers.user_to_dict(current_user, private=True))
+
+
+@bp.get("/me/invite")
+@bp.response(200, outputs.Invite)
+@login_required
+def my_invite():
+    """The fan's invite link, and how many fans joined through it."""
+    code = invites.invite_code(current_user)
+    return jsonify(
+        code=code,
+        url=url_for("auth.join", code=code, _external=True),
+        joined=invites.joined(current_user),
+    )
 
 
 @bp.put("/me/password")

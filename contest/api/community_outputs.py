@@ -25,6 +25,7 @@ class ProfileCounts(Schema):
     following = Int()
     entries = Int()
     ratings_given = Int()
+    invited = Int(metadata={"description": "fans who joined through their invite"})
 
 
 class Medal(Schema):

@@ -51,6 +51,12 @@ class Verification(Schema):
     verified = Bool(required=True)
 
 
+class Invite(Schema):
+    code = Str(required=True)
+    url = Str(required=True)
+    joined = Int(required=True, metadata={"description": "fans who joined and confirmed"})
+
+
 class Message(Schema):
     message = Str(required=True, metadata={"description": "what happened, for people"})
 

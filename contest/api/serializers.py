@@ -162,6 +162,7 @@ def profile_to_dict(data, viewer=None):
             "following": data["following"],
             "entries": len(data["entries"]),
             "ratings_given": data["ratings_given"],
+            "invited": data.get("invited", 0),
         },
         "themes": [
             {"id": t.id, "title": t.title, "month": t.month} for t in data.get("themes", [])

@@ -28,6 +28,7 @@ KIND_LABELS = {
     "theme": _l("A theme you proposed or voted for is selected"),
     "crew": _l("Your crew: requests to join, and your request answered"),
     "answer": _l("Someone answers your skill"),
+    "invite": _l("A fan joins through your invite"),
     "moderation": _l("Moderators acted on your entries or reports"),
 }
 PAGE_SIZE = 20

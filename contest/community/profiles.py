@@ -5,6 +5,7 @@ import secrets
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from contest.accounts import invites
 from contest.community import follows
 from contest.entries.images import reencode_image
 from contest.entries.storage import get_storage
@@ -123,6 +124,7 @@ def profile(user):
             sa.select(sa.func.count(Rating.id)).where(Rating.user_id == user.id)
         ),
         "medals": medals,
+        "invited": invites.joined(user),
         # themes of theirs the organiser selected: a badge on the profile
         "themes": db.session.scalars(
             sa.select(Theme)

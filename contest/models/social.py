@@ -19,6 +19,7 @@ NOTIFICATION_KINDS = (
     "theme",
     "crew",
     "answer",
+    "invite",
     "moderation",
 )
 

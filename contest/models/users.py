@@ -34,6 +34,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     banned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ban_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # word of mouth: the fan's own invite code, who invited them, and when that was credited
+    invite_code: Mapped[str | None] = mapped_column(sa.String(16), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    invite_credited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set when the fan deleted the account: the row stays, anonymised, for published results
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -1,9 +1,9 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest import links
-from contest.accounts import passwords
+from contest.accounts import invites, passwords
 from contest.accounts import users as accounts
 from contest.database import writes
 from contest.errors import ContestError
@@ -45,7 +45,12 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_user(form.username.data, form.email.data, form.password.data)
+            user = accounts.register_user(
+                form.username.data,
+                form.email.data,
+                form.password.data,
+                invited_by=invites.inviter(session.get("invite")),
+            )
         except ContestError as error:
             field = error.code.split("_")[-1] if error.code.startswith("invalid_") else None
             target = getattr(form, field, None) if field else None
@@ -61,6 +66,17 @@ def register():
             return redirect(_next())
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status
+
+
+@bp.get("/join/<code>")
+def join(code):
+    """An invite link: remembered for the sign-up, which credits the inviter once confirmed."""
+    inviter = invites.inviter(code)
+    if inviter is not None and not current_user.is_authenticated:
+        session["invite"] = code
+        flash(_("@%(name)s invited you to Ginga. Welcome!", name=inviter.username))
+        return redirect(url_for("auth.register"))
+    return redirect(url_for("main.home"))
 
 
 @bp.get("/verify/<token>")

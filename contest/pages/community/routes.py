@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from contest import links
+from contest.accounts import invites
 from contest.community import follows, notifications, profiles
 from contest.crews import membership as crew_membership
 from contest.entries.storage import get_storage
@@ -26,6 +27,9 @@ def profile(username):
         "community/profile.html",
         data=profiles.profile(user),
         crew=crew_membership.crew_of(user.id),
+        invite_code=invites.invite_code(user)
+        if current_user.is_authenticated and current_user.id == user.id
+        else None,
         following=follows.is_following(current_user, user),
         avatar_url=links.avatar_url(user),
     )
