@@ -70,6 +70,14 @@ class Notified:
 
 
 @dataclass(frozen=True)
+class CommentLiked:
+    """A comment's likes moved: viewers of its entry see the count."""
+
+    comment_id: int
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class ThemeVotesChanged:
     """A theme's votes moved: viewers of its month's proposals see the count (coalesced)."""
 

@@ -8,11 +8,12 @@ numbers are formatted by Babel for that locale.
 from contextlib import nullcontext
 
 from flask import has_request_context, request
-from flask_babel import Babel, force_locale, format_decimal, get_locale, gettext
+from flask_babel import Babel, force_locale, format_decimal, format_timedelta, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from contest.errors import Invalid
+from contest.models.types import utcnow
 from contest.texts import Text
 
 LANGUAGES = {
@@ -165,6 +166,11 @@ def js_messages():
     return {key: str(text) for key, text in JS_MESSAGES.items()}
 
 
+def ago(moment):
+    """ "3 minutes ago", in the reader's language."""
+    return format_timedelta(moment - utcnow(), add_direction=True, threshold=0.9)
+
+
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
@@ -173,6 +179,7 @@ def init_app(app):
         html_lang=html_lang,
         js_messages=js_messages,
         histogram_label=histogram_label,
+        ago=ago,
     )
 
     @app.after_request

@@ -19,6 +19,7 @@ from contest.entries.access import get_visible_entry
 from contest.errors import ContestError, Invalid, NotFound
 from contest.events import (
     CommentAdded,
+    CommentLiked,
     ContendersChanged,
     EntryStatusChanged,
     Notified,
@@ -245,6 +246,14 @@ def _on_comment_added(event):
             safe_emit("comment", payload, to=f"entry:{event.entry_id}")
 
 
+def _on_comment_liked(event):
+    with _reading():
+        comment = db.session.get(Comment, event.comment_id)
+        if comment is not None:
+            payload = {"id": comment.id, "entry_id": event.entry_id, "likes": comment.likes}
+            safe_emit("comment_like", payload, to=f"entry:{event.entry_id}")
+
+
 def _on_notified(event):
     payload = event.payload | {"url": links.target_url(event.target)}
     safe_emit("notification", payload, to=f"user:{event.user_id}")
@@ -261,6 +270,7 @@ def init_app(app):
     events.subscribe(app, EntryStatusChanged, _on_entry_status_changed)
     events.subscribe(app, CommentAdded, _on_comment_added)
     events.subscribe(app, Notified, _on_notified)
+    events.subscribe(app, CommentLiked, _on_comment_liked)
     live_sessions.init_app(app)
     live_themes.init_app(app)
 

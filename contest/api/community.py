@@ -8,7 +8,7 @@ from contest.api import community_outputs, inputs, outputs, serializers
 from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
-from contest.community import comments, follows, notifications, profiles
+from contest.community import comments, follows, likes, notifications, profiles
 from contest.entries import answers
 from contest.extensions import limiter
 from contest.rounds import browse
@@ -114,7 +114,10 @@ def round_entries(query, round_id):
 def list_comments(query, entry_id):
     """An entry's comments, newest first."""
     rows, more = comments.list_comments(current_user, entry_id, query["page"])
-    return jsonify(comments=[serializers.comment_to_dict(c) for c in rows], has_more=more)
+    mine = likes.liked(current_user, [c.id for c in rows])
+    return jsonify(
+        comments=[serializers.comment_to_dict(c, c.id in mine) for c in rows], has_more=more
+    )
 
 
 @bp.post("/entries/<int:entry_id>/comments")
@@ -126,6 +129,26 @@ def post_comment(data, entry_id):
     """Comment on a live entry."""
     comment = comments.post_comment(current_user, entry_id, data["body"])
     return jsonify(serializers.comment_to_dict(comment)), 201
+
+
+@bp.put("/comments/<int:comment_id>/like")
+@bp.response(200, community_outputs.CommentLikeAnswer)
+@login_required
+@limiter.limit("300 per hour", methods=["PUT"])
+def like_comment(comment_id):
+    """Like a comment (again changes nothing); its count moves live."""
+    comment = likes.like(current_user, comment_id)
+    return jsonify(id=comment.id, likes=comment.likes, liked=True)
+
+
+@bp.delete("/comments/<int:comment_id>/like")
+@bp.response(200, community_outputs.CommentLikeAnswer)
+@login_required
+@limiter.limit("300 per hour", methods=["DELETE"])
+def unlike_comment(comment_id):
+    """Take a like back."""
+    comment = likes.unlike(current_user, comment_id)
+    return jsonify(id=comment.id, likes=comment.likes, liked=False)
 
 
 @bp.delete("/comments/<int:comment_id>")

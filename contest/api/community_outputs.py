@@ -13,6 +13,15 @@ class Comment(Schema):
     body = Str(required=True)
     html = Str(required=True, metadata={"description": "the body, escaped, @mentions linked"})
     created_at = when(required=True)
+    avatar_url = maybe(Str)
+    likes = Int()
+    liked = Bool(metadata={"description": "the signed-in fan likes it"})
+
+
+class CommentLikeAnswer(Schema):
+    id = Int(required=True)
+    likes = Int(required=True)
+    liked = Bool(required=True)
 
 
 class CommentPage(Schema):

@@ -103,6 +103,7 @@ class Entry(Schema):
     comments = Int()
     answers = maybe(Int, metadata={"description": "the entry this one answers"})
     answered_by = fields.List(Int(), metadata={"description": "live entries answering it"})
+    following_author = Bool(metadata={"description": "judge mode: the fan follows the author"})
     my_rating = maybe(Int)
     counts_from = maybe(when)
     status_reason = maybe(Str)

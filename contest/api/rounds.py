@@ -13,7 +13,7 @@ from contest.api.blueprint import bp
 from contest.api.entries import entry_to_dict
 from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
-from contest.community import comments
+from contest.community import comments, follows
 from contest.entries import answers
 from contest.errors import BadInput
 from contest.rounds import editing, finals, judging, ratings, results, sponsors, standings
@@ -164,8 +164,17 @@ def judge_queue(query, round_id):
     counts = comments.count_comments([e.id for e in entries])
     pending = ratings.pending(entries)
     answered = answers.answered_by([e.id for e in entries])
+    followed = follows.followed_among(current_user, {e.author_id for e in entries})
     return jsonify(
-        entries=[entry_to_dict(e, current_user, counts, pending, answered) for e in entries],
+        entries=[
+            entry_to_dict(e, current_user, counts, pending, answered)
+            | (
+                {"following_author": e.author_id in followed}
+                if current_user.is_authenticated and e.author_id != current_user.id
+                else {}
+            )
+            for e in entries
+        ],
         judged=judged,
         total=total,
     )

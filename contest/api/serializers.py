@@ -111,14 +111,17 @@ def result_to_dict(result):
     }
 
 
-def comment_to_dict(comment):
+def comment_to_dict(comment, liked=False):
     return {
         "id": comment.id,
         "entry_id": comment.entry_id,
         "author": links.fan_name(comment.author),
+        "avatar_url": links.avatar_url(comment.author),
         "body": comment.body,
         "html": str(links.render_comment(comment.body)),
         "created_at": comment.created_at.isoformat(),
+        "likes": comment.likes,
+        "liked": liked,
     }
 
 

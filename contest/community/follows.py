@@ -29,6 +29,19 @@ def get_user(username):
     return user
 
 
+def followed_among(follower, user_ids):
+    """The ids among these users the fan follows (one query for a list of clips)."""
+    if follower is None or not follower.is_authenticated or not user_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Follow.followed_id).where(
+                Follow.follower_id == follower.id, Follow.followed_id.in_(list(user_ids))
+            )
+        )
+    )
+
+
 def is_following(follower, followed):
     if follower is None or not follower.is_authenticated:
         return False
@@ -130,4 +143,4 @@ def suggestions(user=None, limit=6):
         if user_id not in exclude and user_id not in picked:
             picked.append(user_id)
     users = [db.session.get(User, i) for i in picked[:limit]]
-    return [u for u in users if u is not None and not u.is_banned]
+    return [u for u in users if u is not None and not u.is_banned and u.deleted_at is None]

@@ -7,13 +7,20 @@ from contest.models.flags import Flag
 from contest.models.reports import Report
 from contest.models.rounds import Result, Round
 from contest.models.sessions import UserSession
-from contest.models.social import Comment, Follow, Notification, NotificationSetting
+from contest.models.social import (
+    Comment,
+    CommentLike,
+    Follow,
+    Notification,
+    NotificationSetting,
+)
 from contest.models.themes import ProposalWindow, Theme, ThemeVote
 from contest.models.types import utcnow
 from contest.models.users import User
 
 __all__ = [
     "Comment",
+    "CommentLike",
     "Crew",
     "CrewMember",
     "CrewResult",

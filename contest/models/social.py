@@ -45,10 +45,22 @@ class Comment(db.Model):
     entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entries.id"), index=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     body: Mapped[str] = mapped_column(sa.Text)
+    likes: Mapped[int] = mapped_column(default=0, server_default="0")  # equal to its like rows
     hidden: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     author: Mapped["User"] = relationship()  # noqa: F821
+
+
+class CommentLike(db.Model):
+    __tablename__ = "comment_likes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("comment_id", "user_id", name="uq_comment_likes_fan"),)
 
 
 class Notification(db.Model):

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from contest import links
-from contest.community import comments
+from contest.community import comments, follows, likes
 from contest.entries import answers, uploads
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
@@ -29,6 +29,8 @@ def entry_page(entry_id):
         histogram=ratings.histogram(entry),
         blind=rounds.is_blind(entry.round),
         comments=first_comments,
+        liked=likes.liked(current_user, [c.id for c in first_comments]),
+        following=follows.is_following(current_user, entry.author),
         more_comments=more_comments,
         render_comment=links.render_comment,
         can_rate=current_user.is_authenticated and ratings.may_rate(current_user, entry),

@@ -96,6 +96,16 @@
     });
   }
   document.addEventListener("click", function (event) {
+    var like = event.target.closest(".like-comment");
+    if (!like || like.disabled) return;
+    var liked = like.getAttribute("aria-pressed") === "true";
+    ginga.api(liked ? "DELETE" : "PUT", "/comments/" + like.dataset.commentId + "/like").then(function (data) {
+      like.setAttribute("aria-pressed", String(data.liked));
+      like.firstChild.textContent = (data.liked ? "♥" : "♡") + " ";
+      like.querySelector(".likes").textContent = data.likes;
+    });
+  });
+  document.addEventListener("click", function (event) {
     var button = event.target.closest(".delete-comment");
     if (!button) return;
     ginga.api("DELETE", "/comments/" + button.dataset.commentId).then(function () {

@@ -74,6 +74,16 @@
     who.className = "clip-author";
     who.href = "/u/" + encodeURIComponent(entry.author);
     who.textContent = "@" + entry.author;
+    var follow = null;
+    if (typeof entry.following_author === "boolean") {  // signed in, someone else's clip
+      follow = document.createElement("button");
+      follow.type = "button";
+      follow.className = "button follow small";
+      follow.dataset.username = entry.author;
+      follow.dataset.following = String(entry.following_author);
+      follow.setAttribute("aria-pressed", String(entry.following_author));
+      follow.textContent = entry.following_author ? "✓ " + ginga.t("following") : ginga.t("follow");
+    }
     var facts = document.createElement("p");
     facts.className = "clip-facts";
     var score = document.createElement("span");
@@ -88,7 +98,9 @@
       talk.setAttribute("aria-label", ginga.t("comments_count", { num: ginga.number(entry.comments) }));
       facts.appendChild(talk);
     }
-    info.appendChild(heading); info.appendChild(who); info.appendChild(facts);
+    info.appendChild(heading); info.appendChild(who);
+    if (follow) info.appendChild(follow);
+    info.appendChild(facts);
     section.appendChild(info);
     var sound = document.createElement("button");
     sound.type = "button";

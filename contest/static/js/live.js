@@ -57,18 +57,61 @@
 
   // Comments arrive for everyone watching the entry; the poster's own arrives once.
   var commentList = document.getElementById("comment-list");
+  // "2 minutes ago" in the page's language (Intl), for comments that arrive live
+  window.gingaAgo = function (iso) {
+    var seconds = Math.round((new Date(iso) - new Date()) / 1000);
+    var units = [["day", 86400], ["hour", 3600], ["minute", 60], ["second", 1]];
+    for (var i = 0; i < units.length; i++) {
+      if (Math.abs(seconds) >= units[i][1] || units[i][0] === "second") {
+        try {
+          return new Intl.RelativeTimeFormat(document.documentElement.lang, { numeric: "auto" })
+            .format(Math.round(seconds / units[i][1]), units[i][0]);
+        } catch (e) { return ""; }
+      }
+    }
+    return "";
+  };
   window.gingaAddComment = function (comment, atEnd) {
     if (!commentList || document.getElementById("c" + comment.id)) return;
     var li = document.createElement("li");
     li.id = "c" + comment.id;
+    li.className = "comment";
+    li.dataset.commentId = comment.id;
+    var pic;
+    if (comment.avatar_url) {
+      pic = document.createElement("img");
+      pic.src = comment.avatar_url; pic.alt = ""; pic.width = 28; pic.height = 28;
+    } else {
+      pic = document.createElement("span");
+      pic.setAttribute("aria-hidden", "true");
+      pic.textContent = (comment.author || "?").charAt(0).toUpperCase();
+    }
+    pic.className = "avatar tiny" + (comment.avatar_url ? "" : " placeholder");
+    var text = document.createElement("div");
+    text.className = "comment-body";
     var who = document.createElement("a");
     who.href = "/u/" + encodeURIComponent(comment.author);
     var strong = document.createElement("strong");
     strong.textContent = comment.author;
     who.appendChild(strong);
+    var when = document.createElement("time");
+    when.className = "muted small";
+    when.dateTime = comment.created_at;
+    when.textContent = window.gingaAgo ? window.gingaAgo(comment.created_at) : "";
     var body = document.createElement("span");
     body.innerHTML = comment.html;  // escaped on the server; only mention links are markup
-    li.appendChild(who); li.appendChild(document.createTextNode(" ")); li.appendChild(body);
+    var like = document.createElement("button");
+    like.type = "button"; like.className = "link like-comment";
+    like.dataset.commentId = comment.id;
+    like.setAttribute("aria-pressed", String(!!comment.liked));
+    var count = document.createElement("span");
+    count.className = "likes"; count.textContent = comment.likes || 0;
+    like.append((comment.liked ? "♥" : "♡") + " ", count);
+    var actions = document.createElement("div");
+    actions.className = "comment-actions";
+    actions.appendChild(like);
+    text.append(who, " ", when, document.createElement("br"), body, actions);
+    li.append(pic, text);
     if (atEnd) commentList.appendChild(li); else commentList.insertBefore(li, commentList.firstChild);
   };
   var more = document.getElementById("more-comments");
@@ -82,6 +125,10 @@
     });
   }
   socket.on("comment", function (data) { window.gingaAddComment(data.comment); });
+  socket.on("comment_like", function (data) {
+    var count = document.querySelector("#c" + data.id + " .likes");
+    if (count) count.textContent = data.likes;
+  });
 
   socket.on("leaderboard", function (data) {
     var list = document.getElementById("leaderboard");

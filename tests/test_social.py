@@ -1,0 +1,60 @@
+"""Social polish: likes on comments (live), avatars and relative times on comments."""
+
+from helpers import wait_for_event
+
+
+def test_a_like_on_a_comment_arrives_live(
+    app, make_user, new_api, make_round, make_entry, socket_client
+):
+    author = make_user("ana")
+    make_user("bob")
+    make_user("raw", verified=False)
+    entry = make_entry(make_round("open").id, author.id, title="Rainbow flick")
+    ana, bob = new_api("ana"), new_api("bob")
+    comment = ana.post(f"/api/v1/entries/{entry.id}/comments", {"body": "first!"}).get_json()
+    assert comment["likes"] == 0 and comment["liked"] is False and "avatar_url" in comment
+    viewer = socket_client()
+    viewer.emit("join", {"room": f"entry:{entry.id}"}, callback=True)
+    liked = bob.put(f"/api/v1/comments/{comment['id']}/like")
+    assert liked.status_code == 200 and liked.get_json() == {
+        "id": comment["id"],
+        "likes": 1,
+        "liked": True,
+    }
+    assert bob.put(f"/api/v1/comments/{comment['id']}/like").get_json()["likes"] == 1  # once
+    pushed = wait_for_event(viewer, "comment_like", lambda d: d["likes"] == 1)
+    assert pushed == {"id": comment["id"], "entry_id": entry.id, "likes": 1}
+    listed = bob.get(f"/api/v1/entries/{entry.id}/comments").get_json()["comments"]
+    assert listed[0]["likes"] == 1 and listed[0]["liked"] is True
+    assert (
+        ana.get(f"/api/v1/entries/{entry.id}/comments").get_json()["comments"][0]["liked"] is False
+    )
+    assert new_api("raw").put(f"/api/v1/comments/{comment['id']}/like").status_code == 403
+    assert new_api().put(f"/api/v1/comments/{comment['id']}/like").status_code == 401
+    assert bob.put("/api/v1/comments/999999/like").status_code == 404
+    taken = bob.delete(f"/api/v1/comments/{comment['id']}/like")
+    assert taken.get_json() == {"id": comment["id"], "likes": 0, "liked": False}
+    wait_for_event(viewer, "comment_like", lambda d: d["likes"] == 0)
+    page = bob.client.get(f"/entries/{entry.id}").data.decode()
+    assert "like-comment" in page
+    assert "avatar tiny" in page and "<time" in page and "ago" in page
+
+
+def test_follow_buttons_on_the_feed_the_entry_page_and_judge_mode(
+    make_user, new_api, make_round, make_entry, make_user_with_medal=None
+):
+    ana = make_user("ana")
+    make_user("bob")
+    round_ = make_round("open")
+    entry = make_entry(round_.id, ana.id, title="Sombrero")
+    bob = new_api("bob")
+    bob.post("/api/v1/users/ana/follow")
+    page = bob.client.get(f"/entries/{entry.id}").data.decode()
+    assert 'class="button follow small" data-username="ana" data-following="true"' in page
+    assert "js/community.js" in page
+    queue = bob.get(f"/api/v1/rounds/{round_.id}/judge").get_json()["entries"]
+    assert queue[0]["following_author"] is True
+    assert (
+        "following_author"
+        not in new_api().get(f"/api/v1/rounds/{round_.id}/judge").get_json()["entries"][0]
+    )
