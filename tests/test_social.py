@@ -58,3 +58,53 @@ def test_follow_buttons_on_the_feed_the_entry_page_and_judge_mode(
         "following_author"
         not in new_api().get(f"/api/v1/rounds/{round_.id}/judge").get_json()["entries"][0]
     )
+
+
+def test_share_cards_are_1200_by_630_and_show_the_poster(
+    app, make_user, new_api, make_round, make_entry, tmp_path
+):
+    import io
+
+    from PIL import Image
+
+    from contest.entries.storage import get_storage
+
+    ana = make_user("ana")
+    round_ = make_round("open")
+    poster = tmp_path / "poster.jpg"
+    Image.new("RGB", (360, 640), (200, 20, 30)).save(poster)  # a red portrait poster
+    entry = make_entry(round_.id, ana.id, title="Bicycle kick", poster_key="posters/red.jpg")
+    with app.app_context():
+        get_storage().put_file("posters/red.jpg", str(poster), "image/jpeg")
+    client = new_api().client
+    page = client.get(f"/entries/{entry.id}").data.decode()
+    assert f"/entries/{entry.id}/card.jpg" in page and 'og:image:width" content="1200"' in page
+    answer = client.get(f"/entries/{entry.id}/card.jpg")
+    assert answer.status_code == 200 and answer.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(answer.data)) as card:
+        assert card.size == (1200, 630)
+        red, green, blue = card.getpixel((100, 315))  # the poster's side
+        assert red > 150 and green < 80 and blue < 80
+        assert card.getpixel((1100, 600))[1] > 80  # the brand green on the words' side
+    again = client.get(f"/entries/{entry.id}/card.jpg")
+    assert again.data == answer.data  # made once, then served from storage
+    root = app.config["UPLOAD_DIR"]
+    import pathlib
+
+    assert len(list(pathlib.Path(root, "share").glob(f"entry-{entry.id}-*.jpg"))) == 1
+    assert client.get(f"/rounds/{round_.slug}/results/card.jpg").status_code == 404  # not public
+    make_user("mod", role="moderator")
+    mod = new_api("mod")
+    closed = make_round("closed")
+    winner = make_entry(closed.id, ana.id, title="Winner", poster_key="posters/red.jpg")
+    assert winner
+    mod.post(f"/api/v1/rounds/{closed.id}/close")
+    assert mod.post(f"/api/v1/rounds/{closed.id}/publish").status_code == 200
+    results_card = client.get(f"/rounds/{closed.slug}/results/card.jpg")
+    assert results_card.status_code == 200
+    with Image.open(io.BytesIO(results_card.data)) as card:
+        assert card.size == (1200, 630) and card.getpixel((100, 315))[0] > 150
+    assert (
+        f"/rounds/{closed.slug}/results/card.jpg"
+        in client.get(f"/rounds/{closed.slug}/results").data.decode()
+    )

@@ -149,6 +149,11 @@ class LocalStorage:
             raise Conflict(_l("The uploaded file is missing."), code="file_missing")
         return str(path)
 
+    def read(self, key):
+        """A small object's bytes (a poster), or None when it is not there."""
+        path = self.path(key)
+        return path.read_bytes() if path.exists() else None
+
     def put_file(self, key, source_path, content_type):
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)

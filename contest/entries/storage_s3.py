@@ -210,6 +210,16 @@ class S3Storage:
         )
 
     @_guarded
+    def read(self, key):
+        """A small object's bytes (a poster), or None when it is not there."""
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    @_guarded
     def put_file(self, key, source_path, content_type):
         self.client.upload_file(
             source_path, self.bucket, key, ExtraArgs={"ContentType": content_type}

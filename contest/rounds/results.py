@@ -146,6 +146,17 @@ def frozen_results(round_):
     )
 
 
+def result_of(entry):
+    """An entry's published place (its rank and score), or None."""
+    if entry.round.published_at is None:
+        return None
+    return db.session.scalar(
+        sa.select(Result)
+        .where(Result.entry_id == entry.id, Result.round_id == entry.round_id)
+        .order_by(Result.stage.desc())  # "main" sorts after "finals": a finalist's place first
+    )
+
+
 def results_visible(round_, user):
     """Frozen results are public once published, and shown to moderators from the close."""
     if round_.published_at is not None:

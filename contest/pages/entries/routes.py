@@ -1,10 +1,11 @@
 from flask import current_app, render_template, request
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from contest import links
 from contest.community import comments, follows, likes
-from contest.entries import answers, uploads
+from contest.entries import answers, cards, uploads
 from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
 from contest.errors import NotFound
@@ -13,7 +14,7 @@ from contest.models import Entry
 from contest.models.types import MAX_ID
 from contest.pages.entries.blueprint import bp
 from contest.rounds import phases as rounds
-from contest.rounds import ratings
+from contest.rounds import ratings, results
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -45,6 +46,26 @@ def entry_page(entry_id):
         and rounds.accepts_entries(entry.round)
         and not (current_user.is_authenticated and current_user.id == entry.author_id),
     )
+
+
+@bp.get("/entries/<int:entry_id>/card.jpg")
+def share_card(entry_id):
+    """The entry's share picture (Open Graph, 1200x630): poster, title, fan, rank or score."""
+    entry = get_visible_entry(current_user, entry_id)
+    lines = [f"@{links.fan_name(entry.author)} · {entry.round.title}"]
+    result = results.result_of(entry)
+    summary = ratings.public_summary(entry)
+    if result is not None:
+        lines.append(
+            gettext("#%(rank)s · score %(score)s", rank=result.rank, score=f"{result.score:.2f}")
+        )
+    elif summary["count"]:
+        lines.append(
+            ngettext("%(num)d rating", "%(num)d ratings", summary["count"])
+            + f" · {summary['average']:.1f}★"
+        )
+    key = cards.share_card("entry", entry.id, entry.poster_key, entry.title, lines)
+    return get_storage().serve(key, "image/jpeg")
 
 
 @bp.get("/entries/<int:entry_id>/video")

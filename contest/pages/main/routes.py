@@ -5,7 +5,9 @@ from flask import abort, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 
+from contest import links
 from contest.crews import leaderboard as crew_board
+from contest.entries import cards
 from contest.entries.storage import get_storage
 from contest.extensions import db
 from contest.models import Entry
@@ -111,6 +113,20 @@ def results_page(slug):
         results=results.frozen_results(round_),
         picks=results.staff_picks(round_),
     )
+
+
+@bp.get("/rounds/<slug>/results/card.jpg")
+def results_card(slug):
+    """The results' share picture: the winner's poster and the podium."""
+    round_ = rounds.round_by_slug(slug)
+    if not results.results_visible(round_, current_user):
+        abort(404, gettext("The results of this round are not public yet."))
+    podium = results.frozen_results(round_)[:3]
+    lines = [f"{r.rank}. {r.entry.title} · @{links.fan_name(r.entry.author)}" for r in podium]
+    poster = podium[0].entry.poster_key if podium else None
+    title = gettext("Results: %(title)s", title=round_.title)
+    key = cards.share_card("results", round_.id, poster, title, lines)
+    return get_storage().serve(key, "image/jpeg")
 
 
 @bp.get("/rounds/<slug>/cover.jpg")
