@@ -7,7 +7,20 @@ import sys
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from contest import api, cli, errors, i18n, jobs, labels, links, live, login, safe_input, security
+from contest import (
+    api,
+    cli,
+    errors,
+    i18n,
+    jobs,
+    labels,
+    links,
+    live,
+    login,
+    push_delivery,
+    safe_input,
+    security,
+)
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
@@ -63,6 +76,7 @@ def create_app(config=None):
 
     storage.init_app(app)
     jobs.init_app(app)
+    push_delivery.init_app(app)
     live.init_app(app)
     rating_writer.init_app(app)
     cli.init_app(app)

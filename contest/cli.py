@@ -5,6 +5,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from contest.accounts import users as accounts
+from contest.community import push
 from contest.demo import is_empty, seed_demo
 from contest.entries.storage import get_storage
 from contest.errors import ContestError
@@ -16,6 +17,16 @@ users_cli = AppGroup("users", help="Manage accounts.")
 rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
 demo_cli = AppGroup("demo", help="Demo data for a new site.")
 storage_cli = AppGroup("storage", help="Video storage.")
+push_cli = AppGroup("push", help="Web Push.")
+
+
+@push_cli.command("keys")
+def push_keys():
+    """Print a new VAPID key pair to put in the configuration."""
+    public, private = push.make_keys()
+    click.echo(f"VAPID_PUBLIC_KEY={public}")
+    click.echo(f"VAPID_PRIVATE_KEY={private}")
+    click.echo("VAPID_SUBJECT=mailto:you@example.com")
 
 
 def _fail(error):
@@ -154,5 +165,6 @@ def init_app(app):
     app.cli.add_command(tick)
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
+    app.cli.add_command(push_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(storage_cli)

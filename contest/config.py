@@ -69,6 +69,11 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ginga <ginga@localhost>")
 
+    # Web Push: `flask push keys` prints a pair; the subject is a mailto: or https: contact
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ginga@localhost")
+
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Redis pub/sub channel of the Socket.IO message queue: every app and worker process of one
     # site must share it; two sites on one Redis must not.

@@ -19,7 +19,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
-from contest import events
+from contest import events, push_delivery
 from contest.community.notifications import send_digests
 from contest.entries.gc import collect_garbage
 from contest.entries.processing import process_entry, sweep_stale_processing
@@ -163,6 +163,7 @@ def scheduled_work():
         send_digests,
         check_open_rounds,
         collect_garbage,
+        push_delivery.remind_closing,
     )
     for step in steps:
         try:

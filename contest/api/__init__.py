@@ -13,6 +13,7 @@ from contest.api import (  # noqa: F401  (the views register themselves on bp)
     crews,
     entries,
     moderation,
+    push,
     rounds,
     themes,
     uploads,

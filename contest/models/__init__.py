@@ -4,6 +4,7 @@ from contest.models.audit import ModerationAction
 from contest.models.crews import Crew, CrewMember, CrewResult
 from contest.models.entries import Entry, Rating, Upload
 from contest.models.flags import Flag
+from contest.models.push import PushSubscription
 from contest.models.reports import Report
 from contest.models.rounds import Result, Round
 from contest.models.sessions import UserSession
@@ -31,6 +32,7 @@ __all__ = [
     "Entry",
     "ModerationAction",
     "ProposalWindow",
+    "PushSubscription",
     "Rating",
     "Report",
     "Result",

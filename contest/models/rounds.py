@@ -38,6 +38,8 @@ class Round(db.Model):
     sponsor_url: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     sponsor_logo_key: Mapped[str | None] = mapped_column(sa.String(300))
     sponsor_pick: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # when fans were reminded (Web Push) that voting closes within 24 hours
+    closing_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # the fans' theme the organiser selected for this round (credited on its pages)
     theme: Mapped["Theme | None"] = relationship(  # noqa: F821

@@ -1,14 +1,15 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from contest import links
 from contest.accounts import invites
-from contest.community import follows, notifications, profiles
+from contest.community import follows, notifications, profiles, push
 from contest.crews import membership as crew_membership
 from contest.entries.storage import get_storage
 from contest.errors import ContestError, NotFound
+from contest.models.push import PUSH_KINDS
 from contest.pages.community.blueprint import bp
 from contest.pages.community.forms import ProfileForm, settings_form
 
@@ -73,7 +74,13 @@ def notification_settings():
         )
         flash(_("Notification settings saved."))
         return redirect(url_for("community.notification_list"))
-    return render_template("community/settings.html", form=form)
+    return render_template(
+        "community/settings.html",
+        form=form,
+        push_on=bool(current_app.config.get("VAPID_PUBLIC_KEY")),
+        push_kinds=PUSH_KINDS,
+        push_chosen=push.kinds_of(current_user),
+    )
 
 
 @bp.get("/feed")

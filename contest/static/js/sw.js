@@ -79,3 +79,28 @@ self.addEventListener("fetch", function (event) {
     );
   }
 });
+
+// Web Push: the payload is {title, body, url, kind}, already in the fan's language.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data && event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Ginga", {
+    body: data.body || "",
+    icon: "/static/icons/icon-192.png",
+    badge: "/static/icons/icon-192.png",
+    tag: data.kind || "ginga",
+    data: { url: data.url || "/" }
+  }));
+});
+
+// A tap opens the right page (or focuses a tab already on it).
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = new URL((event.notification.data && event.notification.data.url) || "/", self.location.origin).href;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (tabs) {
+    for (var i = 0; i < tabs.length; i++) {
+      if (tabs[i].url === url && "focus" in tabs[i]) return tabs[i].focus();
+    }
+    return self.clients.openWindow(url);
+  }));
+});

@@ -1,0 +1,204 @@
+"""Web Push: a payload sent to a local push endpoint (an HTTP server on 127.0.0.1 in the test),
+decrypted there with the subscription's keys (RFC 8291) and read back in the fan's language;
+an endpoint that answers 410 loses its subscription."""
+
+import base64
+import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import http_ece
+import pytest
+import sqlalchemy as sa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from helpers import wait_for
+
+from contest.community import notifications, push
+from contest.extensions import db
+from contest.models import PushSubscription
+from contest.texts import Text
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class PushService:
+    """A push service on 127.0.0.1: stores what it receives; /gone/... answers 410."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(410 if self.path.startswith("/gone/") else 201)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def service():
+    running = PushService()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def config_overrides():
+    public, private = push.make_keys()
+    return {
+        "VAPID_PUBLIC_KEY": public,
+        "VAPID_PRIVATE_KEY": private,
+        "VAPID_SUBJECT": "mailto:test@example.com",
+    }
+
+
+def browser_keys():
+    """What a browser makes for a subscription: an ECDH P-256 key pair and an auth secret."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    point = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    auth = os.urandom(16)
+    return private, {"p256dh": b64(point), "auth": b64(auth)}, auth
+
+
+def test_a_push_arrives_encrypted_in_the_fans_language(app, make_user, new_api, service):
+    ana = make_user("ana")
+    api = new_api("ana")
+    api.patch("/api/v1/me", {"language": "th"})
+    assert api.get("/api/v1/push/key").get_json()["public_key"] == app.config["VAPID_PUBLIC_KEY"]
+    private, keys, auth = browser_keys()
+    endpoint = f"{service.url}/push/ana-phone"
+    made = api.post(
+        "/api/v1/push/subscriptions",
+        {"subscription": {"endpoint": endpoint, "keys": keys}, "kinds": ["clip", "results"]},
+    )
+    assert made.status_code == 201 and made.get_json()["kinds"] == ["clip", "results"]
+    with app.app_context():
+        notifications.notify(
+            ana.id,
+            "entry_live",
+            Text("Your entry %(title)s is live.", title="Rabona"),
+            notifications.target("entry", 7),
+        )
+        notifications.notify(ana.id, "follow", Text("%(name)s follows you.", name="bob"))
+        db.session.commit()
+    assert wait_for(lambda: service.received, timeout=10)
+    path, headers, body = service.received[0]
+    assert path == "/push/ana-phone" and headers["content-encoding"] == "aes128gcm"
+    assert headers["authorization"].startswith("vapid t=")
+    message = json.loads(
+        http_ece.decrypt(body, private_key=private, auth_secret=auth, version="aes128gcm")
+    )
+    assert message["kind"] == "clip" and message["url"].endswith("/entries/7")
+    assert "Rabona" in message["body"] and "เผยแพร่" in message["body"]  # Thai
+    assert len(service.received) == 1  # a follow is not a push kind
+
+
+def test_an_endpoint_that_answers_410_loses_its_subscription(app, make_user, new_api, service):
+    ana = make_user("ana")
+    api = new_api("ana")
+    _, keys, _ = browser_keys()
+    for path in ("/gone/old-phone", "/push/new-phone"):
+        answer = api.post(
+            "/api/v1/push/subscriptions",
+            {"subscription": {"endpoint": service.url + path, "keys": keys}, "kinds": ["results"]},
+        )
+        assert answer.status_code == 201
+    with app.app_context():
+        notifications.notify(ana.id, "results", Text("Results are out."))
+        db.session.commit()
+
+    def endpoints():
+        with app.app_context():
+            return set(db.session.scalars(sa.select(PushSubscription.endpoint)))
+
+    assert wait_for(lambda: len(service.received) == 2, timeout=10)
+    assert wait_for(lambda: endpoints() == {service.url + "/push/new-phone"}, timeout=10)
+
+
+def test_subscription_refusals(make_user, new_api):
+    make_user("ana")
+    api = new_api("ana")
+    _, keys, _ = browser_keys()
+    cases = [
+        ({"subscription": {"endpoint": "ftp://x/y", "keys": keys}}, "invalid_subscription"),
+        (
+            {"subscription": {"endpoint": "https://push.example/x", "keys": {}}},
+            "invalid_subscription",
+        ),
+        (
+            {"subscription": {"endpoint": "https://push.example/x", "keys": keys}, "kinds": ["x"]},
+            "invalid_kinds",
+        ),
+        ({"kinds": ["clip"]}, "invalid_subscription"),
+    ]
+    for body, code in cases:
+        answer = api.post("/api/v1/push/subscriptions", body)
+        assert answer.status_code in (409, 422), (body, answer.get_json())
+        assert answer.get_json()["error"]["code"] == code
+    assert new_api().post("/api/v1/push/subscriptions", cases[0][0]).status_code == 401
+    gone = api.delete("/api/v1/push/subscriptions", json={"endpoint": "https://push.example/x"})
+    assert gone.status_code == 204
+
+
+def test_the_cli_prints_vapid_keys(runner):
+    result = runner.invoke(args=["push", "keys"])
+    assert result.exit_code == 0
+    public = result.output.split("VAPID_PUBLIC_KEY=")[1].split()[0]
+    assert len(base64.urlsafe_b64decode(public + "==")) == 65  # an uncompressed P-256 point
+
+
+def test_voting_closes_soon_reminds_who_entered_or_judged(
+    app, make_user, new_api, make_round, make_entry, service
+):
+    from contest import push_delivery
+
+    ana = make_user("ana")
+    make_user("bob")
+    round_ = make_round("voting")  # closes in 24 hours
+    make_entry(round_.id, ana.id)
+    private, keys, auth = browser_keys()
+    new_api("ana").post(
+        "/api/v1/push/subscriptions",
+        {
+            "subscription": {"endpoint": service.url + "/push/ana", "keys": keys},
+            "kinds": ["closing"],
+        },
+    )
+    _, bob_keys, _ = browser_keys()
+    new_api("bob").post(  # Bob neither entered nor judged: no reminder
+        "/api/v1/push/subscriptions",
+        {
+            "subscription": {"endpoint": service.url + "/push/bob", "keys": bob_keys},
+            "kinds": ["closing"],
+        },
+    )
+    with app.test_request_context():
+        push_delivery.remind_closing()
+        push_delivery.remind_closing()  # once per round
+    assert wait_for(lambda: service.received, timeout=10)
+    assert [path for path, _, _ in service.received] == ["/push/ana"]
+    message = json.loads(
+        http_ece.decrypt(
+            service.received[0][2], private_key=private, auth_secret=auth, version="aes128gcm"
+        )
+    )
+    assert message["kind"] == "closing" and message["url"].endswith(f"/rounds/{round_.slug}/judge")
