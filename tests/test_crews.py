@@ -133,6 +133,9 @@ def test_the_crew_leaderboard_live_then_frozen(app, make_user, new_api, make_rou
     # members leaving after the close change nothing frozen
     new_api("pl1").delete(f"/api/v1/crews/{a['slug']}/members/pl1")
     assert new_api().get(f"/api/v1/rounds/{round_.id}/crews").get_json() == frozen
+    assert mod.post(f"/api/v1/rounds/{round_.id}/publish").status_code == 200
+    winner = frozen["crews"][0]["slug"]
+    assert "🥇" in new_api().client.get(f"/crews/{winner}").data.decode()  # the crew's medal
 
 
 def test_the_crew_pages(make_user, new_api):
@@ -152,3 +155,40 @@ def test_the_crew_pages(make_user, new_api):
     crew_page = bob.client.get("/crews/beach-ballers").data.decode()
     assert "@bob" in crew_page and "captain" in crew_page and "Leave the crew" in crew_page
     assert "Beach Ballers" in bob.client.get("/u/bob").data.decode()  # the crew badge
+
+
+def test_badges_reports_and_moderators(app, make_user, new_api, tmp_path):
+    import io
+
+    from PIL import Image
+
+    make_user("ana")
+    make_user("mod", role="moderator")
+    ana = new_api("ana")
+    crew = ana.post("/api/v1/crews", {"name": "Favela Flicks"}).get_json()
+    picture = io.BytesIO()
+    Image.new("RGB", (900, 500), "blue").save(picture, "PNG")
+    picture.seek(0)
+    badge = ana.client.put(
+        f"/api/v1/crews/{crew['slug']}/badge",
+        data={"badge": (picture, "badge.png")},
+        headers={"X-CSRFToken": ana.token()},
+    )
+    assert badge.status_code == 200, badge.get_json()
+    served = new_api().client.get(badge.get_json()["badge_url"])
+    with Image.open(io.BytesIO(served.data)) as image:
+        assert image.size == (256, 256) and image.format == "JPEG"
+    not_captain = new_api("mod").put(f"/api/v1/crews/{crew['slug']}/badge", data=b"x")
+    assert not_captain.status_code in (403, 415)
+    for name in ("rep1", "rep2", "rep3"):
+        make_user(name)
+        answer = new_api(name).post(f"/api/v1/crews/{crew['slug']}/reports", {"reason": "spam"})
+        assert answer.status_code == 201, answer.get_json()
+    assert new_api().get(f"/api/v1/crews/{crew['slug']}").status_code == 404  # auto-hidden
+    mod = new_api("mod")
+    queue = mod.get("/api/v1/moderation/queue").get_json()["reported"]
+    assert queue[0]["type"] == "crew"
+    assert "Favela Flicks" in mod.client.get("/moderation/").data.decode()
+    restored = mod.post(f"/api/v1/moderation/crews/{crew['slug']}", {"action": "restore"})
+    assert restored.status_code == 200 and restored.get_json()["hidden"] is False
+    assert new_api().get(f"/api/v1/crews/{crew['slug']}").status_code == 200

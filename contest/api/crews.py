@@ -1,14 +1,17 @@
 """Crews over JSON: create, join or ask, leave or remove, approve, captaincy, leaderboards."""
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_login import current_user, login_required
 from marshmallow import Schema, fields
 
 from contest import links
+from contest.accounts.permissions import permission_required
+from contest.api import community_outputs, inputs
 from contest.api.blueprint import bp
-from contest.api.parsing import Flag, Input, error, text_field
+from contest.api.parsing import Flag, Input, error, picture_body, text_field
 from contest.crews import leaderboard, membership
 from contest.extensions import limiter
+from contest.moderation import actions, reports
 from contest.rounds import phases as rounds
 
 
@@ -28,6 +31,8 @@ class Crew(Schema):
     home = fields.String(required=True)
     open = fields.Boolean(required=True)
     url = fields.String(required=True)
+    badge_url = fields.String(allow_none=True)
+    hidden = fields.Boolean()
     captain = fields.Nested(Member, required=True)
     members = fields.List(fields.Nested(Member), required=True)
     pending = fields.List(fields.Nested(Member), metadata={"description": "captain only"})
@@ -59,6 +64,8 @@ def crew_to_dict(crew):
         "home": crew.home,
         "open": crew.open,
         "url": links.url("community.crew_page", slug=crew.slug),
+        "badge_url": links.url("community.crew_badge", slug=crew.slug) if crew.badge_key else None,
+        "hidden": crew.hidden,
         "captain": {"username": links.fan_name(crew.captain)},
         "members": [{"username": m.user.username} for m in membership.members(crew)],
     }
@@ -122,6 +129,41 @@ def approve_member(slug, username):
 def hand_captaincy(slug, username):
     """The captain hands captaincy to a member."""
     return jsonify(crew_to_dict(membership.hand_captaincy(current_user, slug, username)))
+
+
+@bp.put("/crews/<slug>/badge")
+@bp.doc(requestBody=picture_body("badge"))
+@bp.response(200, Crew)
+@login_required
+@limiter.limit("20 per hour", methods=["PUT"])
+def put_badge(slug):
+    """The captain sets the crew's badge: a multipart `badge` file, or the raw image."""
+    upload = request.files.get("badge")
+    crew = membership.set_badge(current_user, slug, upload.stream if upload else request.stream)
+    return jsonify(crew_to_dict(crew))
+
+
+@bp.post("/crews/<slug>/reports")
+@bp.response(201, community_outputs.Report)
+@login_required
+@limiter.limit("20 per hour", methods=["POST"])
+@bp.arguments(inputs.ReportBody())
+def report_crew(data, slug):
+    """Report a crew (its name, its badge) to the moderators."""
+    crew = membership.get_crew(slug, current_user)
+    row = reports.report(current_user, "crew", crew.id, data["reason"], data.get("text"))
+    return jsonify(id=row.id, status=row.status), 201
+
+
+@bp.post("/moderation/crews/<slug>")
+@bp.response(200, Crew)
+@permission_required("moderator")
+@bp.arguments(inputs.ModerationBody())
+def moderate_crew(data, slug):
+    """Hide or restore a crew."""
+    crew = membership.get_crew(slug, current_user)
+    actions.moderate_crew(current_user, crew.id, data["action"], data.get("reason"))
+    return jsonify(crew_to_dict(crew))
 
 
 @bp.get("/rounds/<int:round_id>/crews")

@@ -5,15 +5,18 @@ open (anyone joins) or by approval (a request waits for the captain).
 """
 
 import re
+import secrets
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from contest.accounts.users import require_verified
 from contest.community import notifications
+from contest.entries.images import reencode_image
+from contest.entries.storage import get_storage
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.extensions import db
-from contest.models import Crew, CrewMember, User, utcnow
+from contest.models import Crew, CrewMember, CrewResult, Round, User, utcnow
 from contest.texts import Text
 
 MAX_NAME = 60
@@ -215,3 +218,29 @@ def _row(crew, username):
     if row is None:
         raise NotFound(_l("That fan is not in this crew."), code="member_not_found")
     return row
+
+
+def set_badge(captain, slug, stream):
+    """The crew's badge: any picture, re-encoded to a 256x256 JPEG (like avatars)."""
+    crew = _captained(captain, slug)
+    key = f"crews/{crew.id}/badge-{secrets.token_urlsafe(8)}.jpg"
+    reencode_image(stream, key, (256, 256))
+    old, crew.badge_key = crew.badge_key, key
+    db.session.commit()
+    if old:
+        get_storage().delete(old)
+    return crew
+
+
+def medals(crew):
+    """The crew's podium places in published rounds: [(rank, round)], best first."""
+    return db.session.execute(
+        sa.select(CrewResult.rank, Round)
+        .join(Round, Round.id == CrewResult.round_id)
+        .where(
+            CrewResult.crew_id == crew.id,
+            CrewResult.rank <= 3,
+            Round.published_at.is_not(None),
+        )
+        .order_by(CrewResult.rank, Round.voting_close_at.desc())
+    ).all()

@@ -10,7 +10,16 @@ from contest.community import notifications
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import RatingChanged
 from contest.extensions import db
-from contest.models import Comment, Entry, ModerationAction, Rating, Theme, User, utcnow
+from contest.models import (
+    Comment,
+    Crew,
+    Entry,
+    ModerationAction,
+    Rating,
+    Theme,
+    User,
+    utcnow,
+)
 from contest.moderation import audit
 from contest.moderation.integrity import resolve_flags
 from contest.moderation.reports import UPHOLDS, resolve_reports
@@ -168,6 +177,21 @@ def moderate_theme(moderator, theme_id, action, reason=None):
         )
     db.session.commit()
     return theme
+
+
+def moderate_crew(moderator, crew_id, action, reason=None):
+    """hide or restore a crew (its page, its name on leaderboards); audited."""
+    if action not in ("hide", "restore"):
+        raise Invalid(_l("action must be hide or restore."), code="invalid_action")
+    reason = _reason(reason, required=False)
+    crew = db.session.get(Crew, crew_id) if isinstance(crew_id, int) else None
+    if crew is None:
+        raise NotFound(_l("No such crew."), code="crew_not_found")
+    crew.hidden = action == "hide"
+    _audit(moderator, f"{action}_crew", "crew", crew.id, reason)
+    resolve_reports("crew", crew.id, action)
+    db.session.commit()
+    return crew
 
 
 # --- users -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from contest.extensions import db
-from contest.models import Comment, Entry, ModerationAction, Report, Theme
+from contest.models import Comment, Crew, Entry, ModerationAction, Report, Theme
 from contest.moderation.integrity import open_flags
 
 
@@ -21,7 +21,7 @@ def queue():
         by_target.setdefault((row.target_type, row.target_id), []).append(row)
     reported = []
     for (kind, ident), rows in by_target.items():
-        model = {"entry": Entry, "comment": Comment, "theme": Theme}.get(kind)
+        model = {"entry": Entry, "comment": Comment, "theme": Theme, "crew": Crew}.get(kind)
         target = db.session.get(model, ident) if model else None
         if target is not None:
             reported.append({"type": kind, "target": target, "reports": rows})

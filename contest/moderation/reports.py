@@ -11,7 +11,7 @@ from contest.community import notifications
 from contest.entries.access import get_visible_entry
 from contest.errors import Conflict, Invalid, NotFound
 from contest.extensions import db
-from contest.models import Comment, Report, Theme, User, utcnow
+from contest.models import Comment, Crew, Report, Theme, User, utcnow
 from contest.models.reports import REPORT_REASONS
 from contest.moderation.audit import audit as _audit
 from contest.moderation.audit import check_reason as _reason
@@ -23,6 +23,8 @@ VERDICTS = {
     ("upheld", "entry"): _l("Moderators acted on the entry you reported."),
     ("upheld", "comment"): _l("Moderators acted on the comment you reported."),
     ("upheld", "theme"): _l("Moderators acted on the theme you reported."),
+    ("upheld", "crew"): _l("Moderators acted on the crew you reported."),
+    ("dismissed", "crew"): _l("Moderators looked at the crew you reported and left it up."),
     ("dismissed", "theme"): _l("Moderators looked at the theme you reported and left it up."),
     ("dismissed", "entry"): _l("Moderators looked at the entry you reported and left it up."),
     ("dismissed", "comment"): _l("Moderators looked at the comment you reported and left it up."),
@@ -32,6 +34,11 @@ VERDICTS = {
 def _target(user, target_type, target_id):
     if target_type == "entry":
         return get_visible_entry(user, target_id)
+    if target_type == "crew":
+        crew = db.session.get(Crew, target_id) if isinstance(target_id, int) else None
+        if crew is None or crew.hidden:
+            raise NotFound(_l("No such crew."), code="crew_not_found")
+        return crew
     if target_type == "theme":
         theme = db.session.get(Theme, target_id) if isinstance(target_id, int) else None
         if theme is None or theme.status == "hidden":
@@ -109,6 +116,9 @@ def _auto_hide(target_type, target):
     elif target_type == "comment" and not target.hidden:
         target.hidden = True
         _audit(None, "auto_hide", "comment", target.id, "report threshold reached")
+    elif target_type == "crew" and not target.hidden:
+        target.hidden = True
+        _audit(None, "auto_hide", "crew", target.id, "report threshold reached")
     elif target_type == "theme" and target.status == "proposed":
         target.status = "hidden"
         _audit(None, "auto_hide", "theme", target.id, "report threshold reached")

@@ -1,7 +1,7 @@
 """Crew pages: all crews and a form to start one, a crew's page, a round's crew leaderboard."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,9 +10,12 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
 from contest.crews import leaderboard, membership
+from contest.entries.storage import get_storage
 from contest.errors import ContestError
 from contest.extensions import db, limiter
 from contest.models import Crew, Entry
+from contest.models.reports import REPORT_REASONS
+from contest.moderation import reports
 from contest.pages.community.blueprint import bp
 from contest.rounds import phases as rounds
 
@@ -83,6 +86,8 @@ def crew_page(slug):
         current=current,
         standing=standing,
         my_row=my_row,
+        medals=membership.medals(crew),
+        reasons=REPORT_REASONS,
     )
 
 
@@ -92,6 +97,42 @@ def _act(call, slug, *args):
             call(current_user, slug, *args)
         except ContestError as error:
             flash(error.message)
+    return redirect(url_for("community.crew_page", slug=slug))
+
+
+@bp.get("/crews/<slug>/badge.jpg")
+def crew_badge(slug):
+    crew = membership.get_crew(slug, current_user)
+    if not crew.badge_key:
+        abort(404)
+    return get_storage().serve(crew.badge_key, "image/jpeg")
+
+
+@bp.post("/crews/<slug>/badge")
+@login_required
+@limiter.limit("20 per hour")
+def crew_badge_upload(slug):
+    picture = request.files.get("badge")
+    if FlaskForm().validate_on_submit() and picture:
+        try:
+            membership.set_badge(current_user, slug, picture.stream)
+        except ContestError as error:
+            flash(error.message)
+    return redirect(url_for("community.crew_page", slug=slug))
+
+
+@bp.post("/crews/<slug>/report")
+@login_required
+@limiter.limit("20 per hour")
+def crew_report(slug):
+    if FlaskForm().validate_on_submit():
+        try:
+            crew = membership.get_crew(slug, current_user)
+            reports.report(current_user, "crew", crew.id, request.form.get("reason"), "")
+        except ContestError as error:
+            flash(error.message)
+        else:
+            flash(_("Thanks: moderators will look at it."))
     return redirect(url_for("community.crew_page", slug=slug))
 
 

@@ -179,6 +179,8 @@ def act(kind, target):
             moderation_rules.moderate_entry(current_user, int(target), action, reason)
         elif kind == "comment" and target.isdigit():
             moderation_rules.moderate_comment(current_user, int(target), action, reason)
+        elif kind == "crew" and target.isdigit():
+            moderation_rules.moderate_crew(current_user, int(target), action, reason)
         elif kind == "theme" and target.isdigit():
             moderation_rules.moderate_theme(current_user, int(target), action, reason)
         elif kind == "user":
