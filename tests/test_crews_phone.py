@@ -4,8 +4,13 @@ from helpers import make_video
 from test_browser import browser, phone_page  # noqa: F401
 
 
-def test_a_phone_creates_a_crew_and_answers_a_skill(  # noqa: F811
-    browser, start_server, make_user, make_round, make_entry, tmp_path
+def test_a_phone_creates_a_crew_and_answers_a_skill(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+    make_entry,
+    tmp_path,
 ):
     ana = make_user("ana")
     make_user("bob")
