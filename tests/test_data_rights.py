@@ -154,3 +154,16 @@ def app_user_id(app, username, entry=None):
         if entry is not None:
             return db.session.get(Entry, entry.id).author_id
         return db.session.scalar(sa.select(User.id).where(User.username == username))
+
+
+def test_a_deleted_captain_hands_the_crew_on(make_user, new_api):
+    make_user("ana")
+    make_user("bob")
+    ana, bob = new_api("ana"), new_api("bob")
+    crew = ana.post("/api/v1/crews", {"name": "Last Touch"}).get_json()
+    bob.post(f"/api/v1/crews/{crew['slug']}/members")
+    export = ana.get("/api/v1/me/export").get_json()
+    assert export["crew"] == {"slug": crew["slug"], "name": "Last Touch"}
+    assert ana.delete("/api/v1/me", json={"password": PASSWORD}).status_code == 204
+    after = new_api().get(f"/api/v1/crews/{crew['slug']}").get_json()
+    assert after["captain"] == {"username": "bob"} and after["members"] == [{"username": "bob"}]

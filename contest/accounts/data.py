@@ -10,19 +10,24 @@ from flask_babel import lazy_gettext as _l
 
 from contest.accounts.passwords import password_matches
 from contest.accounts.sessions import end_sessions
+from contest.crews import membership
 from contest.entries.storage import get_storage
 from contest.errors import Forbidden
 from contest.events import RatingChanged, record
 from contest.extensions import db
 from contest.models import (
     Comment,
+    CrewMember,
     Entry,
     Follow,
     Notification,
     NotificationSetting,
+    PushSubscription,
     Rating,
     Report,
     Round,
+    Theme,
+    ThemeVote,
     User,
     utcnow,
 )
@@ -60,7 +65,20 @@ def export_data(user):
     notes = db.session.scalars(
         sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
     ).all()
+    proposals = db.session.scalars(
+        sa.select(Theme).where(Theme.proposer_id == user.id).order_by(Theme.id)
+    ).all()
+    voted = db.session.scalars(
+        sa.select(ThemeVote.theme_id).where(ThemeVote.user_id == user.id).order_by(ThemeVote.id)
+    ).all()
+    crew = membership.crew_of(user.id)
     return {
+        "crew": {"slug": crew.slug, "name": crew.name} if crew else None,
+        "theme_proposals": [
+            {"id": t.id, "month": t.month, "title": t.title, "brief": t.brief, "votes": t.votes}
+            for t in proposals
+        ],
+        "theme_votes": list(voted),
         "profile": {
             "username": user.username,
             "email": user.email,
@@ -155,6 +173,9 @@ def delete_account(user, password):
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(NotificationSetting).where(NotificationSetting.user_id == user.id))
     end_sessions(user.id, commit=False)
+    membership.leave_any(user.id)  # a captain's crew passes to its longest-standing member
+    db.session.execute(sa.delete(CrewMember).where(CrewMember.user_id == user.id))
+    db.session.execute(sa.delete(PushSubscription).where(PushSubscription.user_id == user.id))
     user.username = f"deleted-{user.id}"  # not a valid username: nobody can take it
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.password_hash = "!"  # matches no password

@@ -62,6 +62,9 @@ class Message(Schema):
 
 
 class Export(Schema):
+    crew = fields.Dict(allow_none=True)
+    theme_proposals = fields.List(fields.Dict())
+    theme_votes = fields.List(fields.Integer())
     profile = fields.Dict(required=True)
     entries = fields.List(fields.Dict(), required=True)
     ratings = fields.List(fields.Dict(), required=True)

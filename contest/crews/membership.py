@@ -95,6 +95,11 @@ def _leave_current(user_id, keep_crew_id=None):
             current.captain_id = successor
 
 
+def leave_any(user_id):
+    """Leave one's crew, whatever it is (a closed account)."""
+    _leave_current(user_id)
+
+
 def create_crew(user, name, home=None, open_=True):
     """A verified fan creates a crew and captains it (leaving any other crew)."""
     require_verified(user)
