@@ -3,10 +3,11 @@
 updates and mail turn it into a URL here. Works in a request, in a job and in a CLI command.
 """
 
+import json
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import Response, current_app, has_request_context, url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
@@ -140,6 +141,19 @@ def export_with_links(data):
             _anchor=f"c{comment['id']}",
         )
     return data
+
+
+def export_file(user, data):
+    """A fan's export as a JSON attachment, links filled in (the API and the settings page)."""
+    body = json.dumps(export_with_links(data), ensure_ascii=False, indent=1)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="ginga-{user.username}.json"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def fan_name(user):

@@ -1,8 +1,6 @@
 """Accounts over JSON: csrf, sign-up, sign-in and out, recovery, changes, data rights."""
 
-import json
-
-from flask import Response, jsonify, session, url_for
+from flask import jsonify, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -160,18 +158,7 @@ def change_email(data):
 @limiter.limit("10 per hour")
 def export():
     """Everything Ginga holds about the fan, as a JSON file."""
-    body = json.dumps(
-        links.export_with_links(account_data.export_data(current_user)),
-        ensure_ascii=False,
-        indent=1,
-    )
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="ginga-{current_user.username}.json"'
-        },
-    )
+    return links.export_file(current_user, account_data.export_data(current_user))
 
 
 @bp.delete("/me")

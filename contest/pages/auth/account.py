@@ -1,8 +1,6 @@
 """The account settings page: email, password, sessions, one's data, closing the account."""
 
-import json
-
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -95,19 +93,7 @@ def logout_all():
 @login_required
 @limiter.limit("10 per hour")
 def export():
-    body = json.dumps(
-        links.export_with_links(account_data.export_data(current_user)),
-        ensure_ascii=False,
-        indent=1,
-    )
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="ginga-{current_user.username}.json"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return links.export_file(current_user, account_data.export_data(current_user))
 
 
 @bp.post("/settings/account/delete")
