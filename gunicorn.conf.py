@@ -7,11 +7,18 @@ balance stickily between its own workers, so each gunicorn runs exactly one work
 starting one gunicorn per core on its own port (BIND=127.0.0.1:8001, :8002, ...) with the same
 DATABASE_URL / REDIS_URL / STORAGE=s3, behind nginx (deploy/nginx.conf), plus `flask worker`
 processes for background jobs.
+
+SIGTERM stops a process gracefully (contest.shutdown): no new connections, /readyz says 503,
+the rating writer commits what it has taken, queued ratings are answered 503, websockets get a
+close frame, requests in flight finish (at most GRACEFUL_TIMEOUT seconds).
 """
 
 import os
 
-bind = os.environ.get("BIND", "127.0.0.1:8000")
+bind = [os.environ.get("BIND", "127.0.0.1:8000")]
+if os.environ.get("METRICS_BIND"):
+    # a second address for Prometheus: /metrics answers there without a token (see README)
+    bind.append(os.environ["METRICS_BIND"])
 workers = 1  # see above: never more than one per gunicorn
 # gthread (default): one thread per request or open websocket, so THREADS bounds connections.
 # WORKER_CLASS=gevent: one greenlet per connection (CONNECTIONS of them), for many live viewers;
@@ -21,8 +28,24 @@ threads = int(os.environ.get("THREADS", "100"))
 worker_connections = int(os.environ.get("CONNECTIONS", "5000"))
 # Uploads go straight to S3 in production; on local storage one part is 8 MiB at most.
 timeout = int(os.environ.get("WORKER_TIMEOUT", "120"))
-graceful_timeout = 30
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 keepalive = 75  # keep idle keep-alive connections a little longer than nginx does
-accesslog = os.environ.get("ACCESS_LOG", "-") or None  # ACCESS_LOG= (empty) turns it off
+# The app writes one line per request itself (with its request id; LOG_FORMAT=json for JSON),
+# so gunicorn's access log is off unless ACCESS_LOG names a file or "-".
+accesslog = os.environ.get("ACCESS_LOG") or None
 errorlog = "-"
 # Behind nginx set PROXY_HOPS=1 so the app trusts exactly one X-Forwarded-* hop.
+
+
+def post_worker_init(worker):
+    """Chain the app's drain to gunicorn's own SIGTERM handler (which stops accepting)."""
+    from contest import shutdown
+
+    shutdown.on_sigterm(worker.wsgi, previous=worker.handle_exit)
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR, a dead worker's live gauges stop counting."""
+    from contest import metrics
+
+    metrics.process_exited(worker.pid)

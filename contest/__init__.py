@@ -1,6 +1,5 @@
 """Ginga: a community video contest. `create_app` builds the Flask app."""
 
-import logging
 import os
 import sys
 
@@ -11,6 +10,7 @@ from contest import (
     api,
     cli,
     errors,
+    health,
     i18n,
     jobs,
     labels,
@@ -18,6 +18,7 @@ from contest import (
     live,
     login,
     push_delivery,
+    request_log,
     safe_input,
     security,
 )
@@ -50,8 +51,8 @@ def create_app(config=None):
     # Ids in paths fit every database's integer column: a larger one is a 404, not a 500.
     app.url_map.converters["int"] = BoundedInt
     if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        request_log.configure_logging(app)
+    request_log.init_app(app)  # first: every later hook and error answer has the request id
 
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
@@ -67,6 +68,7 @@ def create_app(config=None):
     configure_extensions(app)
     configure_blueprints(app)
     errors.init_app(app)
+    health.init_app(app)
     security.init_app(app)
     safe_input.init_app(app)
 

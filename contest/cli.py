@@ -1,9 +1,12 @@
 """`flask` commands: users, rounds, demo data."""
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from contest import doctor
 from contest.accounts import users as accounts
 from contest.community import push
 from contest.demo import is_empty, seed_demo
@@ -153,6 +156,32 @@ def worker(burst):
         raise click.ClickException(str(error)) from None
 
 
+@click.command("doctor")
+@click.option(
+    "--processes",
+    type=int,
+    default=lambda: int(os.environ.get("PROCESSES") or 1),
+    help="App processes the site runs (all machines); default $PROCESSES or 1.",
+)
+@click.option(
+    "--worker-class",
+    type=click.Choice(["gthread", "gevent"]),
+    default=lambda: os.environ.get("WORKER_CLASS") or "gthread",
+    help="gunicorn's worker class; default $WORKER_CLASS or gthread.",
+)
+def doctor_command(processes, worker_class):
+    """Check the configuration a real deployment needs; exit 1 if anything is wrong."""
+    findings = doctor.check(current_app._get_current_object(), processes, worker_class)
+    for finding in findings:
+        mark = "PROBLEM" if finding.problem else "ok     "
+        click.echo(f"{mark} {finding.part}: {finding.text}")
+    problems = sum(f.problem for f in findings)
+    if problems:
+        click.echo(f"{problems} problem(s) to fix before fans arrive.")
+        raise SystemExit(1)
+    click.echo("Everything a deployment needs is in place.")
+
+
 @click.command("tick")
 def tick():
     """Run the timed work once now: shortlists, closing, the stale-job sweeper, digests, gc."""
@@ -163,6 +192,7 @@ def tick():
 def init_app(app):
     app.cli.add_command(worker)
     app.cli.add_command(tick)
+    app.cli.add_command(doctor_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(push_cli)

@@ -116,6 +116,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     PROXY_HOPS = _int("PROXY_HOPS", 0)  # proxies in front whose X-Forwarded-* headers to trust
+    # operations: LOG_FORMAT=json writes JSON lines; /metrics answers with this bearer token
+    # and/or, without one, on requests that arrived on METRICS_BIND (gunicorn listens there too)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    METRICS_BIND = os.environ.get("METRICS_BIND") or None
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # With Redis away, limits fall back to per-process memory instead of failing requests.

@@ -4,7 +4,16 @@ Messages are `_l("...")` or, with values, `Text("... %(name)s", name=...)`: both
 are read in the language of whoever is answered.
 """
 
-from flask import g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    g,
+    has_request_context,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -119,6 +128,8 @@ def error_body(code, message, **details):
     body = {"error": {"code": code, "message": message}}
     if details:
         body["error"].update(details)
+    if has_request_context() and g.get("request_id"):
+        body["error"]["request_id"] = g.request_id  # quote it to support: it finds the log line
     return body
 
 

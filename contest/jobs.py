@@ -19,7 +19,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
-from contest import events, push_delivery
+from contest import events, metrics, push_delivery
 from contest.community.notifications import send_digests
 from contest.entries.gc import collect_garbage
 from contest.entries.processing import process_entry, sweep_stale_processing
@@ -47,9 +47,12 @@ def run_in_app(app, func, args):
     """Run one job in an app context of its own (jobs need no request), with its own session."""
     with app.app_context():
         try:
-            return func(*args)
+            done = func(*args)
+            metrics.JOBS.labels(func.__name__, "done").inc()
+            return done
         except Exception:
             log.exception("job %s%r failed", job_name(func), tuple(args))
+            metrics.JOBS.labels(func.__name__, "failed").inc()
             db.session.rollback()
             raise
         finally:
@@ -250,4 +253,5 @@ def _on_processing_wanted(event):
 
 def enqueue(func, *args, delay=0):
     """Run func(*args) in the background (after delay seconds)."""
+    metrics.JOBS.labels(func.__name__, "queued").inc()
     return current_app.extensions["jobs"].enqueue(func, *args, delay=delay)

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
-from contest import events, links, live_sessions, live_themes
+from contest import events, links, live_sessions, live_themes, metrics
 from contest.api.serializers import comment_to_dict, standing_to_dict
 from contest.database import read_only_context
 from contest.entries.access import get_visible_entry
@@ -41,6 +41,7 @@ def safe_emit(event, data, to):
     """Emit to a room; a dead client or a broken queue must never stop the caller."""
     try:
         socketio.emit(event, data, to=to)
+        metrics.LIVE_EVENTS.labels(event).inc()
         return True
     except Exception:
         log.exception("emitting %s to %s failed", event, to)
@@ -68,6 +69,7 @@ def _error(error):
 
 
 def on_connect(auth=None):
+    metrics.WEBSOCKETS.inc()
     if current_user.is_authenticated:
         join_room(f"user:{current_user.id}")
         live_sessions.on_connect()

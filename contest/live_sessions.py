@@ -14,7 +14,7 @@ import threading
 from flask import current_app, request
 from flask_login import current_user
 
-from contest import events
+from contest import events, metrics
 from contest.accounts import sessions
 from contest.database import read_only_context
 from contest.events import SessionsEnded
@@ -87,6 +87,7 @@ def on_connect():
 
 
 def on_disconnect(*reason):
+    metrics.WEBSOCKETS.dec()
     current_app.extensions["socket_sessions"].remove(request.sid)
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from contest import events
+from contest import events, metrics
 from contest.community import notifications
 from contest.entries import media, transcode
 from contest.entries.storage import get_storage
@@ -91,6 +91,7 @@ def process_entry(entry_id):
     if entry.status == "live":
         events.record(RatingChanged(entry.id, entry.round_id))  # the leaderboard gains a row
     db.session.commit()
+    metrics.VIDEOS.labels("processed").inc()
 
 
 def _tell_the_answered(entry):
@@ -138,6 +139,7 @@ def _try_again_or_fail(entry_id, attempt, *extra_keys):
     events.record(EntryStatusChanged(entry_id))
     events.record(ProcessingWanted(entry_id, retry_delay(attempt)))
     db.session.commit()
+    metrics.JOBS.labels("process_entry", "retried").inc()
 
 
 def _say(entry_id, reason):
@@ -165,6 +167,7 @@ def reject(entry_id, reason, *extra_keys):
     entry.poster_key = entry.playback_key = None
     events.record(EntryStatusChanged(entry_id))
     db.session.commit()
+    metrics.VIDEOS.labels("rejected").inc()
     storage = get_storage()
     for key in keys:
         try:
@@ -205,4 +208,6 @@ def sweep_stale_processing(older_than_seconds):
     for entry_id in again:
         events.record(ProcessingWanted(entry_id))
     db.session.commit()
+    if again:
+        metrics.JOBS.labels("process_entry", "retried").inc(len(again))
     return again, failed

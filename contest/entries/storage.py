@@ -142,6 +142,12 @@ class LocalStorage:
     def exists(self, key):
         return self.path(key).exists()
 
+    def ping(self):
+        """Raise unless files can be stored (the readiness check)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not (self.root.is_dir() and os.access(self.root, os.W_OK | os.X_OK)):
+            raise OSError(f"{self.root} is not a writable folder")
+
     def local_source(self, key):
         """Something PyAV can open: here, the file's path."""
         path = self.path(key)

@@ -78,6 +78,19 @@ class S3Storage:
                 retries={"max_attempts": 3, "mode": "standard"},
             ),
         )
+        # the readiness check asks once and quickly: a load balancer calls it every second
+        self.probe = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            region_name=region or "us-east-1",
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": style},
+                connect_timeout=1,
+                read_timeout=2,
+                retries={"max_attempts": 1, "mode": "standard"},
+            ),
+        )
 
     def part_size_for(self, size, preferred):
         """A part size S3 accepts: at least 5 MiB, and few enough parts."""
@@ -243,6 +256,33 @@ class S3Storage:
 
     def serve(self, key, content_type):
         return redirect(self.media_url(key, content_type), code=302)
+
+    def ping(self):
+        """Raise unless the bucket answers (the readiness check)."""
+        self.probe.head_bucket(Bucket=self.bucket)
+
+    def cors_problems(self, site_origins):
+        """What the bucket's CORS rules lack for browsers to PUT parts and read ETags."""
+        try:
+            rules = self.client.get_bucket_cors(Bucket=self.bucket)["CORSRules"]
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "NoSuchCORSConfiguration":
+                return ["the bucket has no CORS rule: browsers cannot upload parts to it"]
+            raise
+        problems = []
+        for origin in site_origins:
+            fits = [
+                r
+                for r in rules
+                if {origin, "*"} & set(r.get("AllowedOrigins", []))
+                and "PUT" in r.get("AllowedMethods", [])
+            ]
+            if not fits:
+                problems.append(f"no CORS rule lets {origin} PUT parts into the bucket")
+            elif not any("ETag" in r.get("ExposeHeaders", []) for r in fits):
+                problems.append(f"the CORS rule for {origin} does not expose the ETag header")
+        return problems
 
     @_guarded
     def setup(self, site_origins):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from contest import events
+from contest import events, metrics
 from contest.accounts.users import require_verified
 from contest.entries import processing
 from contest.entries.answers import check_answer
@@ -267,4 +267,5 @@ def complete_upload(user, upload_id, parts=None):
     events.record(EntryStatusChanged(entry.id))
     events.record(ProcessingWanted(entry.id))
     db.session.commit()
+    metrics.UPLOAD_BYTES.inc(size)
     return entry

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 from flask_babel import lazy_gettext as _l
 
+from contest import metrics
 from contest.errors import ContestError
 from contest.extensions import db
 from contest.rounds.rating_batches import RatingChange, apply_changes
@@ -42,6 +43,7 @@ class RatingWriter:
         self._queue = []
         self._cond = threading.Condition()
         self._thread = None
+        self._closed = False
 
     def submit(self, user, entry_id, stars):
         """Apply one change and return its entry's public summary, or raise its error."""
@@ -57,6 +59,8 @@ class RatingWriter:
         # the pool the writer needs. Loaded objects (current_user) stay readable, detached.
         db.session.close()
         with self._cond:
+            if self._closed:
+                raise Unavailable()  # shutting down: another process takes the retry
             self._queue.append(waiting)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
@@ -75,9 +79,28 @@ class RatingWriter:
             raise waiting.change.error
         return waiting.change.result
 
+    def close(self):
+        """Shutting down: finish the batch being applied, answer the rest 503. Returns how many
+        were refused; the writer takes nothing new."""
+        with self._cond:
+            self._closed = True
+            refused, self._queue = self._queue, []
+            for waiting in refused:
+                waiting.change.error = Unavailable()
+                waiting.done.set()
+            self._cond.notify_all()
+            return len(refused)
+
+    def wait_idle(self, timeout):
+        """Wait until the batch being applied is committed (or timeout); True if idle."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
+
     def _take(self):
         with self._cond:
-            if not self._queue:
+            if not self._queue and not self._closed:
                 self._cond.wait(IDLE_SECONDS)
             if not self._queue:
                 self._thread = None
@@ -97,6 +120,8 @@ class RatingWriter:
             with self.app.app_context():
                 try:
                     apply_changes([w.change for w in taken])
+                    metrics.RATING_BATCH.observe(len(taken))
+                    metrics.RATINGS.inc(sum(1 for w in taken if w.change.result is not None))
                 except Exception as error:
                     db.session.rollback()
                     if not isinstance(error, ContestError):

@@ -1,0 +1,119 @@
+"""One log line per request, with an id that follows the request into errors and other logs.
+
+The id comes from the proxy's `X-Request-ID` when it looks like one (nginx: `$request_id`),
+else it is made here; it is sent back in `X-Request-ID` and in every error answer as
+`error.request_id`, and every log record written while the request runs carries it.
+LOG_FORMAT=json writes each record as one JSON object per line (for a log shipper); the
+default is plain text. Requests are counted and timed for /metrics by endpoint and status.
+"""
+
+import json
+import logging
+import re
+import secrets
+import time
+
+from flask import g, has_request_context, request
+
+from contest import metrics
+
+log = logging.getLogger("contest.requests")
+GIVEN_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
+QUIET = {"health.healthz", "health.readyz", "health.metrics_page", "static"}
+# attributes of a LogRecord that are not a caller's extra fields
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def request_id():
+    """This request's id, or None outside a request."""
+    return g.get("request_id") if has_request_context() else None
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds `request_id` to every record written while a request runs."""
+
+    def filter(self, record):
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id() or "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """A record as one line of JSON: time, level, logger, message and any extra fields."""
+
+    def format(self, record):
+        line = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+
+
+def configure_logging(app):
+    """Root logging for a server process: INFO, text or JSON lines on stderr."""
+    handler = logging.StreamHandler()
+    if app.config["LOG_FORMAT"] == "json":
+        handler.setFormatter(JsonFormatter())
+        handler.formatter.converter = time.gmtime
+    else:
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, "ginga", False)]:
+        root.removeHandler(old)
+    handler.ginga = True
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _start():
+    given = request.headers.get("X-Request-ID", "")
+    g.request_id = given if GIVEN_ID.match(given) else secrets.token_hex(12)
+    g.request_started = time.perf_counter()
+
+
+def _finish(response):
+    started = g.get("request_started")
+    seconds = time.perf_counter() - started if started else 0.0
+    endpoint = request.endpoint or "unmatched"  # unknown paths must not each make a series
+    status = response.status_code
+    metrics.REQUESTS.labels(endpoint, request.method, str(status)).inc()
+    metrics.LATENCY.labels(endpoint).observe(seconds)
+    if g.get("request_id"):
+        response.headers["X-Request-ID"] = g.request_id
+    if endpoint not in QUIET or status >= 400:
+        user = g.get("_login_user")
+        log.info(
+            "%s %s %s %.1fms",
+            request.method,
+            request.path,
+            status,
+            seconds * 1000,
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "ms": round(seconds * 1000, 2),
+                "endpoint": endpoint,
+                "user_id": user.id if user is not None and user.is_authenticated else None,
+                "remote": request.remote_addr,
+            },
+        )
+    return response
+
+
+def init_app(app):
+    """Register first, so the id exists before any other hook and the line is written last."""
+    app.before_request(_start)
+    app.after_request(_finish)
