@@ -29,6 +29,8 @@ worker_connections = int(os.environ.get("CONNECTIONS", "5000"))
 # Uploads go straight to S3 in production; on local storage one part is 8 MiB at most.
 timeout = int(os.environ.get("WORKER_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+# one gunicorn per core on one machine: a shared control socket path would clash between them
+control_socket_disable = True
 keepalive = 75  # keep idle keep-alive connections a little longer than nginx does
 # The app writes one line per request itself (with its request id; LOG_FORMAT=json for JSON),
 # so gunicorn's access log is off unless ACCESS_LOG names a file or "-".

@@ -4,7 +4,7 @@ import os
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from contest import doctor
 from contest.accounts import users as accounts
@@ -169,6 +169,7 @@ def worker(burst):
     default=lambda: os.environ.get("WORKER_CLASS") or "gthread",
     help="gunicorn's worker class; default $WORKER_CLASS or gthread.",
 )
+@with_appcontext
 def doctor_command(processes, worker_class):
     """Check the configuration a real deployment needs; exit 1 if anything is wrong."""
     findings = doctor.check(current_app._get_current_object(), processes, worker_class)

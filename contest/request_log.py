@@ -101,6 +101,7 @@ def _finish(response):
             status,
             seconds * 1000,
             extra={
+                "request_id": g.get("request_id"),
                 "method": request.method,
                 "path": request.path,
                 "status": status,

@@ -1,13 +1,16 @@
 """Fixtures: a real app on SQLite (or PostgreSQL with DATABASE_URL), clients, factories."""
 
 import os
+import shutil
+import tempfile
 import time
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from seaweed import SeaweedFS
+from private_servers import PostgresCluster, RedisServer
+from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 from servers import Server
 
 from contest import create_app
@@ -254,9 +257,10 @@ def start_server(schema, tmp_path, app):
     """Start real server processes on 127.0.0.1 sharing the test database; stopped after."""
     started = []
 
-    def start(request_log=None, **extra):
+    def start(request_log=None, env=None, server_class=Server, **extra):
         config = make_config(schema, app.config["UPLOAD_DIR"], **extra)
-        server = Server(config, tmp_path / f"server{len(started)}.log", request_log)
+        log = tmp_path / f"server{len(started)}.log"
+        server = server_class(config, log, request_log, env)
         started.append(server)
         return server
 
@@ -275,3 +279,44 @@ def seaweed(tmp_path_factory):
         pytest.skip(f"SeaweedFS cannot start here: {error}")
     yield server
     server.stop()
+
+
+# Private servers that a test may stop, kill and restart (free 127.0.0.1 ports, never the
+# machine's shared PostgreSQL and Redis).
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = RedisServer(tmp_path)
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.skip(f"no private Redis here: {error}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_s3(tmp_path, monkeypatch):
+    server = SeaweedFS(tmp_path / "weed")
+    try:
+        server.start()
+    except RuntimeError as error:
+        pytest.skip(f"SeaweedFS cannot start here: {error}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def private_postgres():
+    reason = PostgresCluster.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    # not under pytest's tmp_path: its parents are private to root, and postgres must enter
+    workdir = tempfile.mkdtemp(prefix="ginga-pg-")
+    cluster = PostgresCluster(workdir).init().start()
+    yield cluster
+    cluster.stop("immediate")
+    shutil.rmtree(workdir, ignore_errors=True)

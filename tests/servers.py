@@ -31,19 +31,22 @@ def stop_process(process, timeout=10):
 
 
 class Server:
-    def __init__(self, config, log_path, request_log=None):
+    def __init__(self, config, log_path, request_log=None, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, GINGA_TEST_CONFIG=json.dumps(config))
+        self.log_path = Path(log_path)
+        env = dict(os.environ, **(env or {}), GINGA_TEST_CONFIG=json.dumps(config))
         if request_log:
             env["GINGA_REQUEST_LOG"] = str(request_log)
         self.log = open(log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, str(HERE / "live_server.py"), str(self.port)],
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
+        command = self.command(env)
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_until_up(log_path)
+
+    def command(self, env):
+        return [sys.executable, str(HERE / "live_server.py"), str(self.port)]
+
+    def wait_until_up(self, log_path):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -51,7 +54,7 @@ class Server:
             try:
                 requests.get(self.url + "/api/v1/csrf", timeout=1)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or slow to answer the first
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not start in 30 s")
@@ -73,3 +76,14 @@ class Server:
     def stop(self):
         stop_process(self.process)
         self.log.close()
+
+
+class Gunicorn(Server):
+    """The production server (gunicorn.conf.py, one gthread worker) on the test's app."""
+
+    def command(self, env):
+        env["BIND"] = f"127.0.0.1:{self.port}"  # gunicorn.conf.py adds METRICS_BIND if set
+        return [
+            sys.executable, "-m", "gunicorn", "-c", str(HERE.parent / "gunicorn.conf.py"),
+            "--threads", "32", "--pythonpath", str(HERE), "gunicorn_app:app",
+        ]  # fmt: skip
