@@ -60,6 +60,27 @@ def server_env(config, tmp, **extra):
     return env
 
 
+def wait_until_up(process, url, seconds=60):
+    """Poll url until it answers (any status). Any request error while starting (refused,
+    reset, a read timeout while the app warms up) means "not ready yet"; a process that
+    exited is an error at once."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        try:
+            requests.get(url, timeout=5)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
 def prepare(config, users, entries):
     app = create_app(config)
     with app.app_context():

@@ -25,8 +25,7 @@ import time
 import uuid
 from types import SimpleNamespace
 
-import requests
-from common import ROOT, bench_config, prepare, server_env
+from common import ROOT, bench_config, prepare, server_env, wait_until_up
 from servers import free_port
 
 HERE = ROOT / "bench" / "fanout"
@@ -83,16 +82,8 @@ def cpu_seconds(pid):
 
 def start(command, env, url, log):
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(300):
-        try:
-            requests.get(url, timeout=10)
-            return process
-        except requests.RequestException:
-            if process.poll() is not None:
-                raise RuntimeError(f"{command[3:6]} exited")
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"{command} did not start")
+    wait_until_up(process, url)
+    return process
 
 
 def stop(process):

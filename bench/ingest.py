@@ -17,10 +17,9 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 
 import requests
-from common import PASSWORD, ROOT, bench_config, prepare, server_env
+from common import PASSWORD, ROOT, bench_config, prepare, server_env, wait_until_up
 from servers import free_port
 
 from contest.extensions import db
@@ -41,6 +40,16 @@ request = function()
     ["Cookie"] = u[1],
     ["X-CSRFToken"] = u[2],
   }, body)
+end
+"""
+
+ME_LUA = """
+local users = %(users)s
+local counter = 0
+request = function()
+  counter = counter + 1
+  local u = users[(counter %% #users) + 1]
+  return wrk.format("GET", "/api/v1/me", {["Cookie"] = u[1]})
 end
 """
 
@@ -67,14 +76,8 @@ def gunicorn(app_path, env, worker, threads, log):
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            requests.get(url + "/", timeout=1)
-            return process, url
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow to warm up
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("gunicorn did not start")
+    wait_until_up(process, url + "/")
+    return process, url
 
 
 def stop(process):
@@ -98,8 +101,8 @@ def wrk(url, script, seconds, connections):
     return result
 
 
-def rating_script(url, users, entry_ids):
-    """A wrk script sending PUT rating requests, each as one of many signed-in fans."""
+def signed_in_fans(url, users):
+    """(cookie header, CSRF token) of `users` fans signed in on this server."""
     fans = []
     for i in range(users):
         s = requests.Session()
@@ -113,8 +116,17 @@ def rating_script(url, users, entry_ids):
         assert r.status_code == 200, r.text
         fans.append(("; ".join(f"{c.name}={c.value}" for c in s.cookies), token))
     random.shuffle(fans)
-    table = "{" + ",".join(f"{{{json.dumps(c)},{json.dumps(t)}}}" for c, t in fans) + "}"
+    return "{" + ",".join(f"{{{json.dumps(c)},{json.dumps(t)}}}" for c, t in fans) + "}"
+
+
+def rating_script(table, entry_ids):
+    """A wrk script sending PUT rating requests, each as one of many signed-in fans."""
     return LUA % {"users": table, "entries": "{" + ",".join(map(str, entry_ids)) + "}"} + DONE
+
+
+def me_script(table):
+    """A wrk script asking GET /api/v1/me, each request as one of many signed-in fans."""
+    return ME_LUA % {"users": table} + DONE
 
 
 def show(name, r):
@@ -153,14 +165,18 @@ def main():
             stop(hello)
         server, url = gunicorn("wsgi:app", env, worker, args.threads, log)
         try:
-            script = tmp / "ingest.lua"
+            script, me = tmp / "ingest.lua", tmp / "me.lua"
             if not script.exists():
-                script.write_text(rating_script(url, users, entry_ids))
+                table = signed_in_fans(url, users)
+                script.write_text(rating_script(table, entry_ids))
+                me.write_text(me_script(table))
+            wrk(url, me, 2, args.connections)  # warm up
+            read = wrk(url, me, seconds, args.connections)
             wrk(url, script, 2, args.connections)  # warm up
             rated = wrk(url, script, seconds, args.connections)
         finally:
             stop(server)
-        results.append((worker, base, rated))
+        results.append((worker, base, read, rated))
     log.close()
     with app.app_context():
         rows = db.session.query(Entry).filter(Entry.id.in_(entry_ids)).all()
@@ -171,10 +187,14 @@ def main():
         f"entries: {entries}   gunicorn 1 worker on core 0 (gthread: {args.threads} threads), "
         f"wrk {args.connections} connections on core 1, {seconds} s each"
     )
-    for worker, base, rated in results:
+    for worker, base, read, rated in results:
         show(f"{worker} hello", base)
+        show(f"{worker} GET /me", read)
         show(f"{worker} rating", rated)
-        print(f"{worker} ratio: {rated['rate'] / base['rate']:.2f}x hello-world")
+        print(
+            f"{worker} ratios to hello-world: GET /api/v1/me {read['rate'] / base['rate']:.2f}x, "
+            f"rating PUT {rated['rate'] / base['rate']:.2f}x"
+        )
     print(f"distinct (fan, entry) ratings stored: {stored}; aggregates equal a recount: {exact}")
 
 

@@ -22,6 +22,7 @@ from contest import (
     safe_input,
     security,
 )
+from contest.accounts import sessions
 from contest.config import Config, load_secret_key
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
@@ -124,6 +125,7 @@ def configure_extensions(app):
     )
 
     login.init_login(login_manager)
+    sessions.init_app(app)
 
 
 def configure_blueprints(app):

@@ -105,6 +105,9 @@ class Config:
     PASSWORD_HASH_MEMORY_KIB = _int("PASSWORD_HASH_MEMORY_KIB", 64 * 1024)
     # A session (and its remember-me cookie) lasts at most this many days on the server.
     SESSION_DAYS = _int("SESSION_DAYS", 30)
+    # how long a process may keep a signed-in fan's row between changes (0: no cache); every
+    # change (ban, role, profile, ended session) reaches every process at once through REDIS_URL
+    SESSION_CACHE_SECONDS = _int("SESSION_CACHE_SECONDS", 60)
     REMEMBER_COOKIE_DURATION = timedelta(days=SESSION_DAYS)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]

@@ -92,6 +92,13 @@ class SessionsEnded:
     user_id: int
 
 
+@dataclass(frozen=True)
+class AccountChanged:
+    """A fan's row or sessions changed: processes must not serve their cached copy."""
+
+    user_id: int
+
+
 def record(event):
     """Note that something happened; subscribers hear of it once the transaction commits."""
     session = db.session()

@@ -82,7 +82,7 @@ def sign_in(user, remember=False):
 def sign_out():
     """End this browser's session on the server, then clear its cookies."""
     if current_user.is_authenticated:
-        sessions.end_session(current_user.session_id)
+        sessions.end_session(current_user.session_id, current_user.id)
     logout_user()
 
 

@@ -23,6 +23,9 @@ class ErrorDetail(Schema):
     code = Str(required=True, metadata={"description": "snake_case, stable: for programs"})
     message = Str(required=True, metadata={"description": "a sentence for people"})
     field = Str(metadata={"description": "the input field at fault, when there is one"})
+    request_id = Str(
+        metadata={"description": "this request's id (X-Request-ID): quote it to support"}
+    )
 
 
 class Error(Schema):
