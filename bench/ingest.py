@@ -37,6 +37,7 @@ request = function()
   local body = '{"stars": ' .. math.random(1, 5) .. '}'
   return wrk.format("PUT", "/api/v1/entries/" .. e .. "/rating", {
     ["Content-Type"] = "application/json",
+    ["User-Agent"] = "%(agent)s",
     ["Cookie"] = u[1],
     ["X-CSRFToken"] = u[2],
   }, body)
@@ -49,7 +50,7 @@ local counter = 0
 request = function()
   counter = counter + 1
   local u = users[(counter %% #users) + 1]
-  return wrk.format("GET", "/api/v1/me", {["Cookie"] = u[1]})
+  return wrk.format("GET", "/api/v1/me", {["Cookie"] = u[1], ["User-Agent"] = "%(agent)s"})
 end
 """
 
@@ -101,11 +102,17 @@ def wrk(url, script, seconds, connections):
     return result
 
 
+# the browser that signed in sends every later request: the same User-Agent (Flask-Login's
+# session protection marks a session whose browser changed as not fresh, re-sending the cookie)
+AGENT = "Mozilla/5.0 (Linux; Android 14) Ginga-bench"
+
+
 def signed_in_fans(url, users):
     """(cookie header, CSRF token) of `users` fans signed in on this server."""
     fans = []
     for i in range(users):
         s = requests.Session()
+        s.headers["User-Agent"] = AGENT
         token = s.get(url + "/api/v1/csrf", timeout=10).json()["csrf_token"]
         r = s.post(
             url + "/api/v1/auth/login",
@@ -121,12 +128,13 @@ def signed_in_fans(url, users):
 
 def rating_script(table, entry_ids):
     """A wrk script sending PUT rating requests, each as one of many signed-in fans."""
-    return LUA % {"users": table, "entries": "{" + ",".join(map(str, entry_ids)) + "}"} + DONE
+    entries = "{" + ",".join(map(str, entry_ids)) + "}"
+    return LUA % {"users": table, "entries": entries, "agent": AGENT} + DONE
 
 
 def me_script(table):
     """A wrk script asking GET /api/v1/me, each request as one of many signed-in fans."""
-    return ME_LUA % {"users": table} + DONE
+    return ME_LUA % {"users": table, "agent": AGENT} + DONE
 
 
 def show(name, r):

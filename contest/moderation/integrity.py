@@ -17,42 +17,116 @@ BURST_WINDOW = timedelta(hours=1)
 BURST_FACTOR = 5
 
 
+def _rated_days_after_joining(dialect):
+    """Days between a fan's account and their rating, in SQL (PostgreSQL or SQLite)."""
+    if dialect == "postgresql":
+        return sa.extract("epoch", Rating.updated_at - User.created_at) / 86400.0
+    return sa.func.julianday(Rating.updated_at) - sa.func.julianday(User.created_at)
+
+
+def _hour(dialect, column):
+    if dialect == "postgresql":
+        return sa.func.date_trunc("hour", column)
+    return sa.func.strftime("%Y-%m-%d %H", column)
+
+
+def _round_ratings(round_id):
+    """The WHERE clause of the ratings the check reads: live entries, raters not banned."""
+    return (
+        Entry.round_id == round_id,
+        Entry.status == "live",
+        User.banned_at.is_(None),
+    )
+
+
+def _counts(round_id, dialect):
+    """Per entry: (ratings, from new accounts, from fans who rated nothing else, first at).
+
+    One pass in the database (like the tally): nothing per rating comes back to Python.
+    """
+    where = _round_ratings(round_id)
+    raters = (
+        sa.select(Rating.user_id)
+        .join(Entry, Entry.id == Rating.entry_id)
+        .join(User, User.id == Rating.user_id)
+        .where(*where)
+    )
+    # every rating a rater ever gave, in any round: "rated nothing else" is a total of 1
+    totals = (
+        sa.select(Rating.user_id, sa.func.count().label("total"))
+        .where(Rating.user_id.in_(raters))
+        .group_by(Rating.user_id)
+        .subquery()
+    )
+    fresh = _rated_days_after_joining(dialect) < NEW_ACCOUNT_DAYS
+    return db.session.execute(
+        sa.select(
+            Rating.entry_id,
+            sa.func.count(),
+            sa.func.sum(sa.case((fresh, 1), else_=0)),
+            sa.func.sum(sa.case((totals.c.total <= 1, 1), else_=0)),
+            sa.func.min(Rating.updated_at),
+        )
+        .join(Entry, Entry.id == Rating.entry_id)
+        .join(User, User.id == Rating.user_id)
+        .join(totals, totals.c.user_id == Rating.user_id)
+        .where(*where)
+        .group_by(Rating.entry_id)
+    ).all()
+
+
+def _peaks(round_id, dialect, threshold):
+    """{entry_id: most ratings inside one BURST_WINDOW} for entries that may reach threshold.
+
+    A one-hour window spans at most two clock hours, so an entry whose busiest clock hour
+    holds fewer than threshold / 2 ratings cannot reach it: the database counts per hour, and
+    only the few entries left are looked at rating by rating.
+    """
+    hour = _hour(dialect, Rating.updated_at).label("hour")
+    per_hour = (
+        sa.select(Rating.entry_id, hour, sa.func.count().label("n"))
+        .join(Entry, Entry.id == Rating.entry_id)
+        .join(User, User.id == Rating.user_id)
+        .where(*_round_ratings(round_id))
+        .group_by(Rating.entry_id, hour)
+        .subquery()
+    )
+    candidates = db.session.scalars(
+        sa.select(per_hour.c.entry_id)
+        .group_by(per_hour.c.entry_id)
+        .having(2 * sa.func.max(per_hour.c.n) >= threshold)
+    ).all()
+    times = defaultdict(list)
+    for start in range(0, len(candidates), 1000):
+        rows = db.session.execute(
+            sa.select(Rating.entry_id, Rating.updated_at)
+            .join(Entry, Entry.id == Rating.entry_id)
+            .join(User, User.id == Rating.user_id)
+            .where(*_round_ratings(round_id), Rating.entry_id.in_(candidates[start : start + 1000]))
+        )
+        for entry_id, at in rows:
+            times[entry_id].append(at)
+    return {entry_id: _peak(sorted(ats)) for entry_id, ats in times.items()}
+
+
 def check_round(round_id, now=None):
     """Flag the round's live entries whose ratings look organised; returns the new flags."""
     now = now or utcnow()
     round_ = db.session.get(Round, round_id)
-    rows = db.session.execute(
-        sa.select(Rating.entry_id, Rating.user_id, Rating.updated_at, User.created_at)
-        .join(User, User.id == Rating.user_id)
-        .join(Entry, Entry.id == Rating.entry_id)
-        .where(Entry.round_id == round_id, Entry.status == "live", User.banned_at.is_(None))
-    ).all()
-    if not rows:
+    dialect = db.session.get_bind().dialect.name
+    counts = _counts(round_id, dialect)
+    if not counts:
         return []
-    by_entry = defaultdict(list)
-    for entry_id, user_id, rated_at, joined_at in rows:
-        by_entry[entry_id].append((user_id, rated_at, joined_at))
-    raters = {user_id for _, user_id, _, _ in rows}
-    elsewhere = dict(
-        db.session.execute(
-            sa.select(Rating.user_id, sa.func.count(Rating.id))
-            .where(Rating.user_id.in_(raters))
-            .group_by(Rating.user_id)
-        ).all()
-    )
-    start = min(round_.voting_open_at, min(r[2] for r in rows))
+    total = sum(row[1] for row in counts)
+    start = min(round_.voting_open_at, min(row[4] for row in counts))
     hours = max((min(now, rounds.ends_at(round_)) - start).total_seconds() / 3600, 1.0)
-    normal_per_hour = len(rows) / hours / max(len(by_entry), 1)
+    normal_per_hour = total / hours / len(counts)
+    threshold = max(MIN_RATINGS, BURST_FACTOR * max(normal_per_hour, 1.0))
+    peaks = _peaks(round_id, dialect, threshold)
     flags = []
-    for entry_id, ratings in by_entry.items():
-        if len(ratings) < MIN_RATINGS:
+    for entry_id, n, fresh, single, _first in counts:
+        if n < MIN_RATINGS:
             continue
-        n = len(ratings)
-        fresh = sum(
-            1
-            for _, rated_at, joined_at in ratings
-            if rated_at - joined_at < timedelta(days=NEW_ACCOUNT_DAYS)
-        )
         if fresh / n >= SHARE:
             flags.append(
                 (
@@ -67,7 +141,6 @@ def check_round(round_id, now=None):
                     ),
                 )
             )
-        single = sum(1 for user_id, _, _ in ratings if elsewhere.get(user_id, 0) <= 1)
         if single / n >= SHARE:
             flags.append(
                 (
@@ -78,8 +151,8 @@ def check_round(round_id, now=None):
                     ),
                 )
             )
-        peak = _peak(sorted(r[1] for r in ratings))
-        if peak >= MIN_RATINGS and peak >= BURST_FACTOR * max(normal_per_hour, 1.0):
+        peak = peaks.get(entry_id, 0)
+        if peak >= threshold:
             flags.append(
                 (
                     entry_id,
