@@ -39,70 +39,80 @@ def _round_ratings(round_id):
     )
 
 
-def _counts(round_id, dialect):
-    """Per entry: (ratings, from new accounts, from fans who rated nothing else, first at).
-
-    One pass in the database (like the tally): nothing per rating comes back to Python.
-    """
-    where = _round_ratings(round_id)
-    raters = (
-        sa.select(Rating.user_id)
-        .join(Entry, Entry.id == Rating.entry_id)
-        .join(User, User.id == Rating.user_id)
-        .where(*where)
-    )
-    # every rating a rater ever gave, in any round: "rated nothing else" is a total of 1
-    totals = (
-        sa.select(Rating.user_id, sa.func.count().label("total"))
-        .where(Rating.user_id.in_(raters))
-        .group_by(Rating.user_id)
-        .subquery()
-    )
-    fresh = _rated_days_after_joining(dialect) < NEW_ACCOUNT_DAYS
-    return db.session.execute(
-        sa.select(
-            Rating.entry_id,
-            sa.func.count(),
-            sa.func.sum(sa.case((fresh, 1), else_=0)),
-            sa.func.sum(sa.case((totals.c.total <= 1, 1), else_=0)),
-            sa.func.min(Rating.updated_at),
-        )
-        .join(Entry, Entry.id == Rating.entry_id)
-        .join(User, User.id == Rating.user_id)
-        .join(totals, totals.c.user_id == Rating.user_id)
-        .where(*where)
-        .group_by(Rating.entry_id)
-    ).all()
-
-
-def _peaks(round_id, dialect, threshold):
-    """{entry_id: most ratings inside one BURST_WINDOW} for entries that may reach threshold.
-
-    A one-hour window spans at most two clock hours, so an entry whose busiest clock hour
-    holds fewer than threshold / 2 ratings cannot reach it: the database counts per hour, and
-    only the few entries left are looked at rating by rating.
-    """
-    hour = _hour(dialect, Rating.updated_at).label("hour")
-    per_hour = (
-        sa.select(Rating.entry_id, hour, sa.func.count().label("n"))
+def _rated(round_id, *columns):
+    """SELECT columns FROM the ratings the check reads (live entries, raters not banned)."""
+    return (
+        sa.select(*columns)
         .join(Entry, Entry.id == Rating.entry_id)
         .join(User, User.id == Rating.user_id)
         .where(*_round_ratings(round_id))
+    )
+
+
+def _counts(round_id, dialect):
+    """Per entry: (ratings, from new accounts, first at, busiest clock hour's ratings).
+
+    One grouped pass in the database (like the tally), by entry and clock hour, then by
+    entry: nothing per rating comes back to Python.
+    """
+    fresh = sa.case((_rated_days_after_joining(dialect) < NEW_ACCOUNT_DAYS, 1), else_=0)
+    hour = _hour(dialect, Rating.updated_at).label("hour")
+    per_hour = (
+        _rated(
+            round_id,
+            Rating.entry_id,
+            hour,
+            sa.func.count().label("n"),
+            sa.func.sum(fresh).label("fresh"),
+            sa.func.min(Rating.updated_at).label("first"),
+        )
         .group_by(Rating.entry_id, hour)
         .subquery()
     )
-    candidates = db.session.scalars(
-        sa.select(per_hour.c.entry_id)
-        .group_by(per_hour.c.entry_id)
-        .having(2 * sa.func.max(per_hour.c.n) >= threshold)
+    c = per_hour.c
+    return db.session.execute(
+        sa.select(
+            c.entry_id,
+            sa.func.sum(c.n),
+            sa.func.sum(c.fresh),
+            sa.func.min(c.first).label("first"),
+            sa.func.max(c.n),
+        ).group_by(c.entry_id)
     ).all()
+
+
+def _single_purpose(round_id):
+    """{entry_id: ratings from fans who have rated nothing else, ever}.
+
+    Only fans with one rating in this round can qualify; their totals come from the index on
+    ratings.user_id, so a round of committed fans costs one grouped pass.
+    """
+    once_here = (
+        _rated(round_id, Rating.user_id).group_by(Rating.user_id).having(sa.func.count() == 1)
+    )
+    only_once = (
+        sa.select(Rating.user_id)
+        .where(Rating.user_id.in_(once_here))
+        .group_by(Rating.user_id)
+        .having(sa.func.count() == 1)
+    )
+    return dict(
+        db.session.execute(
+            _rated(round_id, Rating.entry_id, sa.func.count())
+            .where(Rating.user_id.in_(only_once))
+            .group_by(Rating.entry_id)
+        ).all()
+    )
+
+
+def _peaks(round_id, candidates):
+    """{entry_id: most ratings inside one BURST_WINDOW} of these entries, rating by rating."""
     times = defaultdict(list)
     for start in range(0, len(candidates), 1000):
         rows = db.session.execute(
-            sa.select(Rating.entry_id, Rating.updated_at)
-            .join(Entry, Entry.id == Rating.entry_id)
-            .join(User, User.id == Rating.user_id)
-            .where(*_round_ratings(round_id), Rating.entry_id.in_(candidates[start : start + 1000]))
+            _rated(round_id, Rating.entry_id, Rating.updated_at).where(
+                Rating.entry_id.in_(candidates[start : start + 1000])
+            )
         )
         for entry_id, at in rows:
             times[entry_id].append(at)
@@ -114,19 +124,29 @@ def check_round(round_id, now=None):
     now = now or utcnow()
     round_ = db.session.get(Round, round_id)
     dialect = db.session.get_bind().dialect.name
-    counts = _counts(round_id, dialect)
+    if dialect == "postgresql":  # a million (entry, hour) groups stay in memory, not on disk
+        db.session.execute(sa.text("SET LOCAL work_mem = '128MB'"))
+    # (PostgreSQL's sums are Decimals)
+    counts = [
+        (e, int(n), int(f), first, int(b)) for e, n, f, first, b in _counts(round_id, dialect)
+    ]
     if not counts:
+        db.session.commit()
         return []
     total = sum(row[1] for row in counts)
-    start = min(round_.voting_open_at, min(row[4] for row in counts))
+    start = min(round_.voting_open_at, min(row[3] for row in counts))
     hours = max((min(now, rounds.ends_at(round_)) - start).total_seconds() / 3600, 1.0)
     normal_per_hour = total / hours / len(counts)
     threshold = max(MIN_RATINGS, BURST_FACTOR * max(normal_per_hour, 1.0))
-    peaks = _peaks(round_id, dialect, threshold)
+    # a one-hour window spans at most two clock hours: only entries whose busiest hour holds
+    # half the threshold can hold a burst, and only those are read rating by rating
+    peaks = _peaks(round_id, [row[0] for row in counts if 2 * row[4] >= threshold])
+    singles = _single_purpose(round_id)
     flags = []
-    for entry_id, n, fresh, single, _first in counts:
+    for entry_id, n, fresh, _first, _busiest in counts:
         if n < MIN_RATINGS:
             continue
+        single = singles.get(entry_id, 0)
         if fresh / n >= SHARE:
             flags.append(
                 (
