@@ -38,7 +38,7 @@ def rating_source(config, rate):
     from contest import create_app
     from contest.extensions import db
     from contest.models import Entry, User
-    from contest.rounds.ratings import RatingChange, apply_changes
+    from contest.rounds.rating_batches import RatingChange, apply_changes
 
     app = create_app(config)
     with app.app_context():

@@ -21,19 +21,21 @@ from ingest import DONE, gunicorn, stop, wrk
 
 from contest.extensions import db
 from contest.models import Round, User
-from contest.rounds.ratings import RatingChange, apply_changes
+from contest.rounds.rating_batches import RatingChange, apply_changes
 
 
 def rate_everything(app, entry_ids, rng):
     with app.app_context():
-        fans = db.session.scalars(db.select(User.id).where(User.username.like("fan%"))).all()
+        fans = db.session.execute(
+            db.select(User.id, User.created_at).where(User.username.like("fan%"))
+        ).all()
         changes = [
             RatingChange(
-                SimpleNamespace(id=fan, is_authenticated=True, is_moderator=False),
+                SimpleNamespace(id=fan, is_authenticated=True, is_moderator=False, created_at=at),
                 entry_id,
                 rng.randint(1, 5),
             )
-            for fan in fans
+            for fan, at in fans
             for entry_id in rng.sample(entry_ids, min(len(entry_ids), 10))
         ]
         for i in range(0, len(changes), 500):

@@ -8,10 +8,11 @@ numbers are formatted by Babel for that locale.
 from contextlib import nullcontext
 
 from flask import has_request_context, request
-from flask_babel import Babel, force_locale, format_decimal, format_timedelta, get_locale, gettext
+from flask_babel import Babel, force_locale, format_timedelta, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from contest import numbers
 from contest.errors import Invalid
 from contest.models.types import utcnow
 from contest.texts import Text
@@ -158,9 +159,9 @@ def html_lang():
 def histogram_label(counts):
     """What a screen reader says for the rating histogram (live.js writes the same)."""
     parts = [
-        gettext("%(num)s star: %(count)s", num=1, count=format_decimal(count))
+        gettext("%(num)s star: %(count)s", num=1, count=numbers.number_format(count))
         if stars == 1
-        else gettext("%(num)s stars: %(count)s", num=stars, count=format_decimal(count))
+        else gettext("%(num)s stars: %(count)s", num=stars, count=numbers.number_format(count))
         for stars, count in enumerate(counts, 1)
     ]
     return gettext("Ratings: %(list)s", list=", ".join(parts))
@@ -178,6 +179,7 @@ def ago(moment):
 def init_app(app):
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
     babel.init_app(app, locale_selector=select_locale)
+    numbers.init_app(app)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         html_lang=html_lang,
