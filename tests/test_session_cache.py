@@ -98,8 +98,7 @@ def test_a_ban_on_one_process_refuses_the_next_request_on_another(start_server, 
     assert edited.status_code == 200
     ana_on_a = a.session("ana")
     assert ana_on_a.get(f"{a.url}/api/v1/me", timeout=5).json()["bio"] == "rainbow flick"
-    banned = mod.post(
-        f"{a.url}/api/v1/moderation/users/ana", json={"action": "ban", "reason": "abuse"}, timeout=10
-    )
+    ban = {"action": "ban", "reason": "abuse"}
+    banned = mod.post(f"{a.url}/api/v1/moderation/users/ana", json=ban, timeout=10)
     assert banned.status_code == 200, banned.text
     assert ana.get(f"{b.url}/api/v1/me", timeout=5).status_code == 401
