@@ -51,9 +51,9 @@ def test_changes_are_seen_on_the_very_next_request(app, api, new_api, make_user)
     assert api.patch("/api/v1/me", {"bio": "elastico every day"}).status_code == 200
     assert api.get("/api/v1/me").get_json()["bio"] == "elastico every day"
     with app.app_context():  # a change made elsewhere in this process (a CLI, a job)
-        db.session.execute(sa.select(User).where(User.username == "ana")).scalar_one().role = (
-            "moderator"
-        )
+        db.session.execute(
+            sa.select(User).where(User.username == "ana")
+        ).scalar_one().role = "moderator"
         db.session.commit()
     assert api.get("/api/v1/me").get_json()["role"] == "moderator"
     moderator = new_api("mod")
