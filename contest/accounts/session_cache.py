@@ -44,7 +44,7 @@ class Entry:
 
 
 class SessionCache:
-    def __init__(self, seconds, redis_url=None, prefix="ginga", max_entries=100_000):
+    def __init__(self, seconds, redis_url=None, prefix="ginga", max_entries=20_000):
         self.seconds = seconds
         self.max_entries = max_entries
         self.prefix = prefix
