@@ -6,6 +6,7 @@ numbers are formatted by Babel for that locale.
 """
 
 from contextlib import nullcontext
+from functools import lru_cache
 
 from flask import has_request_context, request
 from flask_babel import Babel, force_locale, format_timedelta, get_locale, gettext
@@ -168,7 +169,14 @@ def histogram_label(counts):
 
 
 def js_messages():
-    return {key: str(text) for key, text in JS_MESSAGES.items()}
+    """JS_MESSAGES in the reader's language (every page carries them: made once per language)."""
+    return _js_messages(str(get_locale()))
+
+
+@lru_cache(maxsize=len(LANGUAGES) + 1)
+def _js_messages(locale):
+    with force_locale(locale):
+        return {key: str(text) for key, text in JS_MESSAGES.items()}
 
 
 def ago(moment):
