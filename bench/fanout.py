@@ -42,14 +42,19 @@ def rating_source(config, rate):
 
     app = create_app(config)
     with app.app_context():
-        fans = db.session.scalars(db.select(User.id).where(User.username.like("fan%"))).all()
+        fans = [
+            SimpleNamespace(id=i, is_authenticated=True, is_moderator=False, created_at=at)
+            for i, at in db.session.execute(
+                db.select(User.id, User.created_at).where(User.username.like("fan%"))
+            )
+        ]
         entries = db.session.scalars(db.select(Entry.id)).all()
         db.session.remove()
     rng, per_tick, next_tick = random.Random(1), max(1, rate // 50), time.monotonic()
     while True:
         changes = [
             RatingChange(
-                SimpleNamespace(id=rng.choice(fans), is_authenticated=True, is_moderator=False),
+                rng.choice(fans),
                 rng.choice(entries),
                 rng.randint(1, 5),
             )
