@@ -191,6 +191,9 @@ class Broadcaster:
                     safe_emit(
                         "rating", payload, to=[f"entry:{entry.id}", f"round:{entry.round_id}"]
                     )
+                # A commit may have landed since the entries above were read (finalists chosen):
+                # the boards read everything afresh, never those objects' older values.
+                db.session.expire_all()
                 for round_id in priors:
                     board = leaderboard_payload(round_id)
                     if self._boards.get(round_id) != board:
