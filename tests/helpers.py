@@ -1,9 +1,13 @@
 """Small helpers the tests share."""
 
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from contest.entries import clips
+from contest.extensions import db
 
 PART_SIZE = 8 * 1024
 
@@ -97,3 +101,20 @@ def core(event):
 def csrf_of(page):
     """The CSRF token of the first form on a page (a Flask test response)."""
     return page.data.split(b'name="csrf_token" type="hidden" value="')[1].split(b'"')[0].decode()
+
+
+@contextmanager
+def sql_statements(app):
+    """Collect every SQL statement the app's engine runs inside the block."""
+    seen = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)

@@ -22,6 +22,69 @@ from contest.models import Entry, Rating
 from contest.rounds import ratings
 
 
+class RatingStream:
+    """Fans rating in a loop, one thread each, until stopped or the server is gone.
+
+    acknowledged: (user_id, entry_id) -> stars of the last rating answered 200; unanswered:
+    keys whose last request never got an answer (it may or may not have been applied).
+    """
+
+    def __init__(self, server, voters, entries):
+        self.acknowledged, self.unanswered, self.statuses, self.refused = {}, set(), [], []
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.threads = [
+            threading.Thread(
+                target=self._rate, args=(server, voter, server.session(voter.username), entries)
+            )
+            for voter in voters
+        ]
+        for t in self.threads:
+            t.start()
+
+    def _rate(self, server, voter, session, entries):
+        n = 0
+        while not self.stop_event.is_set():
+            entry = entries[n % len(entries)]
+            stars = 1 + (n + voter.id) % 5
+            n += 1
+            key = (voter.id, entry.id)
+            try:
+                r = session.put(
+                    f"{server.url}/api/v1/entries/{entry.id}/rating",
+                    json={"stars": stars},
+                    timeout=10,
+                )
+            except requests.RequestException:
+                with self.lock:  # never reached the app, or its answer was lost
+                    self.unanswered.add(key)
+                return
+            with self.lock:
+                self.statuses.append(r.status_code)
+                if r.status_code == 200:
+                    self.acknowledged[key] = stars
+                else:
+                    self.refused.append((r.status_code, r.text))
+
+    def stop(self):
+        self.stop_event.set()
+        for t in self.threads:
+            t.join(10)
+
+
+def _stored_main_ratings():
+    return {
+        (r.user_id, r.entry_id): r.stars
+        for r in db.session.scalars(sa.select(Rating).where(Rating.stage == "main"))
+    }
+
+
+def _aggregates_equal_a_recount(entries):
+    for entry in entries:
+        row = db.session.get(Entry, entry.id)
+        assert (row.rating_count, row.rating_sum) == ratings.recount(entry.id)
+
+
 def test_kill_9_during_a_rating_stream_loses_no_acknowledged_rating(
     app, start_server, make_user, make_round, make_entry
 ):
@@ -30,54 +93,21 @@ def test_kill_9_during_a_rating_stream_loses_no_acknowledged_rating(
     round_ = make_round("voting")
     entries = [make_entry(round_.id, author.id, title=f"e{i}") for i in range(4)]
     server = start_server()
-    sessions = [server.session(v.username) for v in voters]
-    acknowledged = {}  # (user_id, entry_id) -> stars of the last rating answered 200
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def stream(voter, session):
-        n = 0
-        while not stop.is_set():
-            entry = entries[n % len(entries)]
-            stars = 1 + (n + voter.id) % 5
-            n += 1
-            try:
-                r = session.put(
-                    f"{server.url}/api/v1/entries/{entry.id}/rating",
-                    json={"stars": stars},
-                    timeout=5,
-                )
-            except requests.RequestException:
-                return  # the server is gone
-            if r.status_code == 200:
-                with lock:
-                    acknowledged[(voter.id, entry.id)] = stars
-
-    threads = [
-        threading.Thread(target=stream, args=(v, s)) for v, s in zip(voters, sessions, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    time.sleep(1.5)
+    stream = RatingStream(server, voters, entries)
+    wait_for(lambda: len(stream.statuses) >= 40, timeout=30)
     server.process.send_signal(signal.SIGKILL)
     server.process.wait(10)
-    stop.set()
-    for t in threads:
-        t.join(10)
+    stream.stop()
+    acknowledged = stream.acknowledged
     assert len(acknowledged) >= 8, "too few ratings got through before the kill"
     with app.app_context():
-        stored = {
-            (r.user_id, r.entry_id): r.stars
-            for r in db.session.scalars(sa.select(Rating).where(Rating.stage == "main"))
-        }
+        stored = _stored_main_ratings()
         assert set(acknowledged) <= set(stored)  # every acknowledged rating is stored
         differing = [key for key, stars in acknowledged.items() if stored[key] != stars]
         # only a request in flight at the kill (one per voter) may have committed unanswered
         assert len(differing) <= len(voters)
         assert len({user_id for user_id, _ in differing}) == len(differing)
-        for entry in entries:
-            row = db.session.get(Entry, entry.id)
-            assert (row.rating_count, row.rating_sum) == ratings.recount(entry.id)
+        _aggregates_equal_a_recount(entries)
 
 
 def test_sigterm_during_a_rating_stream_loses_no_acknowledged_rating(
@@ -91,72 +121,32 @@ def test_sigterm_during_a_rating_stream_loses_no_acknowledged_rating(
     round_ = make_round("voting")
     entries = [make_entry(round_.id, author.id, title=f"e{i}") for i in range(4)]
     server = start_server(server_class=Gunicorn, TESTING=False, LOG_FORMAT="json")
-    sessions = [server.session(v.username) for v in voters]
     viewer = sio_client.Client(reconnection=False)
     closed = threading.Event()
     viewer.on("disconnect", lambda *reason: closed.set())
     viewer.connect(server.url, transports=["websocket"], wait_timeout=10)
     assert viewer.call("join", {"room": f"round:{round_.id}"}, timeout=5)["ok"]
-    acknowledged, unanswered, statuses, refused = {}, set(), [], []
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def stream(voter, session):
-        n = 0
-        while not stop.is_set():
-            entry = entries[n % len(entries)]
-            stars = 1 + (n + voter.id) % 5
-            n += 1
-            key = (voter.id, entry.id)
-            try:
-                r = session.put(
-                    f"{server.url}/api/v1/entries/{entry.id}/rating",
-                    json={"stars": stars},
-                    timeout=10,
-                )
-            except requests.RequestException:
-                with lock:  # never reached the app, or its answer was lost: either may be true
-                    unanswered.add(key)
-                return
-            with lock:
-                statuses.append(r.status_code)
-                if r.status_code == 200:
-                    acknowledged[key] = stars
-                else:
-                    refused.append((r.status_code, r.text))
-
-    threads = [
-        threading.Thread(target=stream, args=(v, s)) for v, s in zip(voters, sessions, strict=True)
-    ]
-    for t in threads:
-        t.start()
-    wait_for(lambda: len(statuses) >= 40, timeout=30)
+    stream = RatingStream(server, voters, entries)
+    wait_for(lambda: len(stream.statuses) >= 40, timeout=30)
     started = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
     assert closed.wait(15), "the websocket was not closed"
     server.process.wait(25)
     took = time.monotonic() - started
-    stop.set()
-    for t in threads:
-        t.join(10)
+    stream.stop()
     assert server.process.returncode == 0
     assert all(
         status == 503 and json.loads(text)["error"]["code"] == "rating_unavailable"
-        for status, text in refused
-    ), refused[:3]
+        for status, text in stream.refused
+    ), stream.refused[:3]
     assert took < 20, f"shutdown took {took:.1f} s"
     with app.app_context():
-        stored = {
-            (r.user_id, r.entry_id): r.stars
-            for r in db.session.scalars(sa.select(Rating).where(Rating.stage == "main"))
-        }
-        assert set(acknowledged) <= set(stored)
-        for key, stars in acknowledged.items():
-            if key not in unanswered:  # a lost answer may have been applied; nothing else
+        stored = _stored_main_ratings()
+        assert set(stream.acknowledged) <= set(stored)
+        for key, stars in stream.acknowledged.items():
+            if key not in stream.unanswered:  # a lost answer may have been applied
                 assert stored[key] == stars, key
-        for entry in entries:
-            row = db.session.get(Entry, entry.id)
-            assert (row.rating_count, row.rating_sum) == ratings.recount(entry.id)
+        _aggregates_equal_a_recount(entries)
     log = [json.loads(line) for line in server.log_path.read_text().splitlines() if line[:1] == "{"]
     answered = [line for line in log if line.get("logger") == "contest.requests"]
     assert len(answered) >= 40 and all(line["request_id"] != "-" for line in answered)

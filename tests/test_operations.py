@@ -6,35 +6,19 @@ import uuid
 
 import pytest
 import requests
-import sqlalchemy as sa
 from conftest import make_config
+from helpers import sql_statements
 from servers import Gunicorn, free_port
 
 from contest import create_app
 from contest.extensions import db
 
 
-def _statements(app):
-    """A list that fills with every SQL statement the app's engine runs."""
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    return seen, lambda: sa.event.remove(engine, "before_cursor_execute", count)
-
-
 def test_healthz_answers_without_the_database(app, client, make_user):
     make_user("fan")
     client.post("/login", data={"login": "fan", "password": "correct horse"})
-    seen, stop = _statements(app)
-    try:
+    with sql_statements(app) as seen:
         r = client.get("/healthz")
-    finally:
-        stop()
     assert r.status_code == 200 and r.get_json() == {"status": "ok"}
     assert seen == []
 

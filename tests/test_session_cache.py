@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from helpers import sql_statements
 
 from contest.extensions import db
 from contest.models import User
@@ -16,28 +17,13 @@ from contest.models import User
 REDIS_URL = os.environ.get("REDIS_URL")
 
 
-def _queries(app, client, path):
-    seen = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        answer = client.get(path)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
-    return answer, seen
-
-
 def test_a_warm_session_asks_the_database_nothing(app, api, make_user):
     make_user("ana")
     api.login("ana")
     for _ in range(2):  # whose session it is, then the fan's row at a known generation
         assert api.get("/api/v1/me").status_code == 200
-    answer, seen = _queries(app, api.client, "/api/v1/me")
+    with sql_statements(app) as seen:
+        answer = api.get("/api/v1/me")
     assert answer.status_code == 200 and answer.get_json()["username"] == "ana"
     assert seen == []
 

@@ -66,31 +66,24 @@ class S3Storage:
         self.url_expires = url_expires
         self.media_base_url = (media_base_url or "").rstrip("/") or None
         style = addressing_style or ("path" if endpoint_url else "auto")
-        self.client = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url or None,
-            region_name=region or "us-east-1",
-            config=BotoConfig(
-                signature_version="s3v4",
-                s3={"addressing_style": style},
-                connect_timeout=timeout,
-                read_timeout=timeout * 3,
-                retries={"max_attempts": 3, "mode": "standard"},
-            ),
-        )
+
+        def client(connect, read, attempts):
+            return boto3.client(
+                "s3",
+                endpoint_url=endpoint_url or None,
+                region_name=region or "us-east-1",
+                config=BotoConfig(
+                    signature_version="s3v4",
+                    s3={"addressing_style": style},
+                    connect_timeout=connect,
+                    read_timeout=read,
+                    retries={"max_attempts": attempts, "mode": "standard"},
+                ),
+            )
+
+        self.client = client(timeout, timeout * 3, 3)
         # the readiness check asks once and quickly: a load balancer calls it every second
-        self.probe = boto3.client(
-            "s3",
-            endpoint_url=endpoint_url or None,
-            region_name=region or "us-east-1",
-            config=BotoConfig(
-                signature_version="s3v4",
-                s3={"addressing_style": style},
-                connect_timeout=1,
-                read_timeout=2,
-                retries={"max_attempts": 1, "mode": "standard"},
-            ),
-        )
+        self.probe = client(1, 2, 1)
 
     def part_size_for(self, size, preferred):
         """A part size S3 accepts: at least 5 MiB, and few enough parts."""
