@@ -63,7 +63,10 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(offlineAnswer));
+    // one retry first: a phone's connection (or a reused keep-alive socket) drops for a moment
+    // far more often than it goes away, and the offline page for a glitch is a lost page
+    event.respondWith(fetch(request).catch(function () { return fetch(request); })
+      .catch(offlineAnswer));
     return;
   }
   if (url.pathname.indexOf("/static/") === 0) {
