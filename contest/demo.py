@@ -14,7 +14,7 @@ from contest.entries.storage import get_storage, new_video_key
 from contest.errors import Conflict
 from contest.extensions import db
 from contest.models import Entry, Rating, User, utcnow
-from contest.rounds import editing, results
+from contest.rounds import editing, rating_hours, results
 from contest.rounds import phases as rounds
 
 FANS = ["ronaldinha", "kaka_kid", "elastico", "rainbow_flick", "la_pulga", "cruyff_turn"]
@@ -86,6 +86,8 @@ def _rate_everything(entries, fans, rng):
                 db.session.add(Rating(user_id=fan.id, entry_id=entry.id, stars=stars))
                 entry.rating_count += 1
                 entry.rating_sum += stars
+    db.session.flush()
+    rating_hours.recount([entry.id for entry in entries])  # rows written beneath the writer
     db.session.commit()
 
 

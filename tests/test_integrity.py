@@ -122,6 +122,7 @@ def test_anomaly_check_flags_a_vote_ring_but_not_organic_voting(
 
     from contest.models import Flag, Rating, User
     from contest.moderation import integrity
+    from contest.rounds import rating_hours
 
     rng = random.Random(7)
     author = make_user("author")
@@ -172,6 +173,8 @@ def test_anomaly_check_flags_a_vote_ring_but_not_organic_voting(
                     updated_at=now - timedelta(minutes=i / 2),
                 )
             )
+        db.session.commit()
+        rating_hours.recount([ring_target.id] + [e.id for e in organic])  # rows set beneath
         db.session.commit()
         flags = integrity.check_round(round_.id)
         kinds = {(f.entry_id, f.kind) for f in flags}
@@ -237,3 +240,47 @@ def test_closing_runs_the_anomaly_check_and_flags_can_be_dismissed(
     assert mod.get("/api/v1/moderation/queue").get_json()["flags"] == []
     with app.app_context():
         assert set(db.session.scalars(sa.select(Flag.status))) == {"dismissed"}
+
+
+def test_the_rating_writer_keeps_each_entrys_busiest_hour_and_a_burst_is_flagged(
+    make_user, make_round, make_entry, new_api, app
+):
+    """Twelve fans rate one entry through the API within minutes: the writer's hour counters
+    equal a recount from the rows, and the check (which reads only the counters to find
+    candidates) flags the burst; the entry rated at a normal pace is not a candidate."""
+    from contest.models import Entry
+    from contest.moderation import integrity
+    from contest.rounds import rating_hours
+
+    author = make_user("author")
+    round_ = make_round("voting")
+    target = make_entry(round_.id, author.id, title="Burst")
+    calm = make_entry(round_.id, author.id, title="Calm")
+    fans = [make_user(f"fan{i}") for i in range(12)]
+    for i, fan in enumerate(fans):
+        api = new_api(fan.username)
+        assert api.put(f"/api/v1/entries/{target.id}/rating", {"stars": 5}).status_code == 200
+        if i < 2:
+            assert api.put(f"/api/v1/entries/{calm.id}/rating", {"stars": 3}).status_code == 200
+    # a re-rating stamps its row again: the hour it left keeps its count (an upper bound)
+    again = new_api("fan0")
+    assert again.put(f"/api/v1/entries/{target.id}/rating", {"stars": 4}).status_code == 200
+    with app.app_context():
+        kept = {
+            e.id: (e.rating_hour, e.rating_hour_count, e.busiest_hour_ratings)
+            for e in db.session.scalars(sa.select(Entry))
+        }
+        rating_hours.recount([target.id, calm.id])
+        recounted = {
+            e.id: (e.rating_hour, e.rating_hour_count, e.busiest_hour_ratings)
+            for e in db.session.scalars(sa.select(Entry).execution_options(populate_existing=True))
+        }
+        db.session.rollback()
+        assert recounted[calm.id] == kept[calm.id]  # two stamps, nothing moved: exact
+        _hour, in_hour, busiest = kept[target.id]
+        assert busiest >= recounted[target.id][2] and busiest >= 7  # 13 stamps, <= 2 hours
+        if recounted[target.id][1] == 12:  # the test did not straddle a clock hour
+            assert (in_hour, busiest) == (13, 13)  # the re-rating counted in its new hour too
+        flags = integrity.check_round(round_.id)
+        kinds = {(f.entry_id, f.kind) for f in flags}
+        assert (target.id, "burst") in kinds and calm.id not in {e for e, _ in kinds}

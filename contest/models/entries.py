@@ -51,6 +51,10 @@ class Entry(db.Model):
     # The live aggregate of the entry's current stage: main vote, or finals once shortlisted.
     rating_count: Mapped[int] = mapped_column(default=0)
     rating_sum: Mapped[int] = mapped_column(default=0)
+    # ratings stamped per clock hour, for the anomaly check (see rounds.rating_hours)
+    rating_hour: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating_hour_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    busiest_hour_ratings: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processing_attempts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -24,12 +24,6 @@ def _rated_days_after_joining(dialect):
     return sa.func.julianday(Rating.updated_at) - sa.func.julianday(User.created_at)
 
 
-def _hour(dialect, column):
-    if dialect == "postgresql":
-        return sa.func.date_trunc("hour", column)
-    return sa.func.strftime("%Y-%m-%d %H", column)
-
-
 def _round_ratings(round_id):
     """The WHERE clause of the ratings the check reads: live entries, raters not banned."""
     return (
@@ -52,32 +46,19 @@ def _rated(round_id, *columns):
 def _counts(round_id, dialect):
     """Per entry: (ratings, from new accounts, first at, busiest clock hour's ratings).
 
-    One grouped pass in the database (like the tally), by entry and clock hour, then by
-    entry: nothing per rating comes back to Python.
+    One grouped pass in the database (like the tally); nothing per rating comes back. The
+    busiest hour is the count the rating writer keeps on the entry (rounds.rating_hours).
     """
     fresh = sa.case((_rated_days_after_joining(dialect) < NEW_ACCOUNT_DAYS, 1), else_=0)
-    hour = _hour(dialect, Rating.updated_at).label("hour")
-    per_hour = (
+    return db.session.execute(
         _rated(
             round_id,
             Rating.entry_id,
-            hour,
-            sa.func.count().label("n"),
-            sa.func.sum(fresh).label("fresh"),
-            sa.func.min(Rating.updated_at).label("first"),
-        )
-        .group_by(Rating.entry_id, hour)
-        .subquery()
-    )
-    c = per_hour.c
-    return db.session.execute(
-        sa.select(
-            c.entry_id,
-            sa.func.sum(c.n),
-            sa.func.sum(c.fresh),
-            sa.func.min(c.first).label("first"),
-            sa.func.max(c.n),
-        ).group_by(c.entry_id)
+            sa.func.count(),
+            sa.func.sum(fresh),
+            sa.func.min(Rating.updated_at),
+            Entry.busiest_hour_ratings,
+        ).group_by(Rating.entry_id, Entry.busiest_hour_ratings)
     ).all()
 
 
@@ -124,8 +105,6 @@ def check_round(round_id, now=None):
     now = now or utcnow()
     round_ = db.session.get(Round, round_id)
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":  # a million (entry, hour) groups stay in memory, not on disk
-        db.session.execute(sa.text("SET LOCAL work_mem = '128MB'"))
     # (PostgreSQL's sums are Decimals)
     counts = [
         (e, int(n), int(f), first, int(b)) for e, n, f, first, b in _counts(round_id, dialect)
@@ -138,7 +117,7 @@ def check_round(round_id, now=None):
     hours = max((min(now, rounds.ends_at(round_)) - start).total_seconds() / 3600, 1.0)
     normal_per_hour = total / hours / len(counts)
     threshold = max(MIN_RATINGS, BURST_FACTOR * max(normal_per_hour, 1.0))
-    # a one-hour window spans at most two clock hours: only entries whose busiest hour holds
+    # a one-hour window spans at most two clock hours: only entries whose busiest hour held
     # half the threshold can hold a burst, and only those are read rating by rating
     peaks = _peaks(round_id, [row[0] for row in counts if 2 * row[4] >= threshold])
     singles = _single_purpose(round_id)

@@ -8,6 +8,7 @@ from contest.errors import ContestError
 from contest.events import RatingChanged
 from contest.extensions import db
 from contest.models import Entry, Rating, Round, utcnow
+from contest.rounds import rating_hours
 from contest.rounds.ratings import check_rateable, counts_now, public_summary, round_prior, stage_of
 
 
@@ -79,15 +80,27 @@ def apply_changes(changes):
             aggregate[0] += 1
             aggregate[1] += change.stars
         final[key] = (rating_id, change.stars, counted)
-    _write_ratings(stored, final)
-    db.session.execute(
-        sa.update(Entry.__table__).where(Entry.__table__.c.id == sa.bindparam("entry_id")),
-        [{"entry_id": i, "rating_count": n, "rating_sum": t} for i, (n, t) in counts.items()],
-    )
+    stamped = _write_ratings(stored, final, now)
+    rows = []
+    for entry in entries.values():
+        hour, in_hour, busiest = rating_hours.stamp(entry, stamped.get(entry.id, 0), now)
+        rows.append(
+            {
+                "entry_id": entry.id,
+                "rating_count": counts[entry.id][0],
+                "rating_sum": counts[entry.id][1],
+                "rating_hour": hour,
+                "rating_hour_count": in_hour,
+                "busiest_hour_ratings": busiest,
+            }
+        )
+    table = Entry.__table__
+    db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("entry_id")), rows)
     summaries = {}
-    for entry in entries.values():  # the rows now hold these; the objects must not re-write them
-        set_committed_value(entry, "rating_count", counts[entry.id][0])
-        set_committed_value(entry, "rating_sum", counts[entry.id][1])
+    for entry, row in zip(entries.values(), rows, strict=True):
+        for key, value in row.items():  # the rows hold these: the objects must not write them
+            if key != "entry_id":
+                set_committed_value(entry, key, value)
     for round_id in {entries[c.entry_id].round_id for c in accepted}:
         prior_ = round_prior(round_id)  # reads the aggregates just updated, in this transaction
         for entry in entries.values():
@@ -100,10 +113,13 @@ def apply_changes(changes):
         change.result = summaries[change.entry_id]
 
 
-def _write_ratings(stored, final):
-    """Insert, update and delete rating rows in three executemany statements."""
-    table, now = Rating.__table__, utcnow()
-    inserts, updates, deletes = [], [], []
+def _write_ratings(stored, final, now):
+    """Insert, update and delete rating rows in three executemany statements.
+
+    Returns {entry_id: rows stamped `now`} (inserted, or updated with new stars or count).
+    """
+    table = Rating.__table__
+    inserts, updates, deletes, stamped_updates = [], [], [], []
     for (user_id, entry_id, stage), (rating_id, stars, counted) in final.items():
         before = stored.get((user_id, entry_id, stage))
         if before is None and stars is not None:
@@ -121,6 +137,7 @@ def _write_ratings(stored, final):
         elif before is not None and stars is None:
             deletes.append({"rating_id": rating_id})
         elif before is not None and (stars, counted) != before[1:]:
+            stamped_updates.append(entry_id)
             updates.append(
                 {"rating_id": rating_id, "stars": stars, "counted": counted, "updated_at": now}
             )
@@ -131,3 +148,9 @@ def _write_ratings(stored, final):
         db.session.execute(sa.update(table).where(by_id), updates)
     if deletes:
         db.session.execute(sa.delete(table).where(by_id), deletes)
+    stamped = {}
+    for row in inserts:
+        stamped[row["entry_id"]] = stamped.get(row["entry_id"], 0) + 1
+    for entry_id in stamped_updates:
+        stamped[entry_id] = stamped.get(entry_id, 0) + 1
+    return stamped
