@@ -40,8 +40,12 @@ def ensure_database(url):
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+RING = 40  # fresh accounts that each rate one entry within 20 minutes: a vote ring
+
+
 def load(url, n_entries, n_ratings, n_fans):
-    """Users, one closed-voting round, its entries, and ratings spread over the voting month."""
+    """Users, one closed-voting round, its entries, and ratings spread over the voting month,
+    plus one vote ring (RING new accounts, one entry, minutes apart) for the check to find."""
     rng = random.Random(7)
     now = datetime.now(UTC).replace(tzinfo=None)
     joined = now - timedelta(days=400)
@@ -56,6 +60,12 @@ def load(url, n_entries, n_ratings, n_fans):
                 for i in range(1, n_fans + 1):
                     copy.write_row(
                         (i, f"fan{i}", f"fan{i}@example.com", "x", "fan", joined, False, joined)
+                        + ("",) * 6
+                    )
+                ring_at = start + timedelta(days=10)
+                for i in range(n_fans + 1, n_fans + RING + 1):
+                    copy.write_row(
+                        (i, f"fan{i}", f"fan{i}@example.com", "x", "fan", ring_at, False, ring_at)
                         + ("",) * 6
                     )
             cur.execute(
@@ -92,11 +102,15 @@ def load(url, n_entries, n_ratings, n_fans):
                             0,
                         )
                     )
-            sums = {}
+            sums, hours = {}, {}
             with cur.copy(
                 "COPY ratings (user_id, entry_id, stars, stage, created_at, updated_at) FROM STDIN"
             ) as copy:
                 seen = set()
+                ring = [
+                    ((n_fans + i, 1), 5, ring_at + timedelta(seconds=30 * i))
+                    for i in range(1, RING + 1)
+                ]
                 while len(seen) < n_ratings:
                     pair = (rng.randint(1, n_fans), rng.randint(1, n_entries))
                     if pair in seen:
@@ -105,15 +119,26 @@ def load(url, n_entries, n_ratings, n_fans):
                     quality = 1 + (pair[1] * 7919) % 5  # each entry has a "true" level
                     stars = min(5, max(1, quality + rng.choice((-1, 0, 0, 1))))
                     at = start + timedelta(seconds=rng.randint(0, 29 * 86400))
+                    if ring and len(seen) % 20_000 == 0:
+                        pair, stars, at = ring.pop()
                     copy.write_row((pair[0], pair[1], stars, "main", at, at))
                     n, s = sums.get(pair[1], (0, 0))
                     sums[pair[1]] = (n + 1, s + stars)
-            cur.execute("CREATE TEMP TABLE agg (id int, n int, s int)")
+                    hour = at.replace(minute=0, second=0, microsecond=0)
+                    per_hour = hours.setdefault(pair[1], {})
+                    per_hour[hour] = per_hour.get(hour, 0) + 1
+            # the hour counters the rating writer keeps (contest.rounds.rating_hours)
+            cur.execute(
+                "CREATE TEMP TABLE agg (id int, n int, s int, h timestamp, hn int, busiest int)"
+            )
             with cur.copy("COPY agg FROM STDIN") as copy:
                 for entry_id, (n, s) in sums.items():
-                    copy.write_row((entry_id, n, s))
+                    latest = max(hours[entry_id])
+                    busiest = max(hours[entry_id].values())
+                    copy.write_row((entry_id, n, s, latest, hours[entry_id][latest], busiest))
             cur.execute(
-                "UPDATE entries SET rating_count = agg.n, rating_sum = agg.s"
+                "UPDATE entries SET rating_count = agg.n, rating_sum = agg.s, rating_hour = agg.h,"
+                " rating_hour_count = agg.hn, busiest_hour_ratings = agg.busiest"
                 " FROM agg WHERE entries.id = agg.id"
             )
             for table in ("users", "entries", "ratings", "rounds"):
