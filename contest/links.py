@@ -7,7 +7,7 @@ import json
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import Response, current_app, has_request_context, url_for
+from flask import Response, current_app, has_request_context, request, url_for
 from flask_babel import gettext
 from markupsafe import Markup, escape
 
@@ -161,7 +161,37 @@ def fan_name(user):
     return gettext("deleted fan") if user.deleted_at is not None else user.username
 
 
+class PageUrls:
+    """`url_for` for templates, remembered: a round page builds ~150 links (each clip's page,
+    poster and author), and werkzeug's builder costs ~25 µs a link.
+
+    A link is a pure function of the endpoint, its values and where the site is mounted (and,
+    for absolute links, the host and scheme): the app has no URL defaults or preprocessors.
+    At most `size` links are kept; then the memory starts over.
+    """
+
+    def __init__(self, size=50_000):
+        self.size = size
+        self.links = {}
+
+    def __call__(self, endpoint, **values):
+        where = (request.script_root, request.host_url if values.get("_external") else "")
+        try:
+            key = (endpoint, where, *sorted(values.items()))
+            link = self.links.get(key)
+        except TypeError:  # a value that cannot be a key (a list of query values)
+            return url_for(endpoint, **values)
+        if link is None:
+            link = url_for(endpoint, **values)
+            if len(self.links) >= self.size:
+                self.links.clear()
+            self.links[key] = link
+        return link
+
+
 def init_app(app):
     """Templates build links with the same helpers."""
-    app.jinja_env.globals.update(notification_url=notification_url, avatar_url=avatar_url)
+    app.jinja_env.globals.update(
+        notification_url=notification_url, avatar_url=avatar_url, url_for=PageUrls()
+    )
     app.jinja_env.filters["fan_name"] = fan_name

@@ -30,11 +30,10 @@ from contest.i18n import in_language_of
 from contest.models import Comment, Entry, Round
 from contest.rounds import phases as rounds
 from contest.rounds.ratings import histograms, round_prior, summary
-from contest.rounds.standings import live_standings
+from contest.rounds.standings import LEADERBOARD_SIZE, live_standings
 
 log = logging.getLogger(__name__)
 ROOM_RE = re.compile(r"^(entry|round):(\d{1,18})$|^themes:(\d{4}-(?:0[1-9]|1[0-2]))$")
-LEADERBOARD_SIZE = 10
 
 
 def safe_emit(event, data, to):

@@ -11,6 +11,8 @@ from contest.models import Entry, Rating, Round, User, utcnow
 from contest.rounds import phases as rounds
 from contest.rounds.ratings import bayesian, contenders, min_account_age, prior
 
+LEADERBOARD_SIZE = 10  # the live leaderboard: on the round page and in every live update
+
 
 @dataclass
 class Standing:

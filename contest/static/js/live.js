@@ -154,5 +154,10 @@
       showScore(li, row);
       list.appendChild(li);  // appending in rank order re-orders the list
     });
+    // the board is the top of the round: a clip that dropped out of it leaves the list
+    var shown = data.top.map(function (row) { return String(row.entry_id); });
+    list.querySelectorAll("li[data-entry-id]").forEach(function (li) {
+      if (shown.indexOf(li.dataset.entryId) < 0) li.remove();
+    });
   });
 })();
