@@ -137,3 +137,31 @@ def test_ratings_rows_are_unique_per_user_and_entry(setup, app):
         voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": stars})
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Rating.id))) == 1
+
+
+def test_the_round_prior_counted_in_sql_equals_the_formula(app, make_user, make_round, make_entry):
+    """round_prior() asks the database for the totals and the median count; prior() is the
+    formula over every entry's (count, sum). They agree on empty, odd and even rounds."""
+    import random
+
+    from contest.models import Entry
+    from contest.rounds.ratings import MIN_PRIOR_WEIGHT, NEUTRAL_MEAN, prior, round_prior
+
+    rng = random.Random(3)
+    author = make_user("author")
+    round_ = make_round("voting")
+    with app.test_request_context():
+        assert round_prior(round_.id) == (NEUTRAL_MEAN, float(MIN_PRIOR_WEIGHT))
+    counts = []
+    for size in (1, 2, 7, 12):
+        while len(counts) < size:
+            entry = make_entry(round_.id, author.id, title=f"e{len(counts)}")
+            n = rng.choice((0, 3, 8, 8, 40))
+            counts.append((n, sum(rng.randint(1, 5) for _ in range(n))))
+            with app.app_context():
+                row = db.session.get(Entry, entry.id)
+                row.rating_count, row.rating_sum = counts[-1]
+                db.session.commit()
+        make_entry(round_.id, author.id, title="hidden one", status="hidden")  # not ranked
+        with app.test_request_context():
+            assert round_prior(round_.id) == pytest.approx(prior(counts))
