@@ -3,7 +3,6 @@
 import os
 import sys
 
-from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from contest import (
@@ -23,7 +22,9 @@ from contest import (
     security,
 )
 from contest.accounts import sessions
+from contest.application import Ginga
 from contest.config import Config, load_secret_key
+from contest.cookie_sessions import RememberingSessionInterface
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
@@ -38,13 +39,14 @@ from contest.rounds import rating_writer
 
 def create_app(config=None):
     """Build the app: settings, extensions, blueprints, socket handlers, CLI, jobs."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Ginga(__name__, instance_relative_config=True)
     app.config.from_object(Config)
     if config:
         app.config.from_mapping(config)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    app.session_interface = RememberingSessionInterface()
     # One request never carries more than one upload part (plus a little slack). Flask defines
     # the key as None, so setdefault would never set it: a body over it is a 413 before reading.
     if app.config.get("MAX_CONTENT_LENGTH") is None:

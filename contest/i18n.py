@@ -200,5 +200,8 @@ def init_app(app):
     def _vary(response):
         """Answers depend on the reader's language: caches must keep one per language."""
         if request.endpoint != "static":
-            response.vary.update(("Accept-Language", "Cookie"))
+            if "vary" in response.headers.keys(lower=True):
+                response.vary.update(("Accept-Language", "Cookie"))
+            else:  # the usual case, without parsing and writing a header set
+                response.headers["Vary"] = "Accept-Language, Cookie"
         return response

@@ -83,32 +83,52 @@ def _start():
     g.request_started = time.perf_counter()
 
 
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+_series = {}  # (endpoint, method, status) -> (request counter, latency histogram) children
+
+
+def _count(endpoint, method, status, seconds):
+    key = (endpoint, method, status)
+    series = _series.get(key)
+    if series is None:
+        series = (
+            metrics.REQUESTS.labels(endpoint, method, str(status)),
+            metrics.LATENCY.labels(endpoint),
+        )
+        _series[key] = series
+    series[0].inc()
+    series[1].observe(seconds)
+
+
 def _finish(response):
     started = g.get("request_started")
     seconds = time.perf_counter() - started if started else 0.0
-    endpoint = request.endpoint or "unmatched"  # unknown paths must not each make a series
+    req = request._get_current_object()
+    endpoint = req.endpoint or "unmatched"  # unknown paths must not each make a series
+    method = req.method if req.method in METHODS else "other"  # nor unknown methods
     status = response.status_code
-    metrics.REQUESTS.labels(endpoint, request.method, str(status)).inc()
-    metrics.LATENCY.labels(endpoint).observe(seconds)
-    if g.get("request_id"):
-        response.headers["X-Request-ID"] = g.request_id
+    _count(endpoint, method, status, seconds)
+    rid = g.get("request_id")
+    if rid:
+        response.headers["X-Request-ID"] = rid
     if endpoint not in QUIET or status >= 400:
         user = g.get("_login_user")
+        ms = seconds * 1000
         log.info(
             "%s %s %s %.1fms",
-            request.method,
-            request.path,
+            req.method,
+            req.path,
             status,
-            seconds * 1000,
+            ms,
             extra={
-                "request_id": g.get("request_id"),
-                "method": request.method,
-                "path": request.path,
+                "request_id": rid,
+                "method": req.method,
+                "path": req.path,
                 "status": status,
-                "ms": round(seconds * 1000, 2),
+                "ms": round(ms, 2),
                 "endpoint": endpoint,
                 "user_id": user.id if user is not None and user.is_authenticated else None,
-                "remote": request.remote_addr,
+                "remote": req.remote_addr,
             },
         )
     return response

@@ -68,6 +68,8 @@ def check_fields(pairs):
 def init_app(app):
     @app.before_request
     def refuse_unstorable_text():
-        check_fields(request.args.items(multi=True))
-        if request.mimetype in _FORMS:
-            check_fields(request.form.items(multi=True))
+        req = request._get_current_object()
+        if req.query_string:
+            check_fields(req.args.items(multi=True))
+        if req.method != "GET" and req.mimetype in _FORMS:
+            check_fields(req.form.items(multi=True))

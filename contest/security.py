@@ -75,13 +75,19 @@ def _signed_in():
 def init_app(app):
     policy = content_security_policy(app.config)
 
+    defaults = [
+        ("Content-Security-Policy", policy),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+
     @app.after_request
     def add_headers(response):
+        # one pass over the names (Headers.setdefault raises and catches per missing header)
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", policy)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
+        present = set(headers.keys(lower=True))
+        headers.extend([h for h in defaults if h[0].lower() not in present])
         if request.path.startswith("/api/") and _signed_in():
             headers["Cache-Control"] = "private, no-store"
         return response

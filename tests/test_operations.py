@@ -215,3 +215,15 @@ def test_json_log_lines_carry_the_request_id(schema, tmp_path):
     assert [line["request_id"] for line in answered] == ["probe-87654321"]  # /healthz is quiet
     assert answered[0]["status"] == 404 and answered[0]["path"] == "/api/v1/nowhere"
     assert answered[0]["level"] == "info" and answered[0]["time"].endswith("Z")
+
+
+@pytest.mark.parametrize("config_overrides", [{"METRICS_TOKEN": "s3cret-metrics"}])
+def test_metrics_keep_unknown_methods_in_one_series(client):
+    auth = {"Authorization": "Bearer s3cret-metrics"}
+    for method in ("BREW", "WHEN", "X-ANYTHING"):
+        answer = client.open("/api/v1/me", method=method)
+        assert answer.status_code == 405
+    text = client.get("/metrics", headers=auth).get_data(as_text=True)
+    assert 'method="BREW"' not in text and 'method="X-ANYTHING"' not in text
+    labels = {"endpoint": "unmatched", "method": "other", "status": "405"}
+    assert _value(text, "ginga_http_requests_total", **labels) >= 3

@@ -112,7 +112,7 @@ def reset_password(data):
 @login_required
 def me():
     """The signed-in account."""
-    return jsonify(serializers.user_to_dict(current_user, private=True))
+    return jsonify(serializers.user_to_dict(current_user._get_current_object(), private=True))
 
 
 @bp.get("/me/invite")
