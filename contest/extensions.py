@@ -1,13 +1,15 @@
 """The extension singletons, made unbound here and bound in create_app."""
 
+from flask import g, has_app_context
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSqlaSession
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -23,7 +25,28 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class Session(FlaskSqlaSession):
+    """The app context's database session, adopting the rows the context set aside detached
+    (`set_aside`): the signed-in fan served from the session cache is not copied into a
+    session on requests that never open one, yet loads and saves as usual in those that do."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if has_app_context():
+            for obj in g.get("set_aside", ()):
+                if inspect(obj).detached:
+                    self.add(obj)  # a detached row with its identity: no query
+
+
+def set_aside(obj):
+    """Keep a detached row (with its identity) for this context's session, made now or later."""
+    if db.session.registry.has():
+        return db.session.merge(obj, load=False)
+    g.setdefault("set_aside", []).append(obj)
+    return obj
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
 login_manager = LoginManager()
 socketio = SocketIO()

@@ -28,6 +28,32 @@ def test_a_warm_session_asks_the_database_nothing(app, api, make_user):
     assert seen == []
 
 
+def test_a_cached_fan_joins_the_database_session_a_request_opens(app, api, make_user):
+    """Served from the cache, the fan is a detached copy until the request opens a database
+    session: then it belongs to it, so a change to the fan is saved like any other."""
+    from flask import g
+    from flask_login import current_user
+
+    make_user("ana")
+    api.login("ana")
+    for _ in range(2):
+        api.get("/api/v1/me")
+    cookies = "; ".join(f"{c.key}={c.value}" for c in api.client._cookies.values())
+    with app.test_request_context("/api/v1/me", headers={"Cookie": cookies}):
+        app.preprocess_request()
+        fan = current_user._get_current_object()
+        assert fan.username == "ana" and not db.session.registry.has()
+        assert sa.inspect(fan).detached and fan in g.set_aside
+        fan.bio = "rabona"  # before any session: the change rides along when it opens
+        db.session.commit()
+    with app.app_context():
+        assert (
+            db.session.execute(sa.select(User.bio).where(User.username == "ana")).scalar_one()
+            == "rabona"
+        )
+    assert api.get("/api/v1/me").get_json()["bio"] == "rabona"
+
+
 def test_changes_are_seen_on_the_very_next_request(app, api, new_api, make_user):
     make_user("mod", role="moderator")
     make_user("ana")

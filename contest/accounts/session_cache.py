@@ -25,21 +25,22 @@ import sqlalchemy as sa
 from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from contest.models import User
 
 log = logging.getLogger(__name__)
 COLUMNS = [attr.key for attr in sa.inspect(User).column_attrs]
+_USERS = manager_of_class(User)
 KEY_DAYS = 2  # a generation outlives every cache entry by far (entries live seconds)
 
 
 class Entry:
-    __slots__ = ("user_id", "template", "created_at", "generation", "filled_at")
+    __slots__ = ("user_id", "values", "created_at", "generation", "filled_at")
 
     def __init__(self, user_id, created_at):
         self.user_id, self.created_at = user_id, created_at
-        self.template = self.generation = None
+        self.values = self.generation = None
         self.filled_at = 0.0
 
 
@@ -73,13 +74,16 @@ class SessionCache:
         return (entry.user_id, entry.created_at) if entry is not None else None
 
     def cached(self, session_id, generation):
-        """The cached row (a detached User) if it was read at this generation and is fresh."""
+        """A detached copy of the fan's row if it was read at this generation and is fresh."""
         entry = self._entries.get(session_id)
-        if entry is None or entry.template is None or entry.generation != generation:
+        if entry is None or entry.values is None or entry.generation != generation:
             return None
         if time.monotonic() - entry.filled_at > self.seconds:
             return None
-        return entry.template
+        user = _USERS.new_instance()  # no __init__: no defaults over the stored values
+        user.__dict__.update(entry.values)
+        make_transient_to_detached(user)  # committed values, the row's identity, no session
+        return user
 
     def learn(self, session_id, user_id, created_at):
         """Remember whose a session is (it never changes)."""
@@ -93,11 +97,8 @@ class SessionCache:
         entry = self._entries.get(session_id)
         if entry is None or entry.user_id != user.id:
             return
-        template = User()
-        for key in COLUMNS:
-            set_committed_value(template, key, getattr(user, key))
-        make_transient_to_detached(template)
-        entry.template, entry.generation = template, generation
+        entry.values = {key: getattr(user, key) for key in COLUMNS}
+        entry.generation = generation
         entry.filled_at = time.monotonic()
 
     def forget_session(self, session_id):
@@ -108,7 +109,7 @@ class SessionCache:
         with self._lock:
             for entry in list(self._entries.values()):
                 if entry.user_id in user_ids:
-                    entry.template = None
+                    entry.values = None
             for user_id in user_ids:
                 self._generations[user_id] = self._generations.get(user_id, 0) + 1
         if self.redis is not None:

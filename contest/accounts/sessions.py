@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from contest.accounts.session_cache import SessionCache
 from contest.events import AccountChanged, SessionsEnded, record, subscribe
-from contest.extensions import db
+from contest.extensions import db, set_aside
 from contest.models import User, UserSession, utcnow
 
 MAX_ID_LENGTH = 64
@@ -57,10 +57,10 @@ def session_user(session_id):
             generation = cache.generation(user_id)
         except RedisError:
             generation = None  # cannot tell whether the fan changed: ask the database
-        template = cache.cached(session_id, generation) if generation is not None else None
-        if template is not None:
-            user = db.session.merge(template, load=False)  # no query: a copy in this session
-            return _signed_in(user, session_id)
+        user = cache.cached(session_id, generation) if generation is not None else None
+        if user is not None:
+            # no query, and no database session opened for a request that needs none
+            return _signed_in(set_aside(user), session_id)
     row = db.session.execute(
         sa.select(User, UserSession.created_at)
         .join(UserSession, UserSession.user_id == User.id)
