@@ -90,6 +90,39 @@ def test_updates_are_coalesced_and_end_with_the_latest_value(
     assert len(got) < 30
 
 
+def test_a_rounds_leaderboard_is_read_once_per_interval_and_ends_with_the_latest(
+    make_user, make_round, make_entry, new_api, socket_client
+):
+    """Ratings on many clips of one round: one `rating` per clip, but the round's board is
+    read and sent at most once per interval, and the last board shows every rating."""
+    author = make_user("author")
+    make_user("voter")
+    round_ = make_round("voting")
+    clips = [make_entry(round_.id, author.id, title=f"Clip {i}") for i in range(8)]
+    viewer = socket_client()
+    viewer.emit("join", {"room": f"round:{round_.id}"}, callback=True)
+    voter = new_api("voter")
+    start = time.monotonic()
+    for stars, clip in enumerate(clips[2:], start=0):
+        rated(voter, clip.id, stars % 5 + 1)
+    elapsed = time.monotonic() - start
+    rated_ids = {clip.id for clip in clips[2:]}
+    received = []
+
+    def every_rating_on_the_board():
+        received.extend(viewer.get_received())
+        boards = [e["args"][0] for e in received if e["name"] == "leaderboard"]
+        counted = {row["entry_id"] for row in boards[-1]["top"] if row["count"]} if boards else ()
+        return counted == rated_ids
+
+    wait_for(every_rating_on_the_board, timeout=5)
+    boards = [e for e in received if e["name"] == "leaderboard"]
+    ratings = {e["args"][0]["entry_id"] for e in received if e["name"] == "rating"}
+    assert ratings == rated_ids
+    # the first board at once, then at most one per 250 ms window, plus the trailing one
+    assert len(boards) <= elapsed / 0.25 + 2, (len(boards), elapsed)
+
+
 def test_join_refusals(contest, socket_client, make_entry, make_user):
     viewer = socket_client()
     hidden = make_entry(contest["round"].id, make_user("zed").id, status="hidden")
