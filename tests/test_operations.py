@@ -203,10 +203,11 @@ def test_json_log_lines_carry_the_request_id(schema, tmp_path):
     root = logging.getLogger()
     handler = next(h for h in root.handlers if getattr(h, "ginga", False))
     stream = io.StringIO()
-    handler.setStream(stream)
+    handler.writer.setStream(stream)
     try:
         r = app.test_client().get("/healthz?x=1", headers={"X-Request-ID": "probe-12345678"})
         app.test_client().get("/api/v1/nowhere", headers={"X-Request-ID": "probe-87654321"})
+        request_log.flush()  # one thread writes the lines: wait for it
     finally:
         root.removeHandler(handler)
     assert r.status_code == 200
