@@ -35,11 +35,6 @@ def leaderboard_payload(round_id):
     return {"round_id": round_id, "top": [standing_to_dict(s) for s in top]}
 
 
-def _is_blind(round_id):
-    round_ = db.session.get(Round, round_id)
-    return round_ is None or rounds.is_blind(round_)
-
-
 class Broadcaster:
     """Sends at most one `rating` per entry and one `leaderboard` per round per interval, always
     ending with the latest values."""
@@ -131,7 +126,12 @@ class Broadcaster:
             read_only_context()  # on SQLite, never wait for (or hold up) the rating writer
             try:
                 boards = set(due.values()) if boards is None else boards
-                blind = {r for r in set(due.values()) | boards if _is_blind(r)}
+                # held here: the identity map only keeps objects someone holds, and the prior
+                # and the entries' stages ask for these rounds again
+                held = {r: db.session.get(Round, r) for r in set(due.values()) | boards}
+                blind = {
+                    r for r, round_ in held.items() if round_ is None or rounds.is_blind(round_)
+                }
                 priors = {
                     round_id: round_prior(round_id)
                     for round_id in set(due.values())

@@ -38,7 +38,10 @@ def apply_changes(changes):
         )
     }
     round_ids = {e.round_id for e in entries.values()}
-    db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids))).all()  # entry.round
+    # each entry holds its round (the identity map alone keeps only what someone holds)
+    by_id = {r.id: r for r in db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids)))}
+    for entry in entries.values():
+        set_committed_value(entry, "round", by_id[entry.round_id])
     accepted = []
     for change in changes:
         try:
