@@ -14,7 +14,7 @@ from contest.extensions import db, socketio
 from contest.models import Entry, Round
 from contest.rounds import phases as rounds
 from contest.rounds.ratings import histograms, round_prior, summary
-from contest.rounds.standings import LEADERBOARD_SIZE, live_standings
+from contest.rounds.standings import top_standings
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def safe_emit(event, data, to):
 
 
 def leaderboard_payload(round_id):
-    top = live_standings(round_id)[:LEADERBOARD_SIZE]
+    top = top_standings(round_id)
     return {"round_id": round_id, "top": [standing_to_dict(s) for s in top]}
 
 

@@ -74,6 +74,7 @@ def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_
 
     def hot_paths():
         standings.live_standings(round_id)  # round page leaderboard
+        standings.top_standings(round_id)  # every live leaderboard update
         entry = db.session.get(Entry, entry_id)  # entry page
         ratings.histogram(entry)
         ratings.my_rating(db.session.get(User, fans[3].id), entry)

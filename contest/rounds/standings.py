@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from contest.extensions import db
 from contest.models import Entry, Rating, Round, User, utcnow
 from contest.rounds import phases as rounds
-from contest.rounds.ratings import bayesian, contenders, min_account_age, prior
+from contest.rounds.ratings import bayesian, contenders, min_account_age, prior, round_prior
 
 LEADERBOARD_SIZE = 10  # the live leaderboard: on the round page and in every live update
 
@@ -24,14 +24,20 @@ class Standing:
     stage: str = "main"
 
 
-def rank(rows, start=1, stage="main"):
-    """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload."""
-    rows = list(rows)
-    m, c = prior((n, s) for _, n, s in rows)
-    scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+def _order(row):
+    entry, n, _, score = row
     # Entries nobody has rated yet come after every rated one: the prior alone ranks nothing.
     # Round the score so float noise never decides a tie that the tie-breaks should.
-    scored.sort(key=lambda r: (r[1] == 0, -round(r[3], 9), -r[1], r[0].created_at, r[0].id))
+    return (n == 0, -round(score, 9), -n, entry.created_at, entry.id)
+
+
+def rank(rows, start=1, stage="main", prior_=None):
+    """Rank (entry, count, sum) rows by Bayesian score; ties: more ratings, then earlier upload.
+    The prior is the rows' own unless given (`prior_`: (m, C) of the whole round)."""
+    rows = list(rows)
+    m, c = prior_ or prior((n, s) for _, n, s in rows)
+    scored = [(entry, n, s, bayesian(s, n, m, c)) for entry, n, s in rows]
+    scored.sort(key=_order)
     return [
         Standing(e, i, score, (s / n if n else 0.0), n, stage)
         for i, (e, n, s, score) in enumerate(scored, start=start)
@@ -45,6 +51,43 @@ def live_standings(round_id):
     )
     stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
     return rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage)
+
+
+def top_standings(round_id, size=LEADERBOARD_SIZE):
+    """live_standings(round_id)[:size], reading about `size` entries instead of the whole round.
+
+    The database orders the contenders as rank() does, by the same score (from the round's
+    prior) but unrounded, and returns a few more than asked; they are ranked here in rank()'s
+    exact order. Only if the last one read ties (or nearly: within one step of rounding) with
+    the last one kept, so an entry not read could belong in the top, is the whole round ranked.
+    """
+    m, c = round_prior(round_id)
+    score = (sa.literal(c * m, sa.Float) + Entry.rating_sum) / (
+        sa.literal(c, sa.Float) + Entry.rating_count
+    )
+    read = size + 20
+    entries = db.session.scalars(
+        sa.select(Entry)
+        .where(*contenders(round_id))
+        .order_by(
+            (Entry.rating_count == 0).asc(),
+            score.desc(),
+            Entry.rating_count.desc(),
+            Entry.created_at,
+            Entry.id,
+        )
+        .limit(read)
+        .options(selectinload(Entry.author))
+    ).all()
+    stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
+    ranked = rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage, prior_=(m, c))
+    if len(entries) == read:
+        kept, last = ranked[size - 1], ranked[-1]
+        # unrated ones come last, by upload, in the database's order too: if the last one read
+        # is unrated, every rated one was read
+        if last.count and round(kept.score, 9) - round(last.score, 9) < 1.5e-9:
+            return live_standings(round_id)[:size]
+    return ranked[:size]
 
 
 def all_standings(round_id):
