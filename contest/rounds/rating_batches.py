@@ -11,6 +11,27 @@ from contest.models import Entry, Rating, Round, utcnow
 from contest.rounds import rating_hours
 from contest.rounds.ratings import check_rateable, counts_now, public_summary, round_prior, stage_of
 
+# Built once: building a statement and its cache key costs more Python than running it here.
+_LOCK_ENTRIES = (
+    sa.select(Entry)
+    .where(Entry.id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(Entry.id)
+    .with_for_update()
+)
+_ROUNDS = sa.select(Round).where(Round.id.in_(sa.bindparam("ids", expanding=True)))
+_STORED = sa.select(
+    Rating.id, Rating.user_id, Rating.entry_id, Rating.stage, Rating.stars, Rating.counted
+).where(
+    sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(
+        sa.bindparam("keys", expanding=True)
+    )
+)
+_ENTRIES, _RATINGS = Entry.__table__, Rating.__table__
+_MOVE_AGGREGATES = sa.update(_ENTRIES).where(_ENTRIES.c.id == sa.bindparam("entry_id"))
+_INSERT = sa.insert(_RATINGS)
+_UPDATE = sa.update(_RATINGS).where(_RATINGS.c.id == sa.bindparam("rating_id"))
+_DELETE = sa.delete(_RATINGS).where(_RATINGS.c.id == sa.bindparam("rating_id"))
+
 
 class RatingChange:
     """One fan's request to set (stars 1-5) or withdraw (stars None) a rating."""
@@ -31,15 +52,10 @@ def apply_changes(changes):
     Each accepted change gets `result`: its entry's public summary after the commit.
     """
     entry_ids = sorted({c.entry_id for c in changes})
-    entries = {
-        e.id: e
-        for e in db.session.scalars(
-            sa.select(Entry).where(Entry.id.in_(entry_ids)).order_by(Entry.id).with_for_update()
-        )
-    }
+    entries = {e.id: e for e in db.session.scalars(_LOCK_ENTRIES, {"ids": entry_ids})}
     round_ids = {e.round_id for e in entries.values()}
     # each entry holds its round (the identity map alone keeps only what someone holds)
-    by_id = {r.id: r for r in db.session.scalars(sa.select(Round).where(Round.id.in_(round_ids)))}
+    by_id = {r.id: r for r in db.session.scalars(_ROUNDS, {"ids": list(round_ids)})}
     for entry in entries.values():
         set_committed_value(entry, "round", by_id[entry.round_id])
     accepted = []
@@ -57,14 +73,7 @@ def apply_changes(changes):
     stored = {
         (user_id, entry_id, stage): (rating_id, stars, counted)
         for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
-            sa.select(
-                Rating.id,
-                Rating.user_id,
-                Rating.entry_id,
-                Rating.stage,
-                Rating.stars,
-                Rating.counted,
-            ).where(sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(list(keys)))
+            _STORED, {"keys": list(keys)}
         )
     }
     # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
@@ -97,8 +106,7 @@ def apply_changes(changes):
                 "busiest_hour_ratings": busiest,
             }
         )
-    table = Entry.__table__
-    db.session.execute(sa.update(table).where(table.c.id == sa.bindparam("entry_id")), rows)
+    db.session.execute(_MOVE_AGGREGATES, rows)
     summaries = {}
     for entry, row in zip(entries.values(), rows, strict=True):
         for key, value in row.items():  # the rows hold these: the objects must not write them
@@ -121,7 +129,6 @@ def _write_ratings(stored, final, now):
 
     Returns {entry_id: rows stamped `now`} (inserted, or updated with new stars or count).
     """
-    table = Rating.__table__
     inserts, updates, deletes, stamped_updates = [], [], [], []
     for (user_id, entry_id, stage), (rating_id, stars, counted) in final.items():
         before = stored.get((user_id, entry_id, stage))
@@ -144,13 +151,12 @@ def _write_ratings(stored, final, now):
             updates.append(
                 {"rating_id": rating_id, "stars": stars, "counted": counted, "updated_at": now}
             )
-    by_id = table.c.id == sa.bindparam("rating_id")
     if inserts:
-        db.session.execute(sa.insert(table), inserts)
+        db.session.execute(_INSERT, inserts)
     if updates:
-        db.session.execute(sa.update(table).where(by_id), updates)
+        db.session.execute(_UPDATE, updates)
     if deletes:
-        db.session.execute(sa.delete(table).where(by_id), deletes)
+        db.session.execute(_DELETE, deletes)
     stamped = {}
     for row in inserts:
         stamped[row["entry_id"]] = stamped.get(row["entry_id"], 0) + 1
