@@ -57,7 +57,8 @@ class RatingWriter:
         waiting = _Waiting(RatingChange(fan, entry_id, stars))
         # Give this request's connection back while it waits: fifty fans waiting must not hold
         # the pool the writer needs. Loaded objects (current_user) stay readable, detached.
-        db.session.close()
+        if db.session.registry.has():  # (none opened yet: do not make one to close it)
+            db.session.close()
         with self._cond:
             if self._closed:
                 raise Unavailable()  # shutting down: another process takes the retry
