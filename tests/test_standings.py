@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from contest.extensions import db
 from contest.models import Entry, Round, utcnow
-from contest.rounds.standings import live_standings, top_standings
+from contest.rounds.standings import contender_count, live_standings, top_standings
 
 
 def _ids(standings):
@@ -39,6 +39,7 @@ def test_the_top_ten_read_from_sql_equals_the_whole_rounds_ranking(
         with app.test_request_context():
             assert _ids(top_standings(round_.id)) == _ids(live_standings(round_.id)[:10])
             assert _ids(top_standings(round_.id, size=3)) == _ids(live_standings(round_.id)[:3])
+            assert contender_count(round_.id) == len(live_standings(round_.id))
 
 
 def test_unrated_clips_come_last_by_upload_time_as_on_the_round_page(
@@ -71,6 +72,7 @@ def test_in_the_finals_only_finalists_are_on_the_board(app, make_user, make_roun
         top = top_standings(round_.id)
         assert _ids(top) == _ids(live_standings(round_.id)[:10])
         assert all(s.entry.finalist and s.stage == "finals" for s in top)
+        assert contender_count(round_.id) == 15
 
 
 def test_a_tie_across_the_clips_read_ranks_the_whole_round(app, make_user, make_round, make_entry):

@@ -90,6 +90,12 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
     return ranked[:size]
 
 
+def contender_count(round_id):
+    """How many entries the live ranking holds (len(live_standings(round_id)), counted in SQL)."""
+    query = sa.select(sa.func.count()).select_from(Entry).where(*contenders(round_id))
+    return db.session.scalar(query)
+
+
 def all_standings(round_id):
     """Every live entry: in a round with finals, the finalists first, then the rest by main vote."""
     top = live_standings(round_id)

@@ -68,7 +68,8 @@ def _shuffle_seed():
 @bp.get("/rounds/<slug>")
 def round_page(slug):
     round_ = rounds.round_by_slug(slug)
-    standings = [] if round_.closed_at else ranking.live_standings(round_.id)
+    live = not round_.closed_at  # the top ten, not the whole round: a round may hold 10,000
+    standings = ranking.top_standings(round_.id) if live else []
     mine = []
     if current_user.is_authenticated:
         mine = db.session.scalars(
@@ -92,8 +93,8 @@ def round_page(slug):
         more=more,
         round=round_,
         phase=rounds.phase(round_),
-        standings=standings[: ranking.LEADERBOARD_SIZE],
-        ranked=len(standings),
+        standings=standings,
+        ranked=ranking.contender_count(round_.id) if live else 0,
         mine=mine,
         results=results.frozen_results(round_) if show_results else [],
         excluded=round_.excluded_ratings if show_results else 0,
