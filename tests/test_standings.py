@@ -1,4 +1,4 @@
-"""The live leaderboard's top ten, ranked in SQL, is exactly the top of the whole round's ranking."""
+"""The live top ten, ranked in SQL, is exactly the top of the whole round's ranking."""
 
 import random
 from datetime import timedelta
