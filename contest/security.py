@@ -16,7 +16,13 @@ SOCKET_HEADERS = [
 
 class SocketHeaders:
     """WSGI middleware: Socket.IO answers (polling, the handshake) never reach Flask's
-    after_request, so the headers are added here, unless the answer set its own."""
+    after_request, so the headers are added here, unless the answer set its own.
+
+    It also declines WebSocket compression: simple-websocket accepts permessage-deflate
+    whenever a browser offers it (they all do), and then every live event is deflated once per
+    viewer, with a zlib state (~90 KB resident) kept per open socket. Our events are a few hundred
+    bytes; Node's socket.io leaves compression off by default for the same reason.
+    """
 
     def __init__(self, wsgi_app, path="/socket.io/"):
         self.wsgi_app, self.path = wsgi_app, path
@@ -24,6 +30,7 @@ class SocketHeaders:
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(self.path):
             return self.wsgi_app(environ, start_response)
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # no permessage-deflate (above)
 
         def start(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}

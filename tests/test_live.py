@@ -176,3 +176,47 @@ def test_a_failing_emit_never_stops_later_broadcasts(contest, socket_client, app
         timeout=5,
     )
     assert core(got[-1]) == {"entry_id": entry.id, **answer["rating"]}
+
+
+def _websocket_upgrade(url):
+    """Open a raw WebSocket to Socket.IO offering permessage-deflate, as every browser does;
+    returns the handshake answer's headers and the first frame's first byte."""
+    import base64
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
+    with socket.create_connection((where.hostname, where.port), timeout=10) as conn:
+        key = base64.b64encode(os.urandom(16)).decode()
+        conn.sendall(
+            (
+                "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
+                f"Host: {where.netloc}\r\nOrigin: {url}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n"
+            ).encode()
+        )
+        answer = b""
+        while b"\r\n\r\n" not in answer or len(answer) <= answer.index(b"\r\n\r\n") + 4:
+            chunk = conn.recv(4096)
+            assert chunk, answer
+            answer += chunk
+        head, _, frames = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode().split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines)}
+    return status, headers, frames[0]
+
+
+@pytest.mark.parametrize("kind", ["threads", "gunicorn"])
+def test_live_sockets_decline_compression(start_server, kind):
+    """Events are a few hundred bytes: deflating each once per viewer cost more CPU than sending
+    it, and a zlib state per open socket. The browser's offer is declined; the socket works."""
+    from servers import Gunicorn, Server
+
+    server = start_server(server_class=Gunicorn if kind == "gunicorn" else Server)
+    status, headers, first = _websocket_upgrade(server.url)
+    assert " 101 " in status, status
+    assert "sec-websocket-extensions" not in headers, headers
+    assert first == 0x81  # FIN, text, RSV1 clear: Engine.IO's open packet, not compressed
