@@ -35,6 +35,18 @@ def leaderboard_payload(round_id):
     return {"round_id": round_id, "top": [standing_to_dict(s) for s in top]}
 
 
+def _turns_come(pending, ready_at, now):
+    """The pending keys whose turn has come, and how long until the next one's (None: none)."""
+    come, wait = [], None
+    for key in pending:
+        at = ready_at.get(key, 0)
+        if at <= now:
+            come.append(key)
+        elif wait is None or at - now < wait:
+            wait = at - now
+    return come, wait
+
+
 class Broadcaster:
     """Sends at most one `rating` per entry and one `leaderboard` per round per interval, always
     ending with the latest values."""
@@ -73,19 +85,10 @@ class Broadcaster:
         with self._cond:
             while not self._stopped:
                 now = time.monotonic()
-                due, boards, wait = {}, set(), None
-                for entry_id, round_id in self._pending.items():
-                    ready_at = self._ready_at.get(entry_id, 0)
-                    if ready_at <= now:
-                        due[entry_id] = round_id
-                    else:
-                        wait = min(wait or ready_at - now, ready_at - now)
-                for round_id in self._pending_boards:
-                    ready_at = self._board_ready_at.get(round_id, 0)
-                    if ready_at <= now:
-                        boards.add(round_id)
-                    else:
-                        wait = min(wait or ready_at - now, ready_at - now)
+                entries, wait = _turns_come(self._pending, self._ready_at, now)
+                boards, board_wait = _turns_come(self._pending_boards, self._board_ready_at, now)
+                due = {entry_id: self._pending[entry_id] for entry_id in entries}
+                boards = set(boards)
                 if due or boards:
                     # the next turn of each starts on a tick after a whole interval: entries
                     # rated all the time come due together, and one read serves them all
@@ -101,7 +104,7 @@ class Broadcaster:
                     if len(self._ready_at) > 10_000:
                         self._ready_at = {k: t for k, t in self._ready_at.items() if t > now}
                     return due, stamps, boards
-                self._cond.wait(wait if wait is not None else 5.0)
+                self._cond.wait(min((w for w in (wait, board_wait) if w is not None), default=5.0))
             return None, None, None
 
     def _loop(self):

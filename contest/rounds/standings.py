@@ -61,6 +61,7 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
     exact order. Only if the last one read ties (or nearly: within one step of rounding) with
     the last one kept, so an entry not read could belong in the top, is the whole round ranked.
     """
+    round_ = db.session.get(Round, round_id)  # held: the prior and contenders() ask again
     m, c = round_prior(round_id)
     score = (sa.literal(c * m, sa.Float) + Entry.rating_sum) / (
         sa.literal(c, sa.Float) + Entry.rating_count
@@ -79,7 +80,7 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
         .limit(read)
         .options(selectinload(Entry.author))
     ).all()
-    stage = "finals" if rounds.in_finals(db.session.get(Round, round_id)) else "main"
+    stage = "finals" if rounds.in_finals(round_) else "main"
     ranked = rank(((e, e.rating_count, e.rating_sum) for e in entries), stage=stage, prior_=(m, c))
     if len(entries) == read:
         kept, last = ranked[size - 1], ranked[-1]
