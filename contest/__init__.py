@@ -15,6 +15,7 @@ from contest import (
     labels,
     links,
     live,
+    live_frames,
     login,
     push_delivery,
     request_log,
@@ -119,12 +120,14 @@ def configure_extensions(app):
     # The SocketIO singleton keeps the queue of an earlier app in its options even when this
     # one has none (init_app only adds a client_manager): each app starts from its own.
     socketio.server_options.pop("client_manager", None)
-    socketio.init_app(
-        app,
-        async_mode=app.config["ASYNC_MODE"] or _async_mode(),
-        message_queue=app.config.get("REDIS_URL"),
-        channel=app.config["SOCKETIO_CHANNEL"],
-    )
+    async_mode = app.config["ASYNC_MODE"] or _async_mode()
+    redis_url, channel = app.config.get("REDIS_URL"), app.config["SOCKETIO_CHANNEL"]
+    if async_mode == "gevent":  # broadcasts framed once for all of a room's viewers
+        manager = live_frames.client_manager(redis_url, channel)
+        socketio.init_app(app, async_mode=async_mode, client_manager=manager)
+        live_frames.install(socketio.server)
+    else:
+        socketio.init_app(app, async_mode=async_mode, message_queue=redis_url, channel=channel)
 
     login.init_login(login_manager)
     sessions.init_app(app)
