@@ -18,6 +18,10 @@ import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
+from contest import metrics
+
+DIRECT, QUEUED = metrics.LIVE_DELIVERIES.labels("direct"), metrics.LIVE_DELIVERIES.labels("queued")
+
 
 def text_frame(text):
     """One final, unmasked WebSocket text frame (RFC 6455, 5.2): what a server sends."""
@@ -112,26 +116,28 @@ class FramedManager(socketio.Manager):
     ):
         if callback is not None or namespace not in self.rooms:
             return super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
-        if isinstance(data, tuple):
-            data = list(data)
-        else:
-            data = [] if data is None else [data]
+        args = list(data) if isinstance(data, tuple) else [] if data is None else [data]
         encoded = self.server.packet_class(
-            sio_packet.EVENT, namespace=namespace, data=[event, *data]
+            sio_packet.EVENT, namespace=namespace, data=[event, *args]
         ).encode()
         if isinstance(encoded, list):  # binary attachments: the usual path
             return super().emit(event, data, namespace, room, skip_sid, callback, to, **kwargs)
         skip = skip_sid if isinstance(skip_sid, list) else [skip_sid]
         packet = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = text_frame(packet.encode())
-        sockets = self.server.eio.sockets
+        sockets, direct, queued = self.server.eio.sockets, 0, 0
         for sid, eio_sid in self.get_participants(namespace, to or room):
             if sid in skip:
                 continue
             socket = sockets.get(eio_sid)
             framed = getattr(socket, "framed", None)
-            if framed is None or not framed.write_now(socket, frame):
+            if framed is not None and framed.write_now(socket, frame):
+                direct += 1
+            else:
                 self.server._send_eio_packet(eio_sid, packet)
+                queued += 1
+        DIRECT.inc(direct)
+        QUEUED.inc(queued)
 
 
 class FramedRedisManager(socketio.RedisManager, FramedManager):

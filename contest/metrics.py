@@ -36,6 +36,12 @@ RATING_BATCH = Histogram(
     buckets=(1, 2, 4, 8, 16, 32, 64, 128),
 )
 LIVE_EVENTS = Counter("ginga_live_events_total", "Socket.IO events sent to rooms", ["event"])
+LIVE_DELIVERIES = Counter(
+    "ginga_live_deliveries_total",
+    "Room events handed to viewers under gevent: framed once and written straight to the "
+    "socket (direct), or through the viewer's engine.io queue (queued: busy or slow viewer)",
+    ["path"],
+)
 WEBSOCKETS = Gauge(
     "ginga_open_websockets", "Socket.IO connections open now", multiprocess_mode="livesum"
 )
