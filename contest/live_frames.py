@@ -13,6 +13,7 @@ between), which is what keeps the order exact; with threads the usual path is ke
 """
 
 import struct
+from socket import MSG_DONTWAIT
 
 import socketio
 from engineio import packet as eio_packet
@@ -59,6 +60,7 @@ class FramedWebSocketMixin:
 
     ws = None
     busy = False
+    cooperative = ()  # socket classes that wait on EAGAIN unless their timeout is 0.0 (gevent's)
 
     def __call__(self, environ, start_response):
         socket = self.app.__self__  # the handler is the engine.io socket's bound method
@@ -100,12 +102,18 @@ class FramedWebSocketMixin:
         ):
             return False
         try:
-            sent = ws.sock.send(frame, 0, 0.0)  # gevent: timeout 0.0 raises instead of waiting
+            sent = self._send_at_once(ws.sock, frame)
         except OSError:  # BlockingIOError (full) or a broken socket: the usual path decides
             return False
         if sent < len(frame):
             socket.queue.put(_Rest(frame[sent:]))
         return True
+
+    def _send_at_once(self, sock, frame):
+        """What the socket takes now, never waiting: BlockingIOError when it takes nothing."""
+        if isinstance(sock, self.cooperative):
+            return sock.send(frame, MSG_DONTWAIT, 0.0)
+        return sock.send(frame, MSG_DONTWAIT)
 
 
 class FramedManager(socketio.Manager):
@@ -154,6 +162,12 @@ def client_manager(redis_url, channel):
 
 def install(server):
     """Use the framing WebSocket driver in this Socket.IO server's engine.io (gevent only)."""
+    from gevent.socket import socket as gevent_socket  # only under gevent
+
     eio = server.eio
-    driver = type("FramedWebSocket", (FramedWebSocketMixin, eio._async["websocket"]), {})
+    driver = type(
+        "FramedWebSocket",
+        (FramedWebSocketMixin, eio._async["websocket"]),
+        {"cooperative": (gevent_socket,)},
+    )
     eio._async = {**eio._async, "websocket": driver}
