@@ -48,24 +48,28 @@ def _deliveries(server):
     return {path: float(value) for path, value in found.items()}
 
 
-def _viewer(server, room):
+def _viewer(server, room, transports=("websocket",)):
     client = sio_client.Client(reconnection=False)
     got = []
     client.on("rating", lambda data: got.append(data))
-    client.connect(server.url, transports=["websocket"])
+    client.connect(server.url, transports=list(transports))
     assert client.call("join", {"room": room}, timeout=5)["ok"]
     return client, got
 
 
+# straight to WebSocket (our pages), and long-polling first then the upgrade (the client's default)
+@pytest.mark.parametrize("transports", [("websocket",), ("polling", "websocket")])
 def test_viewers_under_gevent_get_every_rating_event(
-    start_server, make_user, make_round, make_entry
+    start_server, make_user, make_round, make_entry, transports
 ):
     server = start_server(
         env=GEVENT, server_class=Gunicorn, METRICS_TOKEN="tok", JOB_QUEUE="threads"
     )
     author = make_user("author")
     entry = make_entry(make_round("open").id, author.id)
-    viewers = [_viewer(server, f"entry:{entry.id}") for _ in range(4)]
+    viewers = [_viewer(server, f"entry:{entry.id}", transports) for _ in range(4)]
+    for client, _ in viewers:
+        wait_for(lambda client=client: client.transport() == "websocket", timeout=10)
     try:
         for i in range(6):
             make_user(f"fan{i}")
