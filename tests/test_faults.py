@@ -110,8 +110,9 @@ def test_kill_9_during_a_rating_stream_loses_no_acknowledged_rating(
         _aggregates_equal_a_recount(entries)
 
 
+@pytest.mark.parametrize("worker", ["gthread", "gevent"])
 def test_sigterm_during_a_rating_stream_loses_no_acknowledged_rating(
-    app, start_server, make_user, make_round, make_entry
+    app, start_server, make_user, make_round, make_entry, worker
 ):
     """gunicorn gets SIGTERM while eight fans rate: every rating answered 200 is stored with
     its stars, every other answer is a 503 (never applied), websockets get a close, and the
@@ -120,7 +121,13 @@ def test_sigterm_during_a_rating_stream_loses_no_acknowledged_rating(
     voters = [make_user(f"voter{i}") for i in range(8)]
     round_ = make_round("voting")
     entries = [make_entry(round_.id, author.id, title=f"e{i}") for i in range(4)]
-    server = start_server(server_class=Gunicorn, TESTING=False, LOG_FORMAT="json")
+    server = start_server(
+        server_class=Gunicorn,
+        env={"WORKER_CLASS": worker},
+        TESTING=False,
+        LOG_FORMAT="json",
+        JOB_QUEUE="threads",  # gevent refuses in-process video jobs unless told (no Redis here)
+    )
     viewer = sio_client.Client(reconnection=False)
     closed = threading.Event()
     viewer.on("disconnect", lambda *reason: closed.set())
