@@ -46,6 +46,14 @@ def post_worker_init(worker):
     shutdown.on_sigterm(worker.wsgi, previous=worker.handle_exit)
 
 
+def worker_exit(server, worker):
+    """The worker's loop has ended: let a drain under way finish before the process exits."""
+    from contest import shutdown
+
+    if getattr(worker, "wsgi", None) is not None:
+        shutdown.wait_drained(worker.wsgi, timeout=graceful_timeout)
+
+
 def child_exit(server, worker):
     """With PROMETHEUS_MULTIPROC_DIR, a dead worker's live gauges stop counting."""
     from contest import metrics

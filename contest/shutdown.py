@@ -22,6 +22,23 @@ def drain(app, writer_timeout=20):
     if app.extensions.get("draining"):
         return
     app.extensions["draining"] = True
+    drained = app.extensions.setdefault("drained", threading.Event())
+    try:
+        _drain(app, writer_timeout)
+    finally:
+        drained.set()
+
+
+def wait_drained(app, timeout=30):
+    """Wait for a drain under way to finish: the process must not exit halfway through it.
+    (Under gevent the worker's own stop can end before the drain's greenlet has run to its end,
+    and what is left of it, its log line or the websockets' close, would be cut off.)"""
+    drained = app.extensions.get("drained")
+    if drained is not None:
+        drained.wait(timeout)
+
+
+def _drain(app, writer_timeout):
     writer = app.extensions["rating_writer"]
     refused = writer.close()
     idle = writer.wait_idle(writer_timeout)
@@ -50,6 +67,7 @@ def on_sigterm(app, previous=None):
     (the server's own handler, which stops accepting and waits for requests in flight)."""
 
     def handler(signum, frame):
+        app.extensions.setdefault("drained", threading.Event())  # before the worker can exit
         threading.Thread(target=drain, args=(app,), name="ginga-drain", daemon=True).start()
         if callable(previous):
             previous(signum, frame)
