@@ -22,7 +22,7 @@ def drain(app, writer_timeout=20):
     if app.extensions.get("draining"):
         return
     app.extensions["draining"] = True
-    drained = app.extensions.setdefault("drained", threading.Event())
+    drained = _drained(app)
     try:
         _drain(app, writer_timeout)
     finally:
@@ -36,6 +36,11 @@ def wait_drained(app, timeout=30):
     drained = app.extensions.get("drained")
     if drained is not None:
         drained.wait(timeout)
+
+
+def _drained(app):
+    """The event a drain sets when it has finished (one per app)."""
+    return app.extensions.setdefault("drained", threading.Event())
 
 
 def _drain(app, writer_timeout):
@@ -67,7 +72,7 @@ def on_sigterm(app, previous=None):
     (the server's own handler, which stops accepting and waits for requests in flight)."""
 
     def handler(signum, frame):
-        app.extensions.setdefault("drained", threading.Event())  # before the worker can exit
+        _drained(app)  # made before the worker can exit, so its exit waits for the drain
         threading.Thread(target=drain, args=(app,), name="ginga-drain", daemon=True).start()
         if callable(previous):
             previous(signum, frame)
