@@ -113,7 +113,7 @@ def configure_extensions(app):
     db.init_app(app)
     configure_engine(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
-    csrf.init_app(app)
+    security.check_csrf(app, csrf)
     login_manager.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)

@@ -15,8 +15,12 @@ SOCKET_HEADERS = [
 
 
 class SocketHeaders:
-    """WSGI middleware: Socket.IO answers (polling, the handshake) never reach Flask's
-    after_request, so the headers are added here, unless the answer set its own.
+    """WSGI middleware adding the security headers to every answer, unless it set its own.
+
+    Pages and the API get the site's CSP and friends; Socket.IO answers (polling, the
+    handshake) never reach Flask's after_request and get SOCKET_HEADERS. Added here to the
+    WSGI header list (plain tuples) instead of through werkzeug's Headers in after_request,
+    which validated each value on every request (~5% of a signed-in GET's CPU).
 
     It also declines WebSocket compression: simple-websocket accepts permessage-deflate
     whenever a browser offers it (they all do), and then every live event is deflated once per
@@ -24,23 +28,30 @@ class SocketHeaders:
     bytes; Node's socket.io leaves compression off by default for the same reason.
     """
 
-    def __init__(self, wsgi_app, path="/socket.io/"):
+    def __init__(self, wsgi_app, page_headers=(), path="/socket.io/"):
         self.wsgi_app, self.path = wsgi_app, path
         # Every other path goes straight to Flask: Socket.IO's middleware copies the environ
         # and defines a class on each request under gunicorn (~5% of a signed-in GET's CPU).
         self.pages = getattr(wsgi_app, "wsgi_app", wsgi_app)
+        self.page_headers = list(page_headers)
 
     def __call__(self, environ, start_response):
         if not environ.get("PATH_INFO", "").startswith(self.path):
-            return self.pages(environ, start_response)
+            return self.pages(environ, _adding(self.page_headers, start_response))
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # no permessage-deflate (above)
+        return self.wsgi_app(environ, _adding(SOCKET_HEADERS, start_response))
 
-        def start(status, headers, exc_info=None):
-            present = {name.lower() for name, _ in headers}
-            headers = list(headers) + [h for h in SOCKET_HEADERS if h[0].lower() not in present]
-            return start_response(status, headers, exc_info)
 
-        return self.wsgi_app(environ, start)
+def _adding(extra, start_response):
+    """start_response, with the `extra` headers whose names the answer did not set."""
+
+    def start(status, headers, exc_info=None):
+        present = {name.lower() for name, _ in headers}
+        headers = list(headers)
+        headers.extend(h for h in extra if h[0].lower() not in present)
+        return start_response(status, headers, exc_info)
+
+    return start
 
 
 def _origin(url):
@@ -82,6 +93,22 @@ def _signed_in():
     return "_user_id" in session or "remember_token" in request.cookies
 
 
+def check_csrf(app, csrf):
+    """Flask-WTF's CSRF check on every state change, asked only for the methods it covers.
+
+    Its own hook looked up the view's exemptions on every request, reads too (~3% of a
+    signed-in GET's CPU); this one asks the method first and then runs the same check.
+    """
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+    methods = frozenset(app.config["WTF_CSRF_METHODS"])
+
+    @app.before_request
+    def csrf_protect():
+        if request.method in methods and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
+
+
 def init_app(app):
     policy = content_security_policy(app.config)
 
@@ -93,13 +120,9 @@ def init_app(app):
     ]
 
     @app.after_request
-    def add_headers(response):
-        # one pass over the names (Headers.setdefault raises and catches per missing header)
-        headers = response.headers
-        present = set(headers.keys(lower=True))
-        headers.extend([h for h in defaults if h[0].lower() not in present])
+    def no_store(response):
         if request.path.startswith("/api/") and _signed_in():
-            headers["Cache-Control"] = "private, no-store"
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    app.wsgi_app = SocketHeaders(app.wsgi_app)
+    app.wsgi_app = SocketHeaders(app.wsgi_app, defaults)
