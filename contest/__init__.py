@@ -136,13 +136,15 @@ def configure_extensions(app):
 
 
 def _take_turns(_error=None):
-    """Under gevent, let every other connection's greenlet run before this one reads its next
-    request. A keep-alive connection whose next request has already arrived is otherwise
-    served again and again without a switch, while others wait for seconds (bench/pages.py
-    saw a p99 of 3 s and timeouts at 16 connections, with 10 ms pages)."""
+    """Under gevent, let every other ready greenlet run before this one reads its next request.
+    A keep-alive connection whose next request has already arrived is otherwise served again
+    and again without a switch, while others wait for seconds (bench/pages.py saw a p99 of 3 s
+    and timeouts at 16 connections, with 10 ms pages). `sleep(0)` runs the ready greenlets and
+    gevent polls for I/O at least every switch interval (5 ms); `idle()` made and started a
+    watcher per request (~10% of a signed-in GET's CPU under gevent, in py-spy)."""
     import gevent
 
-    gevent.idle()
+    gevent.sleep(0)
 
 
 def configure_blueprints(app):
