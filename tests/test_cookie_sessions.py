@@ -81,3 +81,16 @@ def test_the_remembered_cookies_are_bounded(app):
         with app.test_request_context(headers={"Cookie": f"session={value}"}):
             assert interface.open_session(app, request)["n"] == i
         assert len(interface._verified) <= 3
+
+
+def test_an_unchanged_session_is_not_written_again(api, make_user):
+    make_user("ana")
+    signed_in = api.post("/api/v1/auth/login", {"login": "ana", "password": "correct horse"})
+    assert any(h.startswith("session=") for h in signed_in.headers.getlist("Set-Cookie"))
+    read = api.get("/api/v1/me")
+    assert read.status_code == 200 and read.get_json()["username"] == "ana"
+    assert read.headers.getlist("Set-Cookie") == []  # nothing changed: no cookie written
+    assert "Cookie" in read.headers["Vary"]  # the answer still depends on the cookie
+    out = api.post("/api/v1/auth/logout")  # a change: the cookie is written (emptied)
+    assert any(h.startswith("session=") for h in out.headers.getlist("Set-Cookie"))
+    assert api.get("/api/v1/me").status_code == 401

@@ -228,3 +228,24 @@ def test_metrics_keep_unknown_methods_in_one_series(client):
     assert 'method="BREW"' not in text and 'method="X-ANYTHING"' not in text
     labels = {"endpoint": "unmatched", "method": "other", "status": "405"}
     assert _value(text, "ginga_http_requests_total", **labels) >= 3
+
+
+def test_request_ids_are_unique_and_a_forked_process_makes_its_own(client):
+    import os
+
+    from contest import request_log
+
+    ids = {client.get("/healthz").headers["X-Request-ID"] for _ in range(50)}
+    assert len(ids) == 50 and all(re.fullmatch(r"[0-9a-f]{24}", i) for i in ids)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # a gunicorn worker is such a child: it must not repeat the parent's ids
+        os.close(read)
+        os.write(write, request_log._ids.next().encode())
+        os._exit(0)
+    os.close(write)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    assert child[:12] != request_log._ids.next()[:12]
+    assert child not in ids

@@ -51,3 +51,56 @@ def test_socketio_refuses_other_origins(start_server):
             headers={"Origin": "http://evil.example"},
             wait_timeout=5,
         )
+
+
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/api/v1/auth/logout"),
+        ("PUT", "/api/v1/entries/{entry}/rating"),
+        ("PATCH", "/api/v1/me"),
+        ("DELETE", "/api/v1/entries/{entry}/rating"),
+    ],
+)
+def test_every_state_change_needs_the_csrf_token_and_the_refusal_carries_the_headers(
+    api, make_user, make_round, make_entry, method, path
+):
+    """The CSRF check runs only for the unsafe methods, and for every one of them."""
+    author = make_user("author")
+    make_user("ana")
+    entry = make_entry(make_round("voting").id, author.id)
+    api.login("ana")
+    assert api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 4}).status_code == 200
+    url = path.format(entry=entry.id)
+    refused = api.request(method, url, {"stars": 2, "bio": "x"}, csrf=False)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "csrf_failed"
+    assert refused.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in refused.headers["Content-Security-Policy"]
+    assert refused.headers["Cache-Control"] == "private, no-store"  # a signed-in API answer
+    shown = api.get(f"/api/v1/entries/{entry.id}")  # reads need no token
+    assert shown.status_code == 200 and shown.get_json()["rating"]["count"] == 1
+    assert api.get("/api/v1/me").get_json()["username"] == "ana"  # still signed in
+
+
+def test_csrf_can_be_switched_off_after_start(app, api, make_user):
+    make_user("ana")
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        r = api.post(
+            "/api/v1/auth/login", {"login": "ana", "password": "correct horse"}, csrf=False
+        )
+        assert r.status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
+    assert api.post("/api/v1/auth/logout", csrf=False).status_code == 403
+
+
+def test_an_answer_keeps_a_header_it_set_itself(client):
+    """The defaults are added once, and only where the answer did not set the header."""
+    r = client.get("/static/js/api.js")
+    assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"):
+        assert len(r.headers.getlist(name)) == 1
+    metrics = client.get("/metrics")  # sets its own WWW-Authenticate, gets the defaults too
+    assert metrics.headers["X-Frame-Options"] == "DENY"
