@@ -82,6 +82,16 @@ class Writer(logging.handlers.QueueListener):
     """The thread writing what Handoff queued. The queue is a `queue.SimpleQueue` (no lock or
     condition taken per record); `flush()` queues an Event and waits until it is reached."""
 
+    running = False
+
+    def start(self):
+        super().start()
+        self.running = True
+
+    def stop(self):
+        self.running = False
+        super().stop()
+
     def handle(self, record):
         if isinstance(record, threading.Event):
             self.handlers[0].flush()
@@ -123,7 +133,7 @@ def configure_logging(app):
 def flush():
     """Wait until every record logged so far is written."""
     listener = _listener
-    if listener is not None and listener._thread is not None:
+    if listener is not None and listener.running:
         reached = threading.Event()
         listener.queue.put(reached)
         reached.wait(10)

@@ -14,7 +14,7 @@ SOCKET_HEADERS = [
 ]
 
 
-class SocketHeaders:
+class SecurityHeaders:
     """WSGI middleware adding the security headers to every answer, unless it set its own.
 
     Pages and the API get the site's CSP and friends; Socket.IO answers (polling, the
@@ -125,4 +125,4 @@ def init_app(app):
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    app.wsgi_app = SocketHeaders(app.wsgi_app, defaults)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, defaults)
