@@ -84,6 +84,8 @@ class Config:
     # RATING_TIMEOUT seconds for theirs before a 503.
     RATING_BATCH = _int("RATING_BATCH", 64)
     RATING_TIMEOUT = _int("RATING_TIMEOUT", 20)
+    # once a rating waits, the writer lets others gather this long before it commits them
+    RATING_GATHER_MS = float(os.environ.get("RATING_GATHER_MS", "2"))
     JOB_WORKERS = _int("JOB_WORKERS", 2)
     SCHEDULER_INTERVAL = _int("SCHEDULER_INTERVAL", 30)  # seconds; 0 turns it off
     PROCESSING_TIMEOUT = _int("PROCESSING_TIMEOUT", 900)  # seconds before a stuck job is redone

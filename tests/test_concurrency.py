@@ -3,11 +3,12 @@
 import random
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Entry
-from contest.rounds import ratings
+from contest.rounds import rating_writer, ratings
 
 
 def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_entry, new_api):
@@ -49,6 +50,45 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
             total += entry.rating_count
         assert 0 < total <= 150
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 3
+
+
+# A gather window far longer than a fan waits: only a full batch waking the writer at once
+# answers these fans (else each gets 503 rating_unavailable after RATING_TIMEOUT).
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATING_GATHER_MS": 60_000, "RATING_BATCH": 4, "RATING_TIMEOUT": 10}]
+)
+def test_a_full_batch_is_committed_at_once_without_waiting_for_the_gather_window(
+    app, make_user, make_round, make_entry, new_api, monkeypatch
+):
+    round_ = make_round("open")
+    entry_id = make_entry(round_.id, make_user("author").id).id
+    voters = []
+    for i in range(4):
+        make_user(f"fan{i}")
+        voters.append(new_api(f"fan{i}"))
+    batches = []
+    apply_changes = rating_writer.apply_changes
+    monkeypatch.setattr(
+        rating_writer,
+        "apply_changes",
+        lambda changes: (batches.append(len(changes)), apply_changes(changes)),
+    )
+    answers = []
+
+    def vote(api, stars):
+        answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars}))
+
+    threads = [threading.Thread(target=vote, args=(api, i + 1)) for i, api in enumerate(voters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
+    assert batches == [4]  # one transaction for the four
+    assert max(a.get_json()["rating"]["count"] for a in answers) == 4
+    with app.app_context():
+        entry = db.session.get(Entry, entry_id)
+        assert (entry.rating_count, entry.rating_sum) == (4, 10) == ratings.recount(entry_id)
 
 
 def test_sqlite_reads_begin_deferred_and_everything_that_writes_immediate(app):
