@@ -1,4 +1,8 @@
-"""PostgreSQL: the hot paths' real queries have indexes; EXPLAIN shows no seq scan of ratings."""
+"""The hot paths' real queries have indexes: EXPLAIN shows no scan of ratings (PostgreSQL; the
+rating writer's lookup on SQLite too)."""
+
+from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -6,8 +10,9 @@ from sqlalchemy import event
 
 from contest.community import follows
 from contest.extensions import db
-from contest.models import Entry, Follow, Rating, User
+from contest.models import Entry, Follow, Rating, User, utcnow
 from contest.rounds import ratings, standings
+from contest.rounds.rating_batches import RatingChange, apply_changes
 
 
 @pytest.fixture
@@ -93,3 +98,57 @@ def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_
         assert "Seq Scan on entries" not in plan, f"{statement}\n{plan}"
     histogram_plan = next(p for s, p in plans if "GROUP BY ratings.stars" in s)
     assert "ix_ratings_entry_stage_stars" in histogram_plan
+
+
+def _sqlite_plans(app, statements):
+    with app.app_context():
+        conn = db.session.connection()
+        plans = []
+        for statement, parameters in statements:
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+            plans.append((statement, "\n".join(r[-1] for r in rows)))
+        db.session.rollback()
+        return plans
+
+
+def test_the_rating_writer_finds_stored_ratings_by_index(app, make_user, make_round, make_entry):
+    """On both databases, for a batch of 16: SQLite scanned the whole ratings table for the
+    row-value IN list this lookup used to be."""
+    round_ = make_round("voting")
+    author = make_user("author")
+    entries = [make_entry(round_.id, author.id, title=f"e{i}").id for i in range(2)]
+    fans = [make_user(f"fan{i}") for i in range(8)]
+    seen = []
+
+    def listener(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "FROM ratings" in statement:
+            seen.append((statement, parameters))
+
+    joined = utcnow() - timedelta(days=30)
+    changes = [
+        RatingChange(
+            SimpleNamespace(id=f.id, is_authenticated=True, is_moderator=False, created_at=joined),
+            entry_id,
+            3,
+        )
+        for f in fans
+        for entry_id in entries
+    ]
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            apply_changes(changes)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+    assert [c.error for c in changes] == [None] * 16
+    assert all(c.result["count"] == 8 for c in changes)
+    stored = [(s, p) for s, p in seen if "ratings.stars, ratings.counted" in s]
+    assert len(stored) == 1, seen
+    if engine.dialect.name == "postgresql":
+        for statement, plan in _plans(app, stored):
+            assert "Seq Scan on ratings" not in plan, f"{statement}\n{plan}"
+    else:
+        for statement, plan in _sqlite_plans(app, stored):
+            assert "SCAN ratings" not in plan, f"{statement}\n{plan}"
+            assert "SEARCH ratings USING INDEX" in plan, plan

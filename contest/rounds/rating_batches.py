@@ -1,5 +1,7 @@
 """Applying a batch of rating changes in one transaction, each checked, aggregates moved once."""
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,13 +21,43 @@ _LOCK_ENTRIES = (
     .with_for_update()
 )
 _ROUNDS = sa.select(Round).where(Round.id.in_(sa.bindparam("ids", expanding=True)))
-_STORED = sa.select(
-    Rating.id, Rating.user_id, Rating.entry_id, Rating.stage, Rating.stars, Rating.counted
-).where(
-    sa.tuple_(Rating.user_id, Rating.entry_id, Rating.stage).in_(
-        sa.bindparam("keys", expanding=True)
-    )
-)
+
+
+@functools.cache
+def _stored_statement(n):
+    """The stored ratings of n (user, entry, stage) keys: one index lookup per key.
+
+    Spelled as an OR of equalities, not `(user_id, entry_id, stage) IN (VALUES ...)`: SQLite
+    answers a row-value IN list by scanning the whole table (82 ms a batch at a million
+    ratings, against 0.02 ms for this), PostgreSQL plans both as one BitmapOr. Built once per
+    batch size.
+    """
+    keys = [
+        sa.and_(
+            Rating.user_id == sa.bindparam(f"u{i}"),
+            Rating.entry_id == sa.bindparam(f"e{i}"),
+            Rating.stage == sa.bindparam(f"s{i}"),
+        )
+        for i in range(n)
+    ]
+    return sa.select(
+        Rating.id, Rating.user_id, Rating.entry_id, Rating.stage, Rating.stars, Rating.counted
+    ).where(sa.or_(*keys))
+
+
+def _stored(keys):
+    """{(user_id, entry_id, stage): (rating_id, stars, counted)} of the ratings stored."""
+    params = {}
+    for i, (user_id, entry_id, stage) in enumerate(keys):
+        params[f"u{i}"], params[f"e{i}"], params[f"s{i}"] = user_id, entry_id, stage
+    return {
+        (user_id, entry_id, stage): (rating_id, stars, counted)
+        for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
+            _stored_statement(len(keys)), params
+        )
+    }
+
+
 _ENTRIES, _RATINGS = Entry.__table__, Rating.__table__
 _MOVE_AGGREGATES = sa.update(_ENTRIES).where(_ENTRIES.c.id == sa.bindparam("entry_id"))
 _INSERT = sa.insert(_RATINGS)
@@ -70,12 +102,7 @@ def apply_changes(changes):
         return
     stages = {e.id: stage_of(e) for e in entries.values()}
     keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
-    stored = {
-        (user_id, entry_id, stage): (rating_id, stars, counted)
-        for rating_id, user_id, entry_id, stage, stars, counted in db.session.execute(
-            _STORED, {"keys": list(keys)}
-        )
-    }
+    stored = _stored(sorted(keys))
     # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
     final = dict(stored)
     counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
