@@ -62,13 +62,17 @@ def _captured(app, work):
 
 
 def _plans(app, statements):
+    """(statement, plan text) of each: PostgreSQL's EXPLAIN, or SQLite's EXPLAIN QUERY PLAN."""
     with app.app_context():
         conn = db.session.connection()
-        conn.exec_driver_sql("SET enable_seqscan = off")  # a seq scan now means: no usable index
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:  # a seq scan now means: no usable index
+            conn.exec_driver_sql("SET enable_seqscan = off")
+        explain = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
         plans = []
         for statement, parameters in statements:
-            rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
-            plans.append((statement, "\n".join(r[0] for r in rows)))
+            rows = conn.exec_driver_sql(explain + statement, parameters).all()
+            plans.append((statement, "\n".join(r[0] if postgres else r[-1] for r in rows)))
         db.session.rollback()
         return plans
 
@@ -100,17 +104,6 @@ def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_
     assert "ix_ratings_entry_stage_stars" in histogram_plan
 
 
-def _sqlite_plans(app, statements):
-    with app.app_context():
-        conn = db.session.connection()
-        plans = []
-        for statement, parameters in statements:
-            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
-            plans.append((statement, "\n".join(r[-1] for r in rows)))
-        db.session.rollback()
-        return plans
-
-
 def test_the_rating_writer_finds_stored_ratings_by_index(app, make_user, make_round, make_entry):
     """On both databases, for a batch of 16: SQLite scanned the whole ratings table for the
     row-value IN list this lookup used to be."""
@@ -118,12 +111,6 @@ def test_the_rating_writer_finds_stored_ratings_by_index(app, make_user, make_ro
     author = make_user("author")
     entries = [make_entry(round_.id, author.id, title=f"e{i}").id for i in range(2)]
     fans = [make_user(f"fan{i}") for i in range(8)]
-    seen = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT") and "FROM ratings" in statement:
-            seen.append((statement, parameters))
-
     joined = utcnow() - timedelta(days=30)
     changes = [
         RatingChange(
@@ -134,21 +121,16 @@ def test_the_rating_writer_finds_stored_ratings_by_index(app, make_user, make_ro
         for f in fans
         for entry_id in entries
     ]
-    with app.app_context():
-        engine = db.engine
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            apply_changes(changes)
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+    seen = _captured(app, lambda: apply_changes(changes))
     assert [c.error for c in changes] == [None] * 16
     assert all(c.result["count"] == 8 for c in changes)
     stored = [(s, p) for s, p in seen if "ratings.stars, ratings.counted" in s]
     assert len(stored) == 1, seen
-    if engine.dialect.name == "postgresql":
-        for statement, plan in _plans(app, stored):
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    for statement, plan in _plans(app, stored):
+        if postgres:
             assert "Seq Scan on ratings" not in plan, f"{statement}\n{plan}"
-    else:
-        for statement, plan in _sqlite_plans(app, stored):
+        else:
             assert "SCAN ratings" not in plan, f"{statement}\n{plan}"
             assert "SEARCH ratings USING INDEX" in plan, plan
