@@ -78,26 +78,74 @@ class Handoff(logging.handlers.QueueHandler):
         return record
 
 
-class Writer(logging.handlers.QueueListener):
-    """The thread writing what Handoff queued. The queue is a `queue.SimpleQueue` (no lock or
-    condition taken per record); `flush()` queues an Event and waits until it is reached."""
+class Writer:
+    """The thread writing what Handoff queued, many lines per write.
 
-    running = False
+    It takes every record waiting, formats them and writes them with one `write` and one
+    `flush`, then rests PAUSE seconds while more gather. Woken by each record and writing each
+    line, it gave up the GIL twice per request, and under load each hand-over to a request
+    thread and back cost more than the line (~1.5 context switches and ~25 us of system time
+    per request with 16 threads). A line is written at most PAUSE late. The queue is a
+    `queue.SimpleQueue` (no lock or condition taken per record); `flush()` queues an Event and
+    waits until it is reached.
+    """
+
+    BATCH = 2048  # lines per write at most
+    PAUSE = 0.05
+
+    def __init__(self, queue_, handler):
+        self.queue, self.handler = queue_, handler
+        self.running = False
+        self._thread = None
 
     def start(self):
-        super().start()
+        self._thread = threading.Thread(target=self._run, name="ginga-log", daemon=True)
+        self._thread.start()
         self.running = True
 
     def stop(self):
-        self.running = False
-        super().stop()
+        """Write what is queued, then end the thread."""
+        if self._thread is not None:
+            self.running = False
+            self.queue.put(None)
+            self._thread.join()
+            self._thread = None
 
-    def handle(self, record):
-        if isinstance(record, threading.Event):
-            self.handlers[0].flush()
-            record.set()
-        else:
-            super().handle(record)
+    def _run(self):
+        while True:
+            taken = [self.queue.get()]
+            while len(taken) < self.BATCH:
+                try:
+                    taken.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            lines, reached, stop = [], [], False
+            for item in taken:
+                if item is None:
+                    stop = True
+                elif isinstance(item, threading.Event):
+                    reached.append(item)
+                elif item.levelno >= self.handler.level:
+                    try:
+                        lines.append(self.handler.format(item) + self.handler.terminator)
+                    except Exception:
+                        self.handler.handleError(item)
+            if lines:
+                self._write("".join(lines))
+            for event in reached:
+                event.set()
+            if stop:
+                return
+            time.sleep(self.PAUSE)  # let the next lines gather: one wake-up for all of them
+
+    def _write(self, text):
+        handler = self.handler
+        try:
+            with handler.lock:
+                handler.stream.write(text)
+                handler.stream.flush()
+        except Exception:  # a closed or full stream must not end the thread
+            handler.handleError(logging.makeLogRecord({"msg": text[:200]}))
 
 
 _listener = None

@@ -218,6 +218,38 @@ def test_json_log_lines_carry_the_request_id(schema, tmp_path):
     assert answered[0]["level"] == "info" and answered[0]["time"].endswith("Z")
 
 
+def test_the_log_writer_writes_what_waits_in_one_write(schema, tmp_path):
+    """Lines that queue up while the writer is busy go out together, and none is lost."""
+    import io
+
+    from contest import request_log
+
+    class Counting(io.StringIO):
+        writes = 0
+
+        def write(self, text):
+            self.writes += 1
+            return super().write(text)
+
+    app = create_app(make_config(schema, tmp_path / "uploads"))
+    request_log.configure_logging(app)
+    root = logging.getLogger()
+    handler = next(h for h in root.handlers if getattr(h, "ginga", False))
+    stream = Counting()
+    handler.writer.setStream(stream)
+    log = logging.getLogger("contest.test-writer")
+    try:
+        with handler.writer.lock:  # the writer is busy: 300 lines wait meanwhile
+            for i in range(300):
+                log.warning("line %d", i)
+        request_log.flush()
+    finally:
+        root.removeHandler(handler)
+    written = [line for line in stream.getvalue().splitlines() if "contest.test-writer" in line]
+    assert [line.rsplit(" ", 1)[1] for line in written] == [str(i) for i in range(300)]
+    assert stream.writes <= 3  # the line it held when it waited, then the rest at once
+
+
 @pytest.mark.parametrize("config_overrides", [{"METRICS_TOKEN": "s3cret-metrics"}])
 def test_metrics_keep_unknown_methods_in_one_series(client):
     auth = {"Authorization": "Bearer s3cret-metrics"}
