@@ -86,9 +86,31 @@ def sign_out():
     logout_user()
 
 
+def remembered_identifiers(generate, max_entries=20_000):
+    """Flask-Login's browser identifier (a SHA-512 of the address and the User-Agent, asked on
+    every signed-in request to protect the session), worked out once per distinct pair."""
+    known = {}
+
+    def identifier():
+        headers = request.headers
+        key = (headers.get("X-Forwarded-For"), request.remote_addr, headers.get("User-Agent"))
+        value = known.get(key)
+        if value is None:
+            if len(known) >= max_entries:
+                known.clear()  # rare: a cold start is cheaper than an LRU per request
+            value = known[key] = generate()
+        return value
+
+    identifier.remembered = True
+    return identifier
+
+
 def init_login(login_manager):
     """Wire Flask-Login: how to load a user, and what an anonymous request gets."""
     login_manager.user_loader(sessions.session_user)
+    generate = login_manager._session_identifier_generator
+    if not getattr(generate, "remembered", False):  # (the manager outlives test apps)
+        login_manager._session_identifier_generator = remembered_identifiers(generate)
 
     @login_manager.unauthorized_handler
     def unauthorized():

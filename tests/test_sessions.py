@@ -135,3 +135,21 @@ def test_the_settings_page_signs_out_everywhere(app, make_user):
     assert answer.status_code == 302
     assert phone.get("/api/v1/me").status_code == 401
     assert laptop.get("/settings/account").status_code == 302  # to the sign-in page
+
+
+def test_a_session_used_from_another_browser_is_no_longer_fresh(app, make_user):
+    """Flask-Login's session protection still tells browsers apart with the identifier
+    remembered per (address, User-Agent): ana's own browser keeps a fresh session, the same
+    cookie sent by another User-Agent marks it not fresh."""
+    make_user("ana")
+    client = app.test_client()
+    client.environ_base["HTTP_USER_AGENT"] = "phone A"
+    browser = Api(client)
+    assert browser.post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD}).status_code
+    for agent, fresh in [("phone A", True), ("phone A", True), ("laptop B", False)]:
+        client.environ_base["HTTP_USER_AGENT"] = agent
+        assert client.get("/api/v1/me").status_code == 200
+        with client.session_transaction() as session:
+            assert session.get("_fresh") is fresh, agent
+    client.environ_base["HTTP_USER_AGENT"] = "phone A"
+    assert "session" not in client.get("/api/v1/me").headers.get("Set-Cookie", "")
