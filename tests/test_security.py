@@ -2,6 +2,7 @@
 
 import pytest
 import socketio as sio_client
+from conftest import Api
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/api/v1/rounds", "/api/v1/nowhere"])
@@ -104,3 +105,47 @@ def test_an_answer_keeps_a_header_it_set_itself(client):
         assert len(r.headers.getlist(name)) == 1
     metrics = client.get("/metrics")  # sets its own WWW-Authenticate, gets the defaults too
     assert metrics.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_verified_csrf_token_works_only_with_its_own_session(app, api, make_user):
+    """Tokens seen before are remembered with their value: reused with another session, or sent
+    as a forged header beside a form's good token, they are still refused."""
+    make_user("ana")
+    make_user("bob")
+    api.login("ana")
+    for _ in range(2):  # verified, then remembered
+        assert api.patch("/api/v1/me", {"bio": "ana"}).status_code == 200
+    bob = Api(app.test_client())
+    bob.login("bob")
+    stolen = bob.patch("/api/v1/me", {"bio": "x"}, csrf=False, headers={"X-CSRFToken": api.token()})
+    assert stolen.status_code == 403 and stolen.get_json()["error"]["code"] == "csrf_failed"
+    form = bob.client.post(  # a page form with bob's own token, and a forged header
+        "/login",
+        data={"csrf_token": bob.token(), "login": "bob", "password": "wrong password"},
+        headers={"X-CSRFToken": "forged"},
+    )
+    assert form.status_code == 302  # the form's token passed (bob is signed in: sent home)
+    forged = bob.patch("/api/v1/me", {"bio": "x"}, csrf=False, headers={"X-CSRFToken": "forged"})
+    assert forged.status_code == 403 and forged.get_json()["error"]["code"] == "csrf_failed"
+    assert bob.patch("/api/v1/me", {"bio": "bob"}).status_code == 200
+
+
+def test_over_https_a_remembered_token_still_needs_a_same_site_referrer(api, make_user):
+    make_user("ana")
+    https = {"base_url": "https://localhost"}
+    good = {"Referer": "https://localhost/profile"}
+    assert (
+        api.post(
+            "/api/v1/auth/login",
+            {"login": "ana", "password": "correct horse"},
+            headers=good,
+            **https,
+        ).status_code
+        == 200
+    )
+    for _ in range(2):  # verified, then remembered
+        assert api.patch("/api/v1/me", {"bio": "a"}, headers=good, **https).status_code == 200
+    for referrer in ({}, {"Referer": "https://evil.example/"}):
+        refused = api.patch("/api/v1/me", {"bio": "b"}, headers=referrer, **https)
+        assert refused.status_code == 403, referrer
+        assert refused.get_json()["error"]["code"] == "csrf_failed"
