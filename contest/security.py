@@ -115,11 +115,14 @@ def check_csrf(app, csrf):
     field = app.config["WTF_CSRF_FIELD_NAME"]
     verified = {}  # token text -> the value its signature carries
 
+    def header_token():
+        return next((t for t in map(request.headers.get, headers) if t), None)
+
     def known(config):
         """The request's token was verified before and matches this session's: True."""
         if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
             return False
-        token = next((t for t in map(request.headers.get, headers) if t), None)
+        token = header_token()
         value = verified.get(token) if token else None
         carried = session.get(field)
         if value is None or not isinstance(carried, str):
@@ -142,7 +145,7 @@ def check_csrf(app, csrf):
         csrf.protect(apply_exemptions=True)
         if request.mimetype in FORM_TYPES:
             return  # Flask-WTF may have checked a form field, not the header: learn nothing
-        token = next((t for t in map(request.headers.get, headers) if t), None)
+        token = header_token()
         if token and g.get("csrf_valid") and isinstance(session.get(field), str):
             if len(verified) >= 20_000:
                 verified.clear()  # rare: a cold start is cheaper than an LRU per request
