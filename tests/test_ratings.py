@@ -66,14 +66,21 @@ def test_bad_stars_change_nothing(setup, app, body, status, code):
     assert aggregate(app, entry.id) == (1, 3, (1, 3))
 
 
-def test_bad_json_rating_is_400(setup):
+@pytest.mark.parametrize(
+    "content_type", [None, "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"]
+)
+def test_bad_json_rating_is_400(setup, app, content_type):
+    """A body that is no JSON object is 400 invalid_json, also when it claims to be a form (the
+    parser reads the raw body, not what a form parser left of it), and nothing is stored."""
     voter, entry = setup["voter"], setup["entry"]
+    headers = {"X-CSRFToken": voter.token()}
+    if content_type:
+        headers["Content-Type"] = content_type
     response = voter.client.put(
-        f"/api/v1/entries/{entry.id}/rating",
-        data=b"stars=5",
-        headers={"X-CSRFToken": voter.token()},
+        f"/api/v1/entries/{entry.id}/rating", data=b"stars=5", headers=headers
     )
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
+    assert aggregate(app, entry.id)[0] == 0
 
 
 def test_own_entry_cannot_be_rated(setup, app):
