@@ -57,7 +57,12 @@ class Broadcaster:
         self._pending = {}  # entry_id -> round_id
         self._changed_at = {}  # entry_id -> wall-clock ms of its newest committed change
         self._ready_at = {}  # entry_id -> monotonic time its next event may be sent
-        self._tick = self.interval / 4 or 0.001
+        # Busy entries' turns come on one grid, a whole interval apart: one read serves them
+        # all. (A quarter interval let them fall into four phases: four reads of the round an
+        # interval, 97 us of each rating's CPU against 35.) A quiet entry's change still goes
+        # at once; a busy one's waits at most one interval once its turns are on the grid (its
+        # first turn after a quiet one may wait up to two).
+        self._tick = self.interval or 0.001
         self._boards = {}  # round_id -> the last leaderboard sent
         self._pending_boards = set()  # rounds whose leaderboard may have moved
         self._board_ready_at = {}  # round_id -> monotonic time its board may be read again
@@ -90,8 +95,7 @@ class Broadcaster:
                 due = {entry_id: self._pending[entry_id] for entry_id in entries}
                 boards = set(boards)
                 if due or boards:
-                    # the next turn of each starts on a tick after a whole interval: entries
-                    # rated all the time come due together, and one read serves them all
+                    # the next turn of each starts on a tick after a whole interval
                     ready_at = math.ceil((now + self.interval) / self._tick) * self._tick
                     stamps = {}
                     for entry_id in due:
