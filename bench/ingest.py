@@ -1,6 +1,7 @@
 """Rating ingest under gunicorn pinned to one core, against hello-world on the same config.
 
 python bench/ingest.py [--full] [--seconds 15] [--connections 64] [--worker gthread|gevent]
+                       [--floor]
 
 gunicorn (gunicorn.conf.py, 1 worker; gthread with --threads 16, then -k gevent) runs on core
 0 with `taskset`; the load
@@ -9,6 +10,9 @@ PUT /api/v1/entries/<id>/rating from many signed-in fans (each request carries i
 session cookie and CSRF token). A rating is acknowledged only after it is committed; at the end
 every entry's aggregates are compared with a recount. SQLite in a temp folder unless
 DATABASE_URL is set (then that database is WIPED).
+
+--floor also runs bench/floor_app.py, the least the same two requests cost on Flask +
+Flask-Login + SQLite without Ginga's rules, under the same gunicorn and wrk scripts.
 """
 
 import argparse
@@ -18,6 +22,7 @@ import shutil
 import subprocess
 import sys
 
+import floor_app
 import requests
 from common import PASSWORD, ROOT, bench_config, prepare, server_env, wait_until_up
 from servers import free_port
@@ -137,6 +142,26 @@ def me_script(table):
     return ME_LUA % {"users": table, "agent": AGENT} + DONE
 
 
+def floor(env, tmp, worker, args, users, seconds, entry_ids, log):
+    """The same signed-in read and rating against bench/floor_app.py: (read, rated)."""
+    path = tmp / f"floor-{worker}.db"
+    floor_app.setup(path, entry_ids)
+    server, url = gunicorn("bench.floor_app:app", dict(env, FLOOR_DB=str(path)), worker,
+                           args.threads, log)  # fmt: skip
+    try:
+        table = signed_in_fans(url, users)
+        script, me = tmp / "floor.lua", tmp / "floor-me.lua"
+        script.write_text(rating_script(table, entry_ids))
+        me.write_text(me_script(table))
+        wrk(url, me, 2, args.connections)  # warm up
+        read = wrk(url, me, seconds, args.connections)
+        wrk(url, script, 2, args.connections)  # warm up
+        rated = wrk(url, script, seconds, args.connections)
+    finally:
+        stop(server)
+    return read, rated
+
+
 def show(name, r):
     errors = r["non2xx"] + r["timeouts"] + r["connect"] + r["read"]
     print(
@@ -152,6 +177,7 @@ def main():
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--threads", type=int, default=16, help="gunicorn gthread threads")
     parser.add_argument("--worker", choices=["gthread", "gevent"], action="append")
+    parser.add_argument("--floor", action="store_true", help="also run bench/floor_app.py")
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("taskset"):
         sys.exit("needs wrk and taskset: apt-get install -y wrk util-linux")
@@ -185,6 +211,9 @@ def main():
         finally:
             stop(server)
         results.append((worker, base, read, rated))
+        if args.floor:
+            floor_read, floor_rated = floor(env, tmp, worker, args, users, seconds, entry_ids, log)
+            results.append((f"{worker} floor", base, floor_read, floor_rated))
     log.close()
     with app.app_context():
         rows = db.session.query(Entry).filter(Entry.id.in_(entry_ids)).all()
@@ -196,7 +225,8 @@ def main():
         f"wrk {args.connections} connections on core 1, {seconds} s each"
     )
     for worker, base, read, rated in results:
-        show(f"{worker} hello", base)
+        if not worker.endswith(" floor"):
+            show(f"{worker} hello", base)
         show(f"{worker} GET /me", read)
         show(f"{worker} rating", rated)
         print(
