@@ -6,7 +6,8 @@ database, no ban or session check), answers carry no request id, log line, metri
 security header, and a rating is one SQLite transaction per request (WAL, synchronous=NORMAL:
 read the old stars, write the row, move the entry's count and sum, commit) with no CSRF
 check, no voting window, no batching. Sign-in takes any password: it is not measured.
-FLOOR_DB names the SQLite file; `setup` creates it.
+FLOOR_DB names the SQLite file (SQLite even when the site's run uses DATABASE_URL); `setup`
+creates it.
 """
 
 import os
