@@ -142,6 +142,15 @@ def me_script(table):
     return ME_LUA % {"users": table, "agent": AGENT} + DONE
 
 
+def read_and_rate(url, me, script, seconds, connections):
+    """Warm up, then measure the signed-in read and then the rating: (read, rated)."""
+    results = []
+    for lua in (me, script):
+        wrk(url, lua, 2, connections)  # warm up
+        results.append(wrk(url, lua, seconds, connections))
+    return tuple(results)
+
+
 def floor(env, tmp, worker, args, users, seconds, entry_ids, log):
     """The same signed-in read and rating against bench/floor_app.py: (read, rated)."""
     path = tmp / f"floor-{worker}.db"
@@ -153,13 +162,9 @@ def floor(env, tmp, worker, args, users, seconds, entry_ids, log):
         script, me = tmp / "floor.lua", tmp / "floor-me.lua"
         script.write_text(rating_script(table, entry_ids))
         me.write_text(me_script(table))
-        wrk(url, me, 2, args.connections)  # warm up
-        read = wrk(url, me, seconds, args.connections)
-        wrk(url, script, 2, args.connections)  # warm up
-        rated = wrk(url, script, seconds, args.connections)
+        return read_and_rate(url, me, script, seconds, args.connections)
     finally:
         stop(server)
-    return read, rated
 
 
 def show(name, r):
@@ -204,10 +209,7 @@ def main():
                 table = signed_in_fans(url, users)
                 script.write_text(rating_script(table, entry_ids))
                 me.write_text(me_script(table))
-            wrk(url, me, 2, args.connections)  # warm up
-            read = wrk(url, me, seconds, args.connections)
-            wrk(url, script, 2, args.connections)  # warm up
-            rated = wrk(url, script, seconds, args.connections)
+            read, rated = read_and_rate(url, me, script, seconds, args.connections)
         finally:
             stop(server)
         results.append((worker, base, read, rated))
