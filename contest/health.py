@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext
 from redis import Redis
 
-from contest import metrics
+from contest import metrics, request_log
 from contest.entries.storage import get_storage
 from contest.errors import error_body
 from contest.extensions import csrf, db, limiter
@@ -109,6 +109,7 @@ def metrics_page():
     if not allowed:
         body = error_body("metrics_token_required", gettext("Metrics need the metrics token."))
         return jsonify(body), 401, {"WWW-Authenticate": 'Bearer realm="metrics"'}
+    request_log.flush()  # the log writer counts requests: what this process answered so far
     data, content_type = metrics.exposition()
     return _no_cookie(current_app.response_class(data, content_type=content_type))
 

@@ -11,7 +11,6 @@ import atexit
 import itertools
 import json
 import logging
-import logging.handlers
 import os
 import queue
 import re
@@ -22,12 +21,11 @@ import time
 from flask import g, has_request_context, request
 
 from contest import metrics
+from contest.log_writer import TEXT_FORMAT, Deferred, Handoff, JsonFormatter, Writer
 
 log = logging.getLogger("contest.requests")
 GIVEN_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 QUIET = {"health.healthz", "health.readyz", "health.metrics_page", "static"}
-# attributes of a LogRecord that are not a caller's extra fields
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 def request_id():
@@ -42,110 +40,6 @@ class RequestIdFilter(logging.Filter):
         if not hasattr(record, "request_id"):
             record.request_id = request_id() or "-"
         return True
-
-
-class JsonFormatter(logging.Formatter):
-    """A record as one line of JSON: time, level, logger, message and any extra fields."""
-
-    def format(self, record):
-        line = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, default=str, ensure_ascii=False)
-
-
-TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
-
-
-class Handoff(logging.handlers.QueueHandler):
-    """Hands each record, as it is, to the thread that formats and writes it.
-
-    Under load every request thread writing its own line queued on the handler's lock and gave
-    up the GIL for each write (~15% of a rating's time in the profile); now a thread only puts
-    the record on a queue. The request id is filled in here, in the request's thread.
-    """
-
-    def prepare(self, record):
-        record.msg, record.args = record.getMessage(), None  # its arguments may change later
-        return record
-
-
-class Writer:
-    """The thread writing what Handoff queued, many lines per write.
-
-    It takes every record waiting, formats them and writes them with one `write` and one
-    `flush`, then rests PAUSE seconds while more gather. Woken by each record and writing each
-    line, it gave up the GIL twice per request, and under load each hand-over to a request
-    thread and back cost more than the line (~1.5 context switches and ~25 us of system time
-    per request with 16 threads). A line is written at most PAUSE late. The queue is a
-    `queue.SimpleQueue` (no lock or condition taken per record); `flush()` queues an Event and
-    waits until it is reached.
-    """
-
-    BATCH = 2048  # lines per write at most
-    PAUSE = 0.05
-
-    def __init__(self, queue_, handler):
-        self.queue, self.handler = queue_, handler
-        self.running = False
-        self._thread = None
-
-    def start(self):
-        self._thread = threading.Thread(target=self._run, name="ginga-log", daemon=True)
-        self._thread.start()
-        self.running = True
-
-    def stop(self):
-        """Write what is queued, then end the thread."""
-        if self._thread is not None:
-            self.running = False
-            self.queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _run(self):
-        while True:
-            taken = [self.queue.get()]
-            while len(taken) < self.BATCH:
-                try:
-                    taken.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            lines, reached, stop = [], [], False
-            for item in taken:
-                if item is None:
-                    stop = True
-                elif isinstance(item, threading.Event):
-                    reached.append(item)
-                elif item.levelno >= self.handler.level:
-                    try:
-                        lines.append(self.handler.format(item) + self.handler.terminator)
-                    except Exception:
-                        self.handler.handleError(item)
-            if lines:
-                self._write("".join(lines))
-            for event in reached:
-                event.set()
-            if stop:
-                return
-            time.sleep(self.PAUSE)  # let the next lines gather: one wake-up for all of them
-
-    def _write(self, text):
-        handler = self.handler
-        try:
-            with handler.lock:
-                handler.stream.write(text)
-                handler.stream.flush()
-        except Exception:  # a closed or full stream must not end the thread
-            handler.handleError(logging.makeLogRecord({"msg": text[:200]}))
 
 
 _listener = None
@@ -171,6 +65,7 @@ def configure_logging(app):
     else:
         atexit.register(lambda: _listener and _listener.stop())  # write what is queued
     _listener = Writer(handoff.queue, handler)
+    _listener.handoff = handoff
     _listener.start()
     handoff.ginga, handoff.writer = True, handler
     root.addHandler(handoff)
@@ -179,7 +74,7 @@ def configure_logging(app):
 
 
 def flush():
-    """Wait until every record logged so far is written."""
+    """Wait until every record logged so far is written (and every request counted)."""
     listener = _listener
     if listener is not None and listener.running:
         reached = threading.Event()
@@ -233,45 +128,119 @@ def _count(endpoint, method, status, seconds):
     series[1].observe(seconds)
 
 
+class Answered(Deferred):
+    """What a request's end leaves to count and log: settled by the log writer's thread when
+    it runs (one `put` in the request's thread), else right away."""
+
+    __slots__ = ("at", "rid", "method", "path", "status", "seconds", "endpoint", "user", "remote")
+
+    def __init__(self, at, rid, method, path, status, seconds, endpoint, user, remote):
+        self.at, self.rid, self.method, self.path, self.status = at, rid, method, path, status
+        self.seconds, self.endpoint, self.user, self.remote = seconds, endpoint, user, remote
+
+    def logged(self):
+        """Count the request for /metrics; True if it has a log line (quiet ones do not)."""
+        method = self.method if self.method in METHODS else "other"  # no series per method
+        _count(self.endpoint, method, self.status, self.seconds)
+        quiet = self.endpoint in QUIET and self.status < 400
+        return not quiet and log.isEnabledFor(logging.INFO)
+
+    def settle(self, handler):
+        """In the writer: count, then the line in the writer's own format (built here for the
+        two formats configure_logging sets: a LogRecord and its formatting cost ~3x more)."""
+        if not self.logged() or handler.level > logging.INFO:
+            return None
+        formatter = handler.formatter
+        if type(formatter) is logging.Formatter and formatter._fmt == TEXT_FORMAT:
+            return f"{_asctime(formatter, self.at)} INFO {log.name} [{self.rid}] {self.message()}"
+        if type(formatter) is JsonFormatter:
+            line = {
+                "time": _asctime(formatter, self.at).replace(" ", "T").replace(",", ".") + "Z",
+                "level": "info",
+                "logger": log.name,
+                "message": self.message(),
+            }
+            line.update(self.fields())
+            return json.dumps(line, default=str, ensure_ascii=False)
+        return self.record()
+
+    def message(self):
+        return f"{self.method} {self.path} {self.status} {self.seconds * 1000:.1f}ms"
+
+    def fields(self):
+        return {
+            "request_id": self.rid,
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "ms": round(self.seconds * 1000, 2),
+            "endpoint": self.endpoint,
+            "user_id": self.user,
+            "remote": self.remote,
+        }
+
+    def record(self):
+        """The line as a LogRecord (through logging's makeRecord, less its search of the stack
+        for a caller: the line names no source file)."""
+        msg = "%s %s %s %.1fms"
+        args = (self.method, self.path, self.status, self.seconds * 1000)
+        record = log.makeRecord(log.name, logging.INFO, __file__, 0, msg, args, None, None)
+        record.__dict__.update(self.fields())
+        record.created, record.msecs = self.at, int((self.at - int(self.at)) * 1000) + 0.0
+        return record
+
+
+_second = [None, ""]  # (formatter, converter, whole second) and its text, for the line above
+
+
+def _asctime(formatter, at):
+    """logging.Formatter.formatTime's default text ("2026-12-05 21:04:51,524"), made once a
+    second."""
+    whole = int(at)
+    key = (formatter, formatter.converter, whole)
+    if _second[0] != key:
+        _second[:] = key, time.strftime("%Y-%m-%d %H:%M:%S", formatter.converter(whole))
+    return f"{_second[1]},{int((at - whole) * 1000):03d}"
+
+
+def _writer_takes():
+    """The writer settles requests itself while logging is as configure_logging left it: the
+    writer's handler alone on the root logger (a test's or an operator's handler gets every
+    record through logging, as before)."""
+    writer = _listener
+    return (
+        writer is not None
+        and writer.running
+        and logging.root.handlers == [writer.handoff]
+        and not log.handlers
+        and log.propagate
+    )
+
+
 def _finish(response):
     started = g.get("request_started")
     seconds = time.perf_counter() - started if started else 0.0
     req = request._get_current_object()
-    endpoint = req.endpoint or "unmatched"  # unknown paths must not each make a series
-    method = req.method if req.method in METHODS else "other"  # nor unknown methods
-    status = response.status_code
-    _count(endpoint, method, status, seconds)
     rid = g.get("request_id")
     if rid:
         response.headers["X-Request-ID"] = rid
-    if endpoint not in QUIET or status >= 400:
-        user = g.get("_login_user")
-        ms = seconds * 1000
-        if not log.isEnabledFor(logging.INFO):
-            return response
-        # makeRecord and handle: logging's own steps, less the search of the stack for a
-        # caller (the line names no source file)
-        args = (req.method, req.path, status, ms)
-        record = log.makeRecord(
-            log.name,
-            logging.INFO,
-            __file__,
-            0,
-            "%s %s %s %.1fms",
-            args,
-            None,
-            extra={
-                "request_id": rid,
-                "method": req.method,
-                "path": req.path,
-                "status": status,
-                "ms": round(ms, 2),
-                "endpoint": endpoint,
-                "user_id": user.id if user is not None and user.is_authenticated else None,
-                "remote": req.remote_addr,
-            },
-        )
-        log.handle(record)
+    user = g.get("_login_user")
+    answered = Answered(
+        time.time(),
+        rid,
+        req.method,
+        req.path,
+        response.status_code,
+        seconds,
+        req.endpoint or "unmatched",  # unknown paths must not each make a series
+        user.id if user is not None and user.is_authenticated else None,
+        req.remote_addr,
+    )
+    if _writer_takes():
+        _listener.queue.put(answered)
+    else:
+        if answered.logged():
+            log.handle(answered.record())
     return response
 
 
