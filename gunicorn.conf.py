@@ -43,7 +43,8 @@ def post_worker_init(worker):
     """Chain the app's drain to gunicorn's own SIGTERM handler (which stops accepting)."""
     from contest import shutdown
 
-    shutdown.on_sigterm(worker.wsgi, previous=worker.handle_exit)
+    if "rating_writer" in getattr(worker.wsgi, "extensions", {}):  # Ginga (not bench/hello.py)
+        shutdown.on_sigterm(worker.wsgi, previous=worker.handle_exit)
 
 
 def worker_exit(server, worker):
