@@ -79,8 +79,8 @@ class Writer:
     BATCH = 2048  # lines per write at most
     PAUSE = 0.05
 
-    def __init__(self, queue_, handler):
-        self.queue, self.handler = queue_, handler
+    def __init__(self, handoff, handler):
+        self.handoff, self.queue, self.handler = handoff, handoff.queue, handler
         self.running = False
         self._thread = None
 
@@ -129,8 +129,10 @@ class Writer:
         try:
             if isinstance(item, Deferred):
                 item = item.settle(handler)
-                if item is None or isinstance(item, str):
-                    return None if item is None else item + handler.terminator
+                if item is None:
+                    return None
+                if isinstance(item, str):  # a line already in the handler's format
+                    return item + handler.terminator
             if item.levelno >= handler.level:
                 return handler.format(item) + handler.terminator
         except Exception:  # a bad record or a failed settle() must not end the thread

@@ -64,8 +64,7 @@ def configure_logging(app):
         _listener.stop()
     else:
         atexit.register(lambda: _listener and _listener.stop())  # write what is queued
-    _listener = Writer(handoff.queue, handler)
-    _listener.handoff = handoff
+    _listener = Writer(handoff, handler)
     _listener.start()
     handoff.ginga, handoff.writer = True, handler
     root.addHandler(handoff)
@@ -138,8 +137,9 @@ class Answered(Deferred):
         self.at, self.rid, self.method, self.path, self.status = at, rid, method, path, status
         self.seconds, self.endpoint, self.user, self.remote = seconds, endpoint, user, remote
 
-    def logged(self):
-        """Count the request for /metrics; True if it has a log line (quiet ones do not)."""
+    def tally(self):
+        """Count the request for /metrics; returns whether it has a log line (quiet ones and
+        a disabled log do not)."""
         method = self.method if self.method in METHODS else "other"  # no series per method
         _count(self.endpoint, method, self.status, self.seconds)
         quiet = self.endpoint in QUIET and self.status < 400
@@ -148,7 +148,7 @@ class Answered(Deferred):
     def settle(self, handler):
         """In the writer: count, then the line in the writer's own format (built here for the
         two formats configure_logging sets: a LogRecord and its formatting cost ~3x more)."""
-        if not self.logged() or handler.level > logging.INFO:
+        if not self.tally() or handler.level > logging.INFO:
             return None
         formatter = handler.formatter
         if type(formatter) is logging.Formatter and formatter._fmt == TEXT_FORMAT:
@@ -239,7 +239,7 @@ def _finish(response):
     if _writer_takes():
         _listener.queue.put(answered)
     else:
-        if answered.logged():
+        if answered.tally():
             log.handle(answered.record())
     return response
 
