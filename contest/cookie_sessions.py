@@ -51,9 +51,9 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         """Flask's, less its work in the usual case: a session read and left as it was.
 
         Flask works out the cookie's six attributes and parses the `Vary` header before it
-        asks whether there is anything to write (~3% of a signed-in GET's CPU).
+        asks whether there is anything to write (~3% of a signed-in GET's CPU). The `Vary:
+        Cookie` it would add to an answer that read the session is on every answer but static
+        files already (contest.security.SecurityHeaders).
         """
         if session.modified or (session and self.should_set_cookie(app, session)):
             super().save_session(app, session, response)
-        elif session.accessed and "Cookie" not in response.headers.get("Vary", ""):
-            response.vary.add("Cookie")

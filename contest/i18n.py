@@ -195,13 +195,3 @@ def init_app(app):
         histogram_label=histogram_label,
         ago=ago,
     )
-
-    @app.after_request
-    def _vary(response):
-        """Answers depend on the reader's language: caches must keep one per language."""
-        if request.endpoint != "static":
-            if "vary" in response.headers.keys(lower=True):
-                response.vary.update(("Accept-Language", "Cookie"))
-            else:  # the usual case, without parsing and writing a header set
-                response.headers["Vary"] = "Accept-Language, Cookie"
-        return response

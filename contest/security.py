@@ -20,10 +20,12 @@ SOCKET_HEADERS = [
 class SecurityHeaders:
     """WSGI middleware adding the security headers to every answer, unless it set its own.
 
-    Pages and the API get the site's CSP and friends; Socket.IO answers (polling, the
-    handshake) never reach Flask's after_request and get SOCKET_HEADERS. Added here to the
-    WSGI header list (plain tuples) instead of through werkzeug's Headers in after_request,
-    which validated each value on every request (~5% of a signed-in GET's CPU).
+    Pages and the API get the site's CSP and friends, and `Vary: Accept-Language, Cookie`
+    (merged into a Vary the answer set; static files vary on neither); Socket.IO answers
+    (polling, the handshake) never reach Flask's after_request and get SOCKET_HEADERS. Added
+    here to the WSGI header list (plain tuples) instead of through werkzeug's Headers in
+    after_request, which validated each value and searched the headers on every request (~8%
+    of a signed-in GET's CPU under load).
 
     It also declines WebSocket compression: simple-websocket accepts permessage-deflate
     whenever a browser offers it (they all do), and then every live event is deflated once per
@@ -31,30 +33,54 @@ class SecurityHeaders:
     bytes; Node's socket.io leaves compression off by default for the same reason.
     """
 
-    def __init__(self, wsgi_app, page_headers=(), path="/socket.io/"):
-        self.wsgi_app, self.path = wsgi_app, path
+    def __init__(self, wsgi_app, page_headers=(), path="/socket.io/", vary="", static="/static/"):
+        self.wsgi_app, self.path, self.static = wsgi_app, path, static
         # Every other path goes straight to Flask: Socket.IO's middleware copies the environ
         # and defines a class on each request under gunicorn (~5% of a signed-in GET's CPU).
         self.pages = getattr(wsgi_app, "wsgi_app", wsgi_app)
         self.page_headers = list(page_headers)
+        self.vary = vary
 
     def __call__(self, environ, start_response):
-        if not environ.get("PATH_INFO", "").startswith(self.path):
-            return self.pages(environ, _adding(self.page_headers, start_response))
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(self.path):
+            vary = "" if path.startswith(self.static) else self.vary
+            return self.pages(environ, _adding(self.page_headers, start_response, vary))
         environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)  # no permessage-deflate (above)
         return self.wsgi_app(environ, _adding(SOCKET_HEADERS, start_response))
 
 
-def _adding(extra, start_response):
-    """start_response, with the `extra` headers whose names the answer did not set."""
+def _adding(extra, start_response, vary=""):
+    """start_response, with the `extra` headers whose names the answer did not set, and the
+    `vary` names (comma-separated) added to its Vary header."""
 
     def start(status, headers, exc_info=None):
         present = {name.lower() for name, _ in headers}
         headers = list(headers)
+        if vary:
+            if "vary" in present:
+                _merge_vary(headers, vary)
+            else:  # the usual case: nothing to parse
+                headers.append(("Vary", vary))
         headers.extend(h for h in extra if h[0].lower() not in present)
         return start_response(status, headers, exc_info)
 
     return start
+
+
+def _merge_vary(headers, vary):
+    """Add the names in `vary` missing from the answer's Vary header(s), in its first one."""
+    at = [i for i, (name, _) in enumerate(headers) if name.lower() == "vary"]
+    have = {v.strip().lower() for i in at for v in headers[i][1].split(",")}
+    if "*" in have:
+        return
+    missing = [v.strip() for v in vary.split(",") if v.strip().lower() not in have]
+    if missing:
+        name, value = headers[at[0]]
+        headers[at[0]] = (
+            name,
+            ", ".join([value.strip(), *missing]) if value.strip() else ", ".join(missing),
+        )
 
 
 def _origin(url):
@@ -168,4 +194,10 @@ def init_app(app):
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, defaults)
+    # Answers depend on the reader's language and cookies: a cache must keep one per each.
+    app.wsgi_app = SecurityHeaders(
+        app.wsgi_app,
+        defaults,
+        vary="Accept-Language, Cookie",
+        static=f"{app.static_url_path}/",
+    )

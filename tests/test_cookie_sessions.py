@@ -4,6 +4,9 @@ still refused, and what one request changes in its session never reaches another
 import time
 from datetime import timedelta
 
+import pytest
+from flask import request
+
 from contest.cookie_sessions import RememberingSessionInterface
 
 
@@ -94,3 +97,16 @@ def test_an_unchanged_session_is_not_written_again(api, make_user):
     out = api.post("/api/v1/auth/logout")  # a change: the cookie is written (emptied)
     assert any(h.startswith("session=") for h in out.headers.getlist("Set-Cookie"))
     assert api.get("/api/v1/me").status_code == 401
+
+
+def test_the_same_cookie_header_is_parsed_once_and_a_new_one_anew(app):
+    with app.test_request_context("/", headers={"Cookie": "a=1; b=two"}):
+        first = request.cookies
+    with app.test_request_context("/", headers={"Cookie": "a=1; b=two"}):
+        assert request.cookies is first  # shared: an immutable result
+    with app.test_request_context("/", headers={"Cookie": "a=2"}):
+        assert request.cookies.to_dict() == {"a": "2"}
+        with pytest.raises(TypeError):
+            request.cookies["a"] = "3"  # nobody can change what others share
+    with app.test_request_context("/"):
+        assert request.cookies.to_dict() == {}

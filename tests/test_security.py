@@ -149,3 +149,31 @@ def test_over_https_a_remembered_token_still_needs_a_same_site_referrer(api, mak
         refused = api.patch("/api/v1/me", {"bio": "b"}, headers=referrer, **https)
         assert refused.status_code == 403, referrer
         assert refused.get_json()["error"]["code"] == "csrf_failed"
+
+
+def test_answers_vary_on_language_and_cookie_but_static_files_do_not(client):
+    for path in ("/", "/api/v1/rounds", "/api/v1/nowhere"):
+        vary = [v.strip() for v in client.get(path).headers["Vary"].split(",")]
+        assert sorted(vary) == ["Accept-Language", "Cookie"], path  # each once
+    assert "Vary" not in client.get("/static/js/api.js").headers
+
+
+def test_a_vary_the_answer_set_is_kept_and_completed():
+    from contest.security import SecurityHeaders
+
+    def answer(headers):
+        def app(environ, start_response):
+            start_response("200 OK", list(headers))
+            return [b"ok"]
+
+        seen = {}
+        wrapped = SecurityHeaders(
+            app, [("X-Frame-Options", "DENY")], vary="Accept-Language, Cookie"
+        )
+        wrapped({"PATH_INFO": "/x"}, lambda status, h, exc_info=None: seen.update(headers=h))
+        return seen["headers"]
+
+    merged = answer([("Vary", "Origin, cookie")])
+    assert [v for n, v in merged if n == "Vary"] == ["Origin, cookie, Accept-Language"]
+    assert [v for n, v in answer([("Vary", "*")]) if n == "Vary"] == ["*"]
+    assert ("Vary", "Accept-Language, Cookie") in answer([])
