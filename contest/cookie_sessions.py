@@ -35,17 +35,17 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
                 data, signed = serializer.loads(value, max_age=max_age, return_timestamp=True)
             except BadSignature:
                 return self.session_class()
-            known = (data, signed.timestamp())
+            plain = all(type(v) in _PLAIN for v in data.values())
+            known = (data, signed.timestamp(), plain)
             if len(self._verified) >= self.max_entries:
                 self._verified.clear()  # rare: a cold start is cheaper than an LRU per request
             self._verified[value] = known
-        data, signed_at = known
+        data, signed_at, plain = known
         if not 0 <= self.clock() - signed_at <= max_age:
             self._verified.pop(value, None)
             return self.session_class()
-        if all(type(v) in _PLAIN for v in data.values()):
-            return self.session_class(data)  # a new dict: the request's changes stay its own
-        return self.session_class(copy.deepcopy(data))
+        # a new dict: the request's changes stay its own (and a nested value is a deep copy)
+        return self.session_class(data if plain else copy.deepcopy(data))
 
     def save_session(self, app, session, response):
         """Flask's, less its work in the usual case: a session read and left as it was.
