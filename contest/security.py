@@ -77,10 +77,7 @@ def _merge_vary(headers, vary):
     missing = [v.strip() for v in vary.split(",") if v.strip().lower() not in have]
     if missing:
         name, value = headers[at[0]]
-        headers[at[0]] = (
-            name,
-            ", ".join([value.strip(), *missing]) if value.strip() else ", ".join(missing),
-        )
+        headers[at[0]] = (name, ", ".join(filter(None, [value.strip(), *missing])))
 
 
 def _origin(url):
