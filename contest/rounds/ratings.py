@@ -72,18 +72,18 @@ def _prior_statement(finals):
     ).where(*where)
 
 
-def round_prior(round_id):
+def round_prior(round_id, round_=None, connection=None):
     """(m, C) of a round, from the live aggregates of its ranked entries (contenders): prior()
-    in SQL.
+    in SQL. The rating writer passes the round's row it holds and its Core connection.
 
     One statement answers the totals and the median count (the middle one or two counts, by
     LIMIT and OFFSET), so no row per entry comes back: the rating writer asks this for every
     batch, and a round of 10,000 clips took ~30 ms to read back whole.
     """
-    finals = bool(rounds.in_finals(db.session.get(Round, round_id)))
-    total_n, total_s, median_n = db.session.execute(
-        _prior_statement(finals), {"round_id": round_id}
-    ).one()
+    finals = bool(rounds.in_finals(db.session.get(Round, round_id) if round_ is None else round_))
+    total_n, total_s, median_n = (
+        (connection or db.session).execute(_prior_statement(finals), {"round_id": round_id}).one()
+    )
     return _prior(int(total_n or 0), int(total_s or 0), float(median_n or 0))
 
 
