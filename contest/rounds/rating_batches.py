@@ -120,10 +120,10 @@ def apply_changes(changes):
     """
     connection = db.session.connection()
     entry_ids = sorted({c.entry_id for c in changes})
-    rows = connection.execute(_LOCK_ENTRIES, {"ids": entry_ids}).all()
-    round_ids = list({row.round_id for row in rows})
+    locked = connection.execute(_LOCK_ENTRIES, {"ids": entry_ids}).all()
+    round_ids = list({row.round_id for row in locked})
     by_id = {r.id: r for r in connection.execute(_ROUNDS, {"ids": round_ids})}
-    entries = {row.id: LockedEntry(row, by_id[row.round_id]) for row in rows}
+    entries = {row.id: LockedEntry(row, by_id[row.round_id]) for row in locked}
     accepted = []
     for change in changes:
         try:
