@@ -54,9 +54,7 @@ class LockedEntry:
             setattr(self, name, value)
         self.round = round_
 
-    @property
-    def average(self):
-        return self.rating_sum / self.rating_count if self.rating_count else 0.0
+    average = property(Entry.average.fget)  # the model's own: it reads the two aggregates
 
 
 @functools.cache
