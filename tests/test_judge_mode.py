@@ -41,6 +41,23 @@ def current(page):
     return int(wait_js(page, "document.getElementById('judge').dataset.current"))
 
 
+def settled(page):
+    """The clip on screen once the feed has stopped on it: its top is the feed's top."""
+    return int(
+        wait_js(
+            page,
+            """(() => {
+              const judge = document.getElementById('judge'), id = judge.dataset.current;
+              const feed = document.getElementById('judge-feed');
+              const sections = [...feed.querySelectorAll('.clip')];
+              const on = sections.find(s => Math.abs(s.getBoundingClientRect().top
+                                                     - feed.getBoundingClientRect().top) < 2);
+              return on && on.dataset.entryId === id && id;
+            })()""",
+        )
+    )
+
+
 def documents(page):
     """Count every page load (a document request) from now on."""
     loads = []
@@ -169,12 +186,14 @@ def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
         real_entry(round_.id, author.id, f"Clip {i}")
     page = phone_page(browser, server)
     page.goto(f"/rounds/{round_.slug}/judge")
-    first = current(page)
+    first = settled(page)
     page.keyboard.press("ArrowDown")  # move on without rating
     wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
-    chosen = current(page)
+    chosen = settled(page)  # the smooth scroll has landed: nothing moves the feed any more
     page.tap("label[for=judge-star-4]")
     page.wait_for_selector("#judge-gate", state="visible")
+    back = page.get_attribute("#judge-signin", "href")
+    assert back.endswith(f"entry%3D{chosen}"), back  # the gate names the clip on screen
     page.click("#judge-signin")
     page.wait_for_url("**/login**")
     page.fill("#login", "judge")

@@ -414,5 +414,7 @@
   var first = start ? ginga.api("GET", "/entries/" + start).then(function (entry) {
     if (entry.round_id === Number(roundId) && entry.status === "live") add([entry]);
   }, function () { /* gone: just judge the queue */ }) : Promise.resolve();
-  first.then(fetchMore).then(function () { if (clips.length) { feed.scrollTop = 0; show(0); } });
+  // the observer may already show the first clip and the fan move on before the queue settles:
+  // only a feed nobody has moved yet starts at the top
+  first.then(fetchMore).then(function () { if (clips.length && current < 0) { feed.scrollTop = 0; show(0); } });
 })();
