@@ -264,3 +264,26 @@ def test_a_fan_can_change_a_rating_and_a_dropped_connection_loses_none(
     page.context.set_offline(False)
     wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0", timeout=20_000)
     assert fan.get(f"/api/v1/entries/{offline}").get_json()["my_rating"] == 3
+
+
+def test_a_fan_follows_the_author_from_judge_mode_with_one_tap(
+    browser, start_server, make_user, make_round, real_entry, new_api
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("maria")
+    round_ = make_round("open", title="Follow round")
+    entry_id = real_entry(round_.id, author.id, "Rainbow flick", UPRIGHT)
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
+    assert settled(page) == entry_id
+    pill = page.locator(f"section.clip[data-entry-id='{entry_id}'] button.follow")
+    name = page.locator(f"section.clip[data-entry-id='{entry_id}'] .clip-author")
+    # the pill stands apart from the author's name, and a tap on it reaches it (not the clip)
+    assert pill.bounding_box()["x"] >= name.bounding_box()["x"] + name.bounding_box()["width"] + 6
+    pill.tap()
+    pressed = f"section.clip[data-entry-id='{entry_id}'] button.follow[aria-pressed=true]"
+    wait_js(page, f'document.querySelector("{pressed}") !== null')
+    assert "Following" in pill.inner_text()
+    fan = new_api("judge")
+    assert fan.get("/api/v1/users/maria").get_json()["following"] is True

@@ -54,6 +54,10 @@ def test_follow_buttons_on_the_feed_the_entry_page_and_judge_mode(
     assert "js/community.js" in page
     queue = bob.get(f"/api/v1/rounds/{round_.id}/judge").get_json()["entries"]
     assert queue[0]["following_author"] is True
+    # one entry (judge mode's clip from a link or a reload) says it too, never on one's own
+    assert bob.get(f"/api/v1/entries/{entry.id}").get_json()["following_author"] is True
+    assert "following_author" not in new_api("ana").get(f"/api/v1/entries/{entry.id}").get_json()
+    assert "following_author" not in new_api().get(f"/api/v1/entries/{entry.id}").get_json()
     assert (
         "following_author"
         not in new_api().get(f"/api/v1/rounds/{round_.id}/judge").get_json()["entries"][0]

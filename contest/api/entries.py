@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from contest import links
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
-from contest.community import comments
+from contest.community import comments, follows
 from contest.database import reads_only
 from contest.entries import answers
 from contest.entries.access import get_visible_entry
@@ -73,7 +73,18 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None, answere
 def get_entry(entry_id):
     """An entry anyone may see (a live one), or one's own, or any for moderators."""
     entry = get_visible_entry(current_user, entry_id)
-    return jsonify(entry_to_dict(entry, current_user))
+    followed = follows.followed_among(current_user, {entry.author_id})
+    return jsonify(
+        entry_to_dict(entry, current_user) | following_author(current_user, entry, followed)
+    )
+
+
+def following_author(user, entry, followed):
+    """{"following_author": bool} for a signed-in fan and someone else's clip (judge mode's
+    Follow pill, whether the clip came from the queue or from a link), else {}."""
+    if not user.is_authenticated or entry.author_id == user.id:
+        return {}
+    return {"following_author": entry.author_id in followed}
 
 
 @bp.put("/entries/<int:entry_id>/rating")

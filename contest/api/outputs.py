@@ -109,7 +109,9 @@ class Entry(Schema):
     comments = Int()
     answers = maybe(Int, metadata={"description": "the entry this one answers"})
     answered_by = fields.List(Int(), metadata={"description": "live entries answering it"})
-    following_author = Bool(metadata={"description": "judge mode: the fan follows the author"})
+    following_author = Bool(
+        metadata={"description": "the signed-in fan follows the author (one entry, judge mode)"}
+    )
     my_rating = maybe(Int)
     counts_from = maybe(when)
     status_reason = maybe(Str)

@@ -10,7 +10,7 @@ from contest import links
 from contest.accounts.permissions import permission_required
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
-from contest.api.entries import entry_to_dict
+from contest.api.entries import entry_to_dict, following_author
 from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
 from contest.community import comments, follows
@@ -168,11 +168,7 @@ def judge_queue(query, round_id):
     return jsonify(
         entries=[
             entry_to_dict(e, current_user, counts, pending, answered)
-            | (
-                {"following_author": e.author_id in followed}
-                if current_user.is_authenticated and e.author_id != current_user.id
-                else {}
-            )
+            | following_author(current_user, e, followed)
             for e in entries
         ],
         judged=judged,
