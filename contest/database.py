@@ -14,7 +14,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def reads_only(view):
-    """Mark a view whose own transaction only reads (its writes go through a writer thread)."""
+    """Mark a view whose own transaction only reads (its writes go through the rating writer,
+    whose batch writes in an app context of its own: read_write_context)."""
     view.sqlite_begin = "BEGIN"
     return view
 
@@ -28,6 +29,11 @@ def writes(view):
 def read_only_context():
     """Say that this app context only reads (e.g. the live broadcaster): never take the lock."""
     g.sqlite_begin = "BEGIN"
+
+
+def read_write_context():
+    """Say that this app context writes, even inside a read-only view (the rating batch)."""
+    g.sqlite_begin = "BEGIN IMMEDIATE"
 
 
 def sqlite_begin_statement():

@@ -32,8 +32,8 @@ class ContestError(Exception):
     default_message = _l("The request could not be understood.")
 
     def __init__(self, message=None, code=None, status=None, **details):
-        # kept lazy: read in the language of the request that answers (a rating refused by the
-        # writer thread is answered by the fan's own request thread)
+        # kept lazy: read in the language of the request that answers (a rating refused in a
+        # batch another fan's request applied is answered by the fan's own request)
         self._message = message or self.default_message
         super().__init__(str(self._message))
         self.code = code or self.code

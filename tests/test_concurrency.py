@@ -2,6 +2,7 @@
 
 import random
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -89,6 +90,82 @@ def test_a_full_batch_is_committed_at_once_without_waiting_for_the_gather_window
     with app.app_context():
         entry = db.session.get(Entry, entry_id)
         assert (entry.rating_count, entry.rating_sum) == (4, 10) == ratings.recount(entry_id)
+
+
+# Batches of two, gathered as long as it takes: the fans' own requests apply them, in turn.
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATING_GATHER_MS": 60_000, "RATING_BATCH": 2, "RATING_TIMEOUT": 10}]
+)
+def test_the_fans_requests_take_turns_applying_the_batches(
+    app, make_user, make_round, make_entry, new_api, monkeypatch
+):
+    round_ = make_round("open")
+    entry_id = make_entry(round_.id, make_user("author").id).id
+    voters = []
+    for i in range(4):
+        make_user(f"fan{i}")
+        voters.append(new_api(f"fan{i}"))
+    batches = []
+    apply_changes = rating_writer.apply_changes
+    monkeypatch.setattr(
+        rating_writer,
+        "apply_changes",
+        lambda changes: (
+            batches.append((threading.current_thread().name, len(changes))),
+            apply_changes(changes),
+        ),
+    )
+    answers = []
+
+    def vote(api, stars):
+        answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars}))
+
+    threads = [
+        threading.Thread(target=vote, args=(api, i + 1), name=f"fan{i}")
+        for i, api in enumerate(voters)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
+    assert [n for _, n in batches] == [2, 2]
+    # each batch ran on a fan's own request, two different fans: the lead was handed on
+    assert len({name for name, _ in batches}) == 2
+    assert {name for name, _ in batches} <= {t.name for t in threads}
+    assert app.extensions["rating_writer"].wait_idle(0)
+    with app.app_context():
+        assert ratings.recount(entry_id) == (4, 10)
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATING_GATHER_MS": 60_000, "RATING_BATCH": 4, "RATING_TIMEOUT": 30}]
+)
+def test_shutting_down_while_a_batch_gathers_answers_it_503_and_stores_nothing(
+    app, make_user, make_round, make_entry, new_api
+):
+    round_ = make_round("open")
+    entry_id = make_entry(round_.id, make_user("author").id).id
+    make_user("fan")
+    api = new_api("fan")
+    writer = app.extensions["rating_writer"]
+    answers = []
+    thread = threading.Thread(
+        target=lambda: answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": 5}))
+    )
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not (writer._leading and writer._queue) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the fan's request leads and gathers
+    assert writer._leading and writer._queue
+    assert writer.close() == 1
+    thread.join(timeout=10)
+    assert not thread.is_alive()  # answered at once, not after the 60 s gather
+    assert answers[0].status_code == 503
+    assert answers[0].get_json()["error"]["code"] == "rating_unavailable"
+    assert writer.wait_idle(1)
+    with app.app_context():
+        assert ratings.recount(entry_id) == (0, 0)
 
 
 def test_sqlite_reads_begin_deferred_and_everything_that_writes_immediate(app):
