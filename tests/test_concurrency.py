@@ -53,6 +53,40 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Entry)) == 3
 
 
+def four_fans_rate_at_once(make_user, make_round, make_entry, new_api, monkeypatch):
+    """Four fans rate one entry at once (1 to 4 stars), each from a thread named for them:
+    (entry id, their answers, the batches' sizes, the threads that applied them, the fans)."""
+    round_ = make_round("open")
+    entry_id = make_entry(round_.id, make_user("author").id).id
+    voters = []
+    for i in range(4):
+        make_user(f"fan{i}")
+        voters.append(new_api(f"fan{i}"))
+    sizes, appliers = [], []
+    apply_changes = rating_writer.apply_changes
+
+    def recorded(changes):
+        sizes.append(len(changes))
+        appliers.append(threading.current_thread().name)
+        return apply_changes(changes)
+
+    monkeypatch.setattr(rating_writer, "apply_changes", recorded)
+    answers = []
+
+    def vote(api, stars):
+        answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars}))
+
+    threads = [
+        threading.Thread(target=vote, args=(api, i + 1), name=f"fan{i}")
+        for i, api in enumerate(voters)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return entry_id, answers, sizes, appliers, {t.name for t in threads}
+
+
 # A gather window far longer than a fan waits: only a full batch waking the writer at once
 # answers these fans (else each gets 503 rating_unavailable after RATING_TIMEOUT).
 @pytest.mark.parametrize(
@@ -61,29 +95,9 @@ def test_50_threads_rating_the_same_entries(app, make_user, make_round, make_ent
 def test_a_full_batch_is_committed_at_once_without_waiting_for_the_gather_window(
     app, make_user, make_round, make_entry, new_api, monkeypatch
 ):
-    round_ = make_round("open")
-    entry_id = make_entry(round_.id, make_user("author").id).id
-    voters = []
-    for i in range(4):
-        make_user(f"fan{i}")
-        voters.append(new_api(f"fan{i}"))
-    batches = []
-    apply_changes = rating_writer.apply_changes
-    monkeypatch.setattr(
-        rating_writer,
-        "apply_changes",
-        lambda changes: (batches.append(len(changes)), apply_changes(changes)),
+    entry_id, answers, batches, _, _ = four_fans_rate_at_once(
+        make_user, make_round, make_entry, new_api, monkeypatch
     )
-    answers = []
-
-    def vote(api, stars):
-        answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars}))
-
-    threads = [threading.Thread(target=vote, args=(api, i + 1)) for i, api in enumerate(voters)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
     assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
     assert batches == [4]  # one transaction for the four
     assert max(a.get_json()["rating"]["count"] for a in answers) == 4
@@ -99,40 +113,14 @@ def test_a_full_batch_is_committed_at_once_without_waiting_for_the_gather_window
 def test_the_fans_requests_take_turns_applying_the_batches(
     app, make_user, make_round, make_entry, new_api, monkeypatch
 ):
-    round_ = make_round("open")
-    entry_id = make_entry(round_.id, make_user("author").id).id
-    voters = []
-    for i in range(4):
-        make_user(f"fan{i}")
-        voters.append(new_api(f"fan{i}"))
-    batches = []
-    apply_changes = rating_writer.apply_changes
-    monkeypatch.setattr(
-        rating_writer,
-        "apply_changes",
-        lambda changes: (
-            batches.append((threading.current_thread().name, len(changes))),
-            apply_changes(changes),
-        ),
+    entry_id, answers, sizes, appliers, fans = four_fans_rate_at_once(
+        make_user, make_round, make_entry, new_api, monkeypatch
     )
-    answers = []
-
-    def vote(api, stars):
-        answers.append(api.put(f"/api/v1/entries/{entry_id}/rating", {"stars": stars}))
-
-    threads = [
-        threading.Thread(target=vote, args=(api, i + 1), name=f"fan{i}")
-        for i, api in enumerate(voters)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
     assert [a.status_code for a in answers] == [200] * 4, [a.get_json() for a in answers]
-    assert [n for _, n in batches] == [2, 2]
+    assert sizes == [2, 2]
     # each batch ran on a fan's own request, two different fans: the lead was handed on
-    assert len({name for name, _ in batches}) == 2
-    assert {name for name, _ in batches} <= {t.name for t in threads}
+    assert len(set(appliers)) == 2
+    assert set(appliers) <= fans
     assert app.extensions["rating_writer"].wait_idle(0)
     with app.app_context():
         assert ratings.recount(entry_id) == (4, 10)
