@@ -1,9 +1,10 @@
 """The extension singletons, made unbound here and bound in create_app."""
 
-from flask import g, has_app_context
+import flask_login
+from flask import g, has_app_context, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user
+from flask_login import current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
@@ -48,6 +49,24 @@ def set_aside(obj):
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate()
+
+
+class LoginManager(flask_login.LoginManager):
+    """Flask-Login's, with session protection for signed-in sessions only.
+
+    Its "basic" protection marks a session not fresh when the browser's identifier differs;
+    an anonymous session (a CSRF token only) has no identifier, so its first request after the
+    sign-in page wrote `_fresh: false` into a new cookie. Answered after the sign-in (the
+    service worker fetching its shell while the fan signs in), that cookie replaced the signed-in
+    one: the fan was signed out on their next page.
+    """
+
+    def _session_protection_failed(self):
+        if "_user_id" not in session:
+            return False  # nothing to protect, and nothing to write
+        return super()._session_protection_failed()
+
+
 login_manager = LoginManager()
 socketio = SocketIO()
 csrf = CSRFProtect()

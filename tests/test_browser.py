@@ -197,3 +197,43 @@ def test_phones_comment_live_and_follow(browser, start_server, make_user, make_r
     assert bob.inner_text("#followers") == "1"
     # a comment and a follow, live on the bell
     wait_js(ana, "document.getElementById('unread').textContent === '2'")
+
+
+def test_the_service_worker_fetching_its_shell_during_sign_in_keeps_the_fan_signed_in(
+    browser, start_server, make_user
+):
+    """The worker installs while the fan types: its offline pages are answered after the
+    sign-in here (held, then released). Before, their answers carried an anonymous cookie
+    that replaced the signed-in one, and the next page asked the fan to sign in again."""
+    server = start_server()
+    make_user("bob")
+    context = browser.new_context(**browser.phone, base_url=server.url)
+    held, seen, signed_in = [], [], []
+
+    def answer_late(route):  # fetched at once with the cookies the worker sent, answered later
+        seen.append(route.request)
+        answer = route.fetch()
+        if signed_in:
+            route.fulfill(response=answer)
+        else:
+            held.append((route, answer))
+
+    context.route("**/offline?lang=*", answer_late)
+    page = context.new_page()
+    page.goto("/login")
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # lets Playwright hand over the worker's requests
+    assert held, "the service worker did not fetch its offline pages"
+    page.fill("#login", "bob")
+    page.fill("#password", "correct horse")
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+    signed_in.append(True)
+    for route, answer in held:
+        route.fulfill(response=answer)
+    wait_js(page, "caches.match('/offline?lang=en').then(Boolean)")
+    page.goto("/settings/account")
+    assert page.url == server.url + "/settings/account"  # not the sign-in page
+    assert len(seen) == 4 and all("cookie" not in r.headers for r in seen)  # none needed
+    context.close()

@@ -153,3 +153,21 @@ def test_a_session_used_from_another_browser_is_no_longer_fresh(app, make_user):
             assert session.get("_fresh") is fresh, agent
     client.environ_base["HTTP_USER_AGENT"] = "phone A"
     assert "session" not in client.get("/api/v1/me").headers.get("Set-Cookie", "")
+
+
+def test_a_page_answered_after_sign_in_does_not_sign_the_fan_out(app, make_user):
+    """A request sent with the sign-in page's cookie (the service worker fetching its shell, a
+    script's call) and answered after the sign-in must not set a cookie: the browser would
+    keep it over the signed-in one, and the fan's next page would be anonymous."""
+    make_user("ana")
+    browser = Api(app.test_client())
+    assert browser.client.get("/login").status_code == 200
+    before = browser.client.get_cookie("session").value  # the sign-in page's CSRF token
+    assert browser.post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD}).status_code
+    late = app.test_client()
+    late.set_cookie("session", before)
+    for path in ["/offline?lang=en", "/", "/api/v1/csrf", "/api/v1/me"]:
+        answer = late.get(path)
+        assert answer.status_code in (200, 401), path
+        assert "session=" not in answer.headers.get("Set-Cookie", ""), path
+    assert browser.client.get("/api/v1/me").status_code == 200  # still signed in

@@ -3,7 +3,7 @@
    page may show private things), so nothing personal is ever cached.
    The offline page is kept in every language; pages tell the worker which one they were
    written in (a message), and the worker shows that one. */
-var CACHE = "ginga-v2";
+var CACHE = "ginga-v3";
 var LANGUAGES = ["en", "id", "th", "zh_Hans"];
 var CHOSEN = "/offline-language";  // a tiny cached note: the language of the last page
 var SHELL = ["/static/css/site.css", "/static/icons/icon-192.png"].concat(
@@ -28,7 +28,11 @@ function browserLanguage() {
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
+    // without cookies: the shell is the same for everyone, and an answer that set a cookie
+    // while the fan signs in on the page could replace the signed-in one
+    caches.open(CACHE).then(function (cache) {
+      return cache.addAll(SHELL.map(function (url) { return new Request(url, { credentials: "omit" }); }));
+    })
       .then(function () { return self.skipWaiting(); })
   );
 });
