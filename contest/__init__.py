@@ -24,7 +24,7 @@ from contest import (
 )
 from contest.accounts import sessions
 from contest.application import Ginga
-from contest.config import Config, load_secret_key
+from contest.config import Config, load_secret_key, trusted_hosts
 from contest.cookie_sessions import RememberingSessionInterface
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
@@ -45,6 +45,10 @@ def create_app(config=None):
     if config:
         app.config.from_mapping(config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["SITE_URL"], app.config.get("MORE_TRUSTED_HOSTS", "")
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     app.session_interface = RememberingSessionInterface()

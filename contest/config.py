@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,6 +30,24 @@ def database_url(url):
     return url
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+def trusted_hosts(site_url, more=""):
+    """The Host headers the site answers (Flask's TRUSTED_HOSTS; others get 400): the hosts of
+    SITE_URL's origins, the extra ones named in `more`, and on a laptop address every loopback
+    name (a browser may say localhost where SITE_URL says 127.0.0.1)."""
+    hosts = []
+    for origin in [*site_url.split(","), *more.split(",")]:
+        origin = origin.strip()
+        if not origin:
+            continue
+        host = urlsplit(origin if "//" in origin else f"//{origin}").hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        hosts += LOOPBACK if host in LOOPBACK else [host]
+    return sorted(set(hosts))
+
+
 class Config:
     """Every setting of the app; each one can be overridden by an environment variable."""
 
@@ -46,7 +65,12 @@ class Config:
     S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE") or None
     S3_URL_EXPIRES = _int("S3_URL_EXPIRES", 6 * 3600)  # seconds a signed part/playback URL lives
     MEDIA_BASE_URL = os.environ.get("MEDIA_BASE_URL") or None  # a CDN in front of the bucket
-    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")  # origin(s) for bucket CORS
+    # The public origin(s): every absolute link (mails, share buttons) is built on the first,
+    # never on the request's Host; bucket CORS allows each. Required outside a laptop.
+    SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000")
+    # Host headers answered besides SITE_URL's (comma-separated, e.g. a health checker's);
+    # any other Host gets 400. TRUSTED_HOSTS itself is derived at start (config.trusted_hosts).
+    MORE_TRUSTED_HOSTS = os.environ.get("TRUSTED_HOSTS", "")
     MAX_VIDEO_BYTES = _int("MAX_VIDEO_BYTES", 500 * 1024 * 1024)
     MAX_VIDEO_SECONDS = _int("MAX_VIDEO_SECONDS", 120)
     MAX_ENTRIES_PER_ROUND = _int("MAX_ENTRIES_PER_ROUND", 3)

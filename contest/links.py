@@ -39,12 +39,17 @@ def url(endpoint, **values):
 
 
 def site_url(endpoint, **values):
-    """An absolute link on SITE_URL, built without a request."""
+    """An absolute link on SITE_URL: the only way Ginga builds one, in a request or not.
+
+    Never from the request's Host or X-Forwarded-* headers: a mailed reset link built from
+    them would carry its token to whatever host the sender named."""
     site = urlsplit(current_app.config.get("SITE_URL", "http://127.0.0.1:5000").split(",")[0])
     adapter = current_app.url_map.bind(
         site.netloc, script_name=site.path or "/", url_scheme=site.scheme or "http"
     )
-    return adapter.build(endpoint, values, force_external=True)
+    anchor = values.pop("_anchor", None)
+    link = adapter.build(endpoint, values, force_external=True)
+    return f"{link}#{anchor}" if anchor else link
 
 
 def local_path(target, default="main.home"):
@@ -67,17 +72,12 @@ def local_path(target, default="main.home"):
 
 def reset_link(token):
     """The link in the mail that sets a new password."""
-    if has_request_context():
-        return url_for("auth.reset_password", token=token, _external=True)
     return site_url("auth.reset_password", token=token)
 
 
 def verification_link(user):
     """The link in the mail that confirms a fan's email address."""
-    token = verification_token(user)
-    if has_request_context():
-        return url_for("auth.verify_email", token=token, _external=True)
-    return site_url("auth.verify_email", token=token)
+    return site_url("auth.verify_email", token=verification_token(user))
 
 
 def target_url(value):
@@ -132,13 +132,10 @@ def export_with_links(data):
     """A fan's export (accounts.data.export_data) with the links of their entries (in a
     request: the export is always asked for by the fan)."""
     for entry in data["entries"]:
-        entry["url"] = url_for("entries.entry_page", entry_id=entry["id"], _external=True)
+        entry["url"] = site_url("entries.entry_page", entry_id=entry["id"])
     for comment in data["comments"]:
-        comment["url"] = url_for(
-            "entries.entry_page",
-            entry_id=comment["entry_id"],
-            _external=True,
-            _anchor=f"c{comment['id']}",
+        comment["url"] = site_url(
+            "entries.entry_page", entry_id=comment["entry_id"], _anchor=f"c{comment['id']}"
         )
     return data
 
@@ -165,9 +162,10 @@ class PageUrls:
     """`url_for` for templates, remembered: a round page builds ~150 links (each clip's page,
     poster and author), and werkzeug's builder costs ~25 µs a link.
 
-    A link is a pure function of the endpoint, its values and where the site is mounted (and,
-    for absolute links, the host and scheme): the app has no URL defaults or preprocessors.
-    At most `size` links are kept; then the memory starts over.
+    A link is a pure function of the endpoint, its values and where the site is mounted: the
+    app has no URL defaults or preprocessors. Absolute links (`_external=True`: share buttons,
+    og: tags) are built on SITE_URL, never on the request's host. At most `size` links are
+    kept; then the memory starts over.
     """
 
     def __init__(self, size=50_000):
@@ -175,14 +173,14 @@ class PageUrls:
         self.links = {}
 
     def __call__(self, endpoint, **values):
-        where = (request.script_root, request.host_url if values.get("_external") else "")
+        build = site_url if values.pop("_external", False) else url_for
         try:
-            key = (endpoint, where, *sorted(values.items()))
+            key = (endpoint, build is site_url or request.script_root, *sorted(values.items()))
             link = self.links.get(key)
         except TypeError:  # a value that cannot be a key (a list of query values)
-            return url_for(endpoint, **values)
+            return build(endpoint, **values)
         if link is None:
-            link = url_for(endpoint, **values)
+            link = build(endpoint, **values)
             if len(self.links) >= self.size:
                 self.links.clear()
             self.links[key] = link

@@ -43,6 +43,7 @@ def make_config(db_url, upload_dir, **extra):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
+        "SITE_URL": "http://localhost",  # the test client's host: mailed links open in it
         "SQLALCHEMY_DATABASE_URI": db_url,
         "AUTO_MIGRATE": False,
         "UPLOAD_DIR": str(upload_dir),

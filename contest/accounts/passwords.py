@@ -91,8 +91,9 @@ def _serializer():
 
 
 def _stamp(user):
-    # changes with the password: a link stops working once it has been used
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    # changes with the password (a link stops working once it has been used) and with the
+    # address (a link mailed to the old one dies when the fan moves to a new one)
+    return hashlib.sha256(f"{user.password_hash}\0{user.email}".encode()).hexdigest()[:16]
 
 
 def reset_token(user):

@@ -1,6 +1,6 @@
 """Accounts over JSON: csrf, sign-up, sign-in and out, recovery, changes, data rights."""
 
-from flask import jsonify, session, url_for
+from flask import jsonify, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -123,7 +123,7 @@ def my_invite():
     code = invites.invite_code(current_user)
     return jsonify(
         code=code,
-        url=url_for("auth.join", code=code, _external=True),
+        url=links.site_url("auth.join", code=code),
         joined=invites.joined(current_user),
     )
 
