@@ -113,3 +113,41 @@ def test_fans_and_visitors_are_refused(world, new_api):
     assert fan.client.get("/moderation/insights").status_code == 403
     assert new_api("mod").get("/api/v1/moderation/insights?round_id=999999").status_code == 404
     assert new_api("mod").get("/api/v1/moderation/insights?round_id=x").status_code == 422
+
+
+FORMULAS = ["=1+1", '=HYPERLINK("https://evil.example","x")', "+cmd", "-2+3", "@SUM(A1)", "\t=1"]
+
+
+def test_a_fans_text_never_runs_as_a_formula_in_the_csv(app, world, new_api):
+    with app.app_context():
+        for fan, text in zip(world["fans"], FORMULAS, strict=False):
+            user = db.session.get(User, fan.id)
+            user.country, user.favourite_club = text, text
+        db.session.commit()
+    exported = new_api("mod").client.get(f"/moderation/insights.csv?round_id={world['new'].id}")
+    table = list(csv.reader(io.StringIO(exported.data.decode())))
+    places = {row[1] for row in table if row[0] in ("countries", "clubs")}
+    assert places == {"'" + text for text in FORMULAS}
+    numbers = [row[2] for row in table]
+    assert all(not n.startswith("'") for n in numbers)  # counts stay numbers
+
+
+def test_safe_cell_quotes_only_text_that_starts_a_formula():
+    from contest.spreadsheet import safe_cell
+
+    assert [safe_cell(v) for v in ("=1", "+1", "-1", "@a", "\t=1", "\r=1")] == [
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\t=1",
+        "'\r=1",
+    ]
+    assert [safe_cell(v) for v in ("Brazil", "a=b", "", -3, 2.5, None)] == [
+        "Brazil",
+        "a=b",
+        "",
+        -3,
+        2.5,
+        None,
+    ]

@@ -1,6 +1,5 @@
 """The organiser's insights page: charts of what the community does and wants, and CSV."""
 
-import csv
 import io
 
 from flask import Response, render_template, request
@@ -9,6 +8,7 @@ from flask_babel import gettext as _
 from contest.accounts.permissions import permission_required
 from contest.models import utcnow
 from contest.moderation import insights
+from contest.spreadsheet import SafeWriter
 from contest.pages.moderation import charts
 from contest.pages.moderation.blueprint import bp
 from contest.rounds import phases as rounds
@@ -61,7 +61,7 @@ def insights_page():
 def insights_csv():
     _, chosen = _chosen_round()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["section", "key", "value"])
     if chosen:
         numbers = insights.round_numbers(chosen.id)
