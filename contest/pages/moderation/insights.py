@@ -8,10 +8,10 @@ from flask_babel import gettext as _
 from contest.accounts.permissions import permission_required
 from contest.models import utcnow
 from contest.moderation import insights
-from contest.spreadsheet import SafeWriter
 from contest.pages.moderation import charts
 from contest.pages.moderation.blueprint import bp
 from contest.rounds import phases as rounds
+from contest.spreadsheet import SafeWriter
 
 
 def _chosen_round():
