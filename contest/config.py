@@ -31,6 +31,12 @@ def database_url(url):
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+# Web Push services: Chrome (FCM, and GCM's older host), Firefox (Mozilla autopush), Safari
+# (Apple) and Edge (WNS); a leading dot allows the subdomains
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com,android.googleapis.com,updates.push.services.mozilla.com,"
+    ".push.apple.com,.notify.windows.com"
+)
 
 
 def trusted_hosts(site_url, more=""):
@@ -97,6 +103,10 @@ class Config:
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ginga@localhost")
+    # where pushes may go (community/push_endpoints.py): push services' hosts, ".x" = subdomains
+    PUSH_HOSTS = os.environ.get("PUSH_HOSTS", DEFAULT_PUSH_HOSTS)
+    PUSH_ALLOW_PRIVATE = _bool("PUSH_ALLOW_PRIVATE", False)  # tests against a local service only
+    PUSH_DEADLINE = _int("PUSH_DEADLINE", 10)  # seconds one push may take, all of it
 
     REDIS_URL = os.environ.get("REDIS_URL") or None
     # Redis pub/sub channel of the Socket.IO message queue: every app and worker process of one

@@ -172,6 +172,17 @@ def _mail(config, public):
     return Finding("MAIL_SERVER", f"SMTP at {config['MAIL_SERVER']}:{config['MAIL_PORT']}", False)
 
 
+def _push_targets(config):
+    if config.get("PUSH_ALLOW_PRIVATE") and not config.get("TESTING"):
+        return Finding(
+            "PUSH_ALLOW_PRIVATE",
+            "PUSH_ALLOW_PRIVATE is set: pushes may go to plain http and to addresses inside "
+            "your network, where anyone who subscribes can aim them. It is for tests only: "
+            "unset it.",
+        )
+    return Finding("PUSH_HOSTS", config.get("PUSH_HOSTS") or "any public host", False)
+
+
 def _push(config):
     public, private = config.get("VAPID_PUBLIC_KEY"), config.get("VAPID_PRIVATE_KEY")
     if not public and not private:
@@ -205,5 +216,6 @@ def check(app, processes=1, worker_class="gthread", environ=None):
             *_site(config, public),
             _mail(config, public),
             _push(config),
+            _push_targets(config),
         ]
     return found

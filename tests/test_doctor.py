@@ -86,6 +86,7 @@ def test_s3_needs_its_bucket_and_a_cors_rule(schema, tmp_path, private_s3):
         ),
         ({"SITE_URL": "https://ginga.example", "PROXY_HOPS": 0}, "PROXY_HOPS", "PROXY_HOPS=1"),
         ({"MAIL_SERVER": None}, "MAIL_SERVER", "cannot confirm their email"),
+        ({"PUSH_ALLOW_PRIVATE": True, "TESTING": False}, "PUSH_ALLOW_PRIVATE", "tests only"),
         ({"MAIL_DEFAULT_SENDER": "Ginga <ginga@localhost>"}, "MAIL_DEFAULT_SENDER", "reject"),
         ({"VAPID_PUBLIC_KEY": "abc"}, "VAPID", "VAPID_PRIVATE_KEY is missing"),
         (

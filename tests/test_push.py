@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import http_ece
@@ -17,7 +18,7 @@ from helpers import wait_for
 
 from contest.community import notifications, push
 from contest.extensions import db
-from contest.models import PushSubscription
+from contest.models import PushSubscription, User
 from contest.texts import Text
 
 
@@ -26,18 +27,41 @@ def b64(data):
 
 
 class PushService:
-    """A push service on 127.0.0.1: stores what it receives; /gone/... answers 410."""
+    """A push service on 127.0.0.1: stores what it receives; /gone/... answers 410, /broken/...
+    500, /redirect/... 307 to /push/..., and /trickle/... one header line a second, never
+    ending its headers (until the client goes or the service stops)."""
 
     def __init__(self):
         received = self.received = []
+        stopping = self.stopping = threading.Event()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-                self.send_response(410 if self.path.startswith("/gone/") else 201)
+                if self.path.startswith("/trickle/"):
+                    return self.trickle()
+                if self.path.startswith("/redirect/"):
+                    self.send_response(307)
+                    self.send_header("Location", self.path.replace("/redirect/", "/push/"))
+                else:
+                    status = {"/gone/": 410, "/broken/": 500}.get(
+                        self.path[: self.path.find("/", 1) + 1]
+                    )
+                    self.send_response(status or 201)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+
+            def trickle(self):
+                self.wfile.write(b"HTTP/1.1 201 Created\r\n")
+                for n in range(120):
+                    if stopping.wait(1):
+                        return
+                    try:
+                        self.wfile.write(f"X-Slow-{n}: 1\r\n".encode())
+                        self.wfile.flush()
+                    except OSError:
+                        return
 
             def log_message(self, *args):
                 pass
@@ -48,6 +72,7 @@ class PushService:
         self.thread.start()
 
     def stop(self):
+        self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -66,6 +91,7 @@ def config_overrides():
         "VAPID_PUBLIC_KEY": public,
         "VAPID_PRIVATE_KEY": private,
         "VAPID_SUBJECT": "mailto:test@example.com",
+        "PUSH_ALLOW_PRIVATE": True,  # the push service in these tests is on 127.0.0.1
     }
 
 
@@ -134,6 +160,9 @@ def test_an_endpoint_that_answers_410_loses_its_subscription(app, make_user, new
     assert wait_for(lambda: endpoints() == {service.url + "/push/new-phone"}, timeout=10)
 
 
+FCM = "https://fcm.googleapis.com/fcm/send/abc123"
+
+
 def test_subscription_refusals(make_user, new_api):
     make_user("ana")
     api = new_api("ana")
@@ -141,11 +170,11 @@ def test_subscription_refusals(make_user, new_api):
     cases = [
         ({"subscription": {"endpoint": "ftp://x/y", "keys": keys}}, "invalid_subscription"),
         (
-            {"subscription": {"endpoint": "https://push.example/x", "keys": {}}},
+            {"subscription": {"endpoint": FCM, "keys": {}}},
             "invalid_subscription",
         ),
         (
-            {"subscription": {"endpoint": "https://push.example/x", "keys": keys}, "kinds": ["x"]},
+            {"subscription": {"endpoint": FCM, "keys": keys}, "kinds": ["x"]},
             "invalid_kinds",
         ),
         ({"kinds": ["clip"]}, "invalid_subscription"),
@@ -202,3 +231,134 @@ def test_voting_closes_soon_reminds_who_entered_or_judged(
         )
     )
     assert message["kind"] == "closing" and message["url"].endswith(f"/rounds/{round_.slug}/judge")
+
+
+REFUSED = [
+    "http://fcm.googleapis.com/fcm/send/x",  # not https
+    "https://127.0.0.1/x",
+    "https://localhost:6391/x",  # our own Redis
+    "https://10.0.0.1/x",
+    "https://[::1]/x",
+    "https://[::ffff:127.0.0.1]/x",
+    "https://2130706433/x",  # 127.0.0.1 as one integer
+    "https://0x7f.1/x",
+    "https://127.1/x",
+    "https://169.254.169.254/latest/meta-data/",  # the cloud's metadata service
+    "https://224.0.0.1/x",  # multicast
+    "https://user:pw@fcm.googleapis.com/fcm/send/x",
+    "https://push.example/x",  # not a push service
+    "https://fcm.googleapis.com.evil.example/x",
+    "https://fcm.googleapis.com:99999/x",
+]
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"VAPID_PUBLIC_KEY": "k", "VAPID_PRIVATE_KEY": "k", "PUSH_ALLOW_PRIVATE": False}],
+)
+@pytest.mark.parametrize("endpoint", REFUSED)
+def test_pushes_go_only_to_push_services(app, make_user, new_api, endpoint):
+    make_user("ana")
+    _, keys, _ = browser_keys()
+    answer = new_api("ana").post(
+        "/api/v1/push/subscriptions",
+        {"subscription": {"endpoint": endpoint, "keys": keys}, "kinds": ["clip"]},
+    )
+    assert answer.status_code == 422, answer.get_json()
+    error = answer.get_json()["error"]
+    assert error["code"] == "invalid_subscription" and "endpoint" in error["message"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PushSubscription.id))) == 0
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [{"VAPID_PUBLIC_KEY": "k", "VAPID_PRIVATE_KEY": "k", "PUSH_ALLOW_PRIVATE": False}],
+)
+def test_known_push_services_are_taken(make_user, new_api):
+    make_user("ana")
+    _, keys, _ = browser_keys()
+    for endpoint in (
+        FCM,
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://web.push.apple.com/QGuQ",
+        "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+    ):
+        answer = new_api("ana").post(
+            "/api/v1/push/subscriptions",
+            {"subscription": {"endpoint": endpoint, "keys": keys}, "kinds": ["clip"]},
+        )
+        assert answer.status_code == 201, (endpoint, answer.get_json())
+
+
+def test_a_name_that_resolves_into_our_network_is_refused_when_sending(
+    app, make_user, new_api, service
+):
+    """The check at connection time: a host on the allow-list (here `localhost`, standing for
+    a name whose DNS answer changed) that resolves to a private address gets nothing."""
+    ana = make_user("ana")
+    _, keys, _ = browser_keys()
+    app.config.update(PUSH_ALLOW_PRIVATE=False, PUSH_HOSTS="localhost")
+    port = service.url.rsplit(":", 1)[1]
+    made = new_api("ana").post(
+        "/api/v1/push/subscriptions",
+        {
+            "subscription": {"endpoint": f"https://localhost:{port}/push/a", "keys": keys},
+            "kinds": ["results"],
+        },
+    )
+    assert made.status_code == 201, made.get_json()
+    with app.app_context():
+        assert push.send(ana.id, "results", "Ginga", "hi", "/") == 0
+    assert service.received == []
+
+
+@pytest.mark.parametrize(
+    "config_overrides",
+    [
+        {
+            "VAPID_PUBLIC_KEY": push.make_keys()[0],
+            "VAPID_PRIVATE_KEY": push.make_keys()[1],
+            "PUSH_ALLOW_PRIVATE": True,
+            "PUSH_DEADLINE": 2,
+        }
+    ],
+)
+def test_a_slow_or_broken_endpoint_never_stops_the_others(app, make_user, new_api, service):
+    ana = make_user("ana")
+    api = new_api("ana")
+    paths = ["/trickle/a", "/broken/b", "/redirect/c", "/push/d"]
+    for path in paths:
+        _, keys, _ = browser_keys()
+        answer = api.post(
+            "/api/v1/push/subscriptions",
+            {"subscription": {"endpoint": service.url + path, "keys": keys}, "kinds": ["results"]},
+        )
+        assert answer.status_code == 201
+    started = time.monotonic()
+    with app.app_context():
+        delivered = push.send(ana.id, "results", "Ginga", "Results are out.", "/")
+    took = time.monotonic() - started
+    assert delivered == 1
+    assert took < 2 + 3, took  # the trickle is cut at its deadline, not after its minutes
+    got = sorted(path for path, _, _ in service.received)
+    assert got == sorted(paths)  # each tried once; the redirect was not followed
+
+
+def test_an_endpoint_held_by_another_fan_is_refused_not_moved(app, make_user, new_api, service):
+    make_user("ana")
+    make_user("bob")
+    _, keys, _ = browser_keys()
+    body = {
+        "subscription": {"endpoint": service.url + "/push/ana", "keys": keys},
+        "kinds": ["clip"],
+    }
+    assert new_api("ana").post("/api/v1/push/subscriptions", body).status_code == 201
+    again = new_api("ana").post("/api/v1/push/subscriptions", {**body, "kinds": ["results"]})
+    assert again.status_code == 201  # the owner may change their kinds
+    taken = new_api("bob").post("/api/v1/push/subscriptions", body)
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "subscription_taken"
+    with app.app_context():
+        row = db.session.scalar(sa.select(PushSubscription))
+        owner = db.session.get(User, row.user_id).username
+    assert owner == "ana" and row.kinds == ["results"]

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pywebpush import WebPushException, webpush
 
+from contest.community import push_endpoints, push_http
 from contest.errors import Conflict, Invalid
 from contest.extensions import db
 from contest.i18n import in_language_of
@@ -56,19 +56,25 @@ def make_keys():
     return b64(point), b64(raw)
 
 
+def _endpoint_rules():
+    config = current_app.config
+    return push_endpoints.hosts_from(config.get("PUSH_HOSTS")), bool(
+        config.get("PUSH_ALLOW_PRIVATE")
+    )
+
+
 def subscribe(user, subscription, kinds):
     """Keep (or update) a browser's subscription with the kinds the fan chose."""
     public_key()
     sub = subscription if isinstance(subscription, dict) else {}
     endpoint, keys = sub.get("endpoint"), sub.get("keys") or {}
-    parts = urlsplit(endpoint) if isinstance(endpoint, str) else None
-    if (
-        not parts
-        or parts.scheme not in ("https", "http")
-        or not parts.netloc
-        or len(endpoint) > 1000
-    ):
-        raise Invalid(_l("The subscription has no usable endpoint."), code="invalid_subscription")
+    try:
+        push_endpoints.check(endpoint, *_endpoint_rules())
+    except push_endpoints.RefusedEndpoint as why:
+        raise Invalid(
+            _l("The subscription has no usable endpoint: %(why)s.", why=str(why)),
+            code="invalid_subscription",
+        ) from None
     if not all(isinstance(keys.get(k), str) and KEY_RE.match(keys[k]) for k in ("p256dh", "auth")):
         raise Invalid(_l("The subscription's keys are missing."), code="invalid_subscription")
     if not isinstance(kinds, list) or not all(k in PUSH_KINDS for k in kinds):
@@ -79,10 +85,17 @@ def subscribe(user, subscription, kinds):
     row = db.session.scalar(
         sa.select(PushSubscription).where(PushSubscription.endpoint == endpoint)
     )
+    if row is not None and row.user_id != user.id:
+        # an endpoint is one browser's; another account naming it would take its pushes
+        db.session.rollback()
+        raise Conflict(
+            _l("This browser's subscription belongs to another account."),
+            code="subscription_taken",
+        )
     if row is None:
-        row = PushSubscription(endpoint=endpoint)
+        row = PushSubscription(endpoint=endpoint, user_id=user.id)
         db.session.add(row)
-    row.user_id, row.p256dh, row.auth = user.id, keys["p256dh"], keys["auth"]
+    row.p256dh, row.auth = keys["p256dh"], keys["auth"]
     row.kinds = sorted(set(kinds))
     db.session.commit()
     return row
@@ -118,25 +131,43 @@ def send(user_id, kind, title, body, url):
     ]
     delivered = 0
     payload = json.dumps({"title": title, "body": body, "url": url, "kind": kind})
+    hosts, allow_private = _endpoint_rules()
     for row in rows:
         try:
+            delivered += _send_one(row, payload, hosts, allow_private, config)
+        except Exception as error:  # one endpoint's fault never stops the fan's others
+            log.warning("push to %s failed: %s", row.endpoint[:60], error)
+    db.session.commit()
+    return delivered
+
+
+def _send_one(row, payload, hosts, allow_private, config):
+    """1 if the push service took it; 0 (and the subscription gone) if it refuses for good."""
+    try:
+        push_endpoints.check(row.endpoint, hosts, allow_private)
+    except push_endpoints.RefusedEndpoint as why:  # stored before the rules, or rules changed
+        log.warning("push subscription %s dropped: %s", row.id, why)
+        db.session.delete(row)
+        return 0
+    sess = push_http.session(allow_private)
+    try:
+        with push_http.deadline(sess, config.get("PUSH_DEADLINE", 10)):
             webpush(
                 {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}},
                 data=payload,
                 vapid_private_key=config["VAPID_PRIVATE_KEY"],
                 vapid_claims={"sub": config["VAPID_SUBJECT"]},
-                timeout=10,
+                timeout=(5, 5),
                 ttl=86400,
+                requests_session=sess,
             )
-            delivered += 1
-        except WebPushException as error:
-            status = getattr(error.response, "status_code", None)
-            if status in (404, 410):  # the browser dropped it: so do we
-                db.session.delete(row)
-            else:
-                log.warning("push to %s failed: %s", row.endpoint[:60], error)
-    db.session.commit()
-    return delivered
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        if status in (404, 410):  # the browser dropped it: so do we
+            db.session.delete(row)
+            return 0
+        raise
+    return 1
 
 
 def send_notification(user_id, kind, text, url):
