@@ -129,6 +129,10 @@ class Config:
     JOB_QUEUE_NAME = os.environ.get("JOB_QUEUE_NAME", "ginga")
     JOB_TIMEOUT = _int("JOB_TIMEOUT", 600)  # seconds one job may run in an RQ worker
     JOB_MAX_ATTEMPTS = _int("JOB_MAX_ATTEMPTS", 3)  # tries at processing one video
+    # one try at reading a video runs in a child process: killed after MEDIA_TIMEOUT seconds
+    # (below JOB_TIMEOUT), its address space capped at MEDIA_MEMORY_MB (entries/media_box.py)
+    MEDIA_TIMEOUT = _int("MEDIA_TIMEOUT", 420)
+    MEDIA_MEMORY_MB = _int("MEDIA_MEMORY_MB", 2048)
     JOB_RETRY_DELAYS = os.environ.get("JOB_RETRY_DELAYS", "15,120")  # seconds before tries 2, 3..
     UPLOAD_GC_HOURS = _int("UPLOAD_GC_HOURS", 24)  # unfinished uploads are dropped after this
     # every process closes sockets whose sessions ended (elsewhere) within this many seconds

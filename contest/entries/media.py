@@ -11,6 +11,13 @@ from contest.texts import Text
 
 IMAGE_FORMATS = {"image2", "jpeg_pipe", "png_pipe", "gif", "webp_pipe", "bmp_pipe", "tiff_pipe"}
 IMAGE_CODECS = {"mjpeg", "png", "gif", "bmp", "webp", "tiff", "jpegls", "jpeg2000"}
+# The demuxers FFmpeg may use on an upload: phones' containers, and still images (opened only to
+# say so). Never a playlist (hls), a concat script, or anything else that opens other files or
+# network addresses: a playlist naming a local file made FFmpeg read another fan's clip.
+CONTAINERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
+IMAGE_DEMUXERS = "jpeg_pipe,png_pipe,webp_pipe,gif,bmp_pipe,tiff_pipe"
+VIDEO_CODECS = {"h264", "hevc", "vp8", "vp9", "av1", "mpeg4", "h263"}
+AUDIO_CODECS = {"aac", "opus", "vorbis", "mp3", "ac3", "eac3", "alac", "flac", "amr_nb", "amr_wb"}
 MIN_SECONDS = 1.0
 MIN_SIDE, MAX_SIDE = 64, 4096
 POSTER_WIDTH = 720
@@ -33,10 +40,24 @@ def _minutes(seconds):
     return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
 
 
+def open_upload(source):
+    """Open an upload (a path, or the bucket's signed https URL) with only the allowed demuxers
+    and protocols: the file itself, never anything it names."""
+    remote = "://" in source
+    return av.open(
+        source,
+        metadata_errors="ignore",
+        container_options={
+            "format_whitelist": f"{CONTAINERS},{IMAGE_DEMUXERS}",
+            "protocol_whitelist": "https,http,tls,tcp" if remote else "file",
+        },
+    )
+
+
 def probe_video(source, max_seconds):
     """Open a file and prove it is a whole, playable video within limits; raise NotAVideo if not."""
     try:
-        container = av.open(source, metadata_errors="ignore")
+        container = open_upload(source)
     except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         raise NotAVideo(_l("This file is not a video we can read."), code="not_a_video") from None
     with container:
@@ -48,6 +69,17 @@ def probe_video(source, max_seconds):
         codec = stream.codec_context.name
         if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
             raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
+        if codec not in VIDEO_CODECS:
+            raise NotAVideo(
+                Text("The video is coded as %(codec)s, which we do not take.", codec=codec),
+                code="unsupported_codec",
+            )
+        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+        if audio is not None and audio not in AUDIO_CODECS and not audio.startswith("pcm_"):
+            raise NotAVideo(
+                Text("The sound is coded as %(codec)s, which we do not take.", codec=audio),
+                code="unsupported_codec",
+            )
         width, height = stream.codec_context.width, stream.codec_context.height
         if not width or not height:
             raise NotAVideo(_l("The video track has no picture size."), code="not_a_video")
@@ -89,7 +121,6 @@ def probe_video(source, max_seconds):
                 _l("The file is cut off before the end of the video. Please upload it again."),
                 code="truncated",
             )
-        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
         return VideoFacts(
             duration=round(duration, 3),
             width=width,
@@ -137,7 +168,7 @@ def make_poster(source, out_path, spots=POSTER_SPOTS):
     the most detail wins, and near-black or blown-out frames (a fade-in, a hand over the lens)
     lose to any real picture."""
     best, best_score = None, -1.0
-    with av.open(source, metadata_errors="ignore") as container:
+    with open_upload(source) as container:
         stream = container.streams.video[0]
         duration = container.duration / av.time_base if container.duration else 0
         for target in sorted({round(duration * spot, 3) for spot in spots} or {0.0}):

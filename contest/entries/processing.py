@@ -3,7 +3,6 @@ live, pending review or rejected. Crashed tries are retried a bounded number of 
 sweeper picks up entries whose job died with its process."""
 
 import logging
-import os
 import tempfile
 from datetime import timedelta
 
@@ -13,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from contest import events, metrics
 from contest.community import notifications
-from contest.entries import media, transcode
+from contest.entries import media_box
 from contest.entries.storage import get_storage
 from contest.errors import NotAVideo
 from contest.events import EntryStatusChanged, ProcessingWanted, RatingChanged
@@ -52,20 +51,29 @@ def process_entry(entry_id):
         if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
             return reject(entry_id, _l("The uploaded file is missing. Please send it again."))
         source = storage.local_source(video_key)
-        facts = media.probe_video(source, current_app.config["MAX_VIDEO_SECONDS"])
+        config = current_app.config
         with tempfile.TemporaryDirectory() as tmp:
-            poster = media.make_poster(source, os.path.join(tmp, "poster.jpg"))
-            storage.put_file(poster_key, poster, "image/jpeg")
-            reasons = transcode.reasons_to_transcode(facts)
-            if reasons:
-                _say(entry_id, _l("Converting your video so every phone can play it…"))
-                rendition = os.path.join(tmp, "playback.mp4")
-                size = transcode.make_rendition(source, rendition, facts.rotation)
+            read = media_box.read_upload(
+                source,
+                tmp,
+                config["MAX_VIDEO_SECONDS"],
+                seconds_limit=config["MEDIA_TIMEOUT"],
+                memory_mb=config["MEDIA_MEMORY_MB"],
+                on_converting=lambda: _say(
+                    entry_id, _l("Converting your video so every phone can play it…")
+                ),
+            )
+            facts = read["facts"]
+            storage.put_file(poster_key, read["poster"], "image/jpeg")
+            if read["rendition"]:
                 playback_key = folder + "/playback.mp4"
-                storage.put_file(playback_key, rendition, "video/mp4")
-                facts.width, facts.height = size
+                storage.put_file(playback_key, read["rendition"], "video/mp4")
+            facts.width, facts.height = read["size"]
     except NotAVideo as error:
         return reject(entry_id, error.text, poster_key, playback_key)
+    except media_box.TooSlow:
+        log.warning("processing entry %s took too long (try %d): killed", entry_id, attempt)
+        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, slow=True)
     except Exception:
         log.exception("processing entry %s failed (try %d)", entry_id, attempt)
         return _try_again_or_fail(entry_id, attempt, poster_key, playback_key)
@@ -118,19 +126,25 @@ def retry_delay(attempt):
     return delays[min(attempt, len(delays)) - 1] if delays else 0
 
 
-def _try_again_or_fail(entry_id, attempt, *extra_keys):
-    """A crash (storage away, a bug, a killed process): try again a bounded number of times."""
+def _try_again_or_fail(entry_id, attempt, *extra_keys, slow=False):
+    """A crash (storage away, a bug, a killed process) or a file that took too long to read:
+    try again a bounded number of times, then refuse it with the reason."""
     limit = current_app.config["JOB_MAX_ATTEMPTS"]
     if attempt >= limit:
-        return reject(
-            entry_id,
+        reason = (
             Text(
+                "Reading this video took too long (%(num)s tries), so we stopped. "
+                "Please export it again from your phone and send it, or try another file.",
+                num=attempt,
+            )
+            if slow
+            else Text(
                 "We could not process this video (%(num)s tries). "
                 "Please send it again, or try another file.",
                 num=attempt,
-            ),
-            *extra_keys,
+            )
         )
+        return reject(entry_id, reason, *extra_keys)
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return

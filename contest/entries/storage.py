@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import re
 import secrets
 import shutil
 from pathlib import Path
@@ -15,13 +14,15 @@ from contest.errors import BadInput, Conflict, NotFound
 from contest.texts import Text
 
 CHUNK = 256 * 1024
-SAFE_EXT = re.compile(r"^\.[a-z0-9]{1,5}$")
+# the endings a stored upload keeps (phones' video containers); anything else is stored as .bin
+# and still read by its content: a playlist (.m3u8) or a script never keeps its own ending
+VIDEO_EXT = {".mp4", ".mov", ".m4v", ".webm", ".mkv", ".3gp", ".3g2"}
 
 
 def new_video_key(round_id, filename):
     """A server-chosen, unguessable key under the round's prefix."""
     ext = os.path.splitext(filename or "")[1].lower()
-    ext = ext if SAFE_EXT.match(ext) else ".bin"
+    ext = ext if ext in VIDEO_EXT else ".bin"
     return f"rounds/{round_id}/{secrets.token_urlsafe(18)}/original{ext}"
 
 

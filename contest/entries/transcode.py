@@ -4,6 +4,8 @@ from fractions import Fraction
 
 import av
 
+from contest.entries.media import open_upload
+
 MAX_SHORT_SIDE, MAX_LONG_SIDE = 720, 1280
 SAFE_PIX_FMTS = ("yuv420p", "yuvj420p")
 QUICKTIME_BRAND = "qt  "
@@ -78,7 +80,7 @@ def _video_graph(stream, rotation, size):
 
 def make_rendition(source, out_path, rotation=0):
     """Write an H.264/AAC MP4 (faststart, <= 720p, rotation applied); returns (width, height)."""
-    with av.open(source, metadata_errors="ignore") as src:
+    with open_upload(source) as src:
         vin = src.streams.video[0]
         ain = src.streams.audio[0] if src.streams.audio else None
         size = output_size(vin.codec_context.width, vin.codec_context.height, rotation)

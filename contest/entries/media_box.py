@@ -1,0 +1,105 @@
+"""Reading an upload in a child process, with a hard wall-clock limit and a memory cap.
+
+FFmpeg reads whatever a fan sends. A file that never ends (or a demuxer waiting on input that
+never comes) held the only RQ worker for 11 minutes: the job timeout's signal cannot interrupt
+FFmpeg's read. Here the checks, the poster and the rendition run in a child process forked
+from a small server that has already imported this module (multiprocessing's forkserver, so a
+child costs milliseconds, not an import of the whole app). The parent waits at most
+MEDIA_TIMEOUT seconds and then kills the child; the child's address space is capped at
+MEDIA_MEMORY_MB, so a decompression bomb ends the child, not the worker.
+"""
+
+import dataclasses
+import multiprocessing
+import os
+import resource
+import time
+
+from contest.entries import media, transcode
+from contest.errors import NotAVideo
+from contest.texts import Text, as_text
+
+_context = None
+
+
+class TooSlow(Exception):
+    """The child did not finish within the wall-clock limit and was killed."""
+
+
+class ChildDied(Exception):
+    """The child ended without an answer (the memory cap, a crash in FFmpeg)."""
+
+
+def _forkserver():
+    global _context
+    if _context is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        _context = context
+    return _context
+
+
+def read_upload(source, folder, max_seconds, seconds_limit, memory_mb, on_converting=None):
+    """Check the upload, write its poster (and a playback rendition when phones need one) into
+    `folder`: {"facts": VideoFacts, "poster": path, "rendition": path or None, "size": (w, h)}.
+    NotAVideo when the file is refused; TooSlow or ChildDied when reading it failed."""
+    context = _forkserver()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_child, args=(send, source, folder, max_seconds, memory_mb), daemon=True
+    )
+    child.start()
+    send.close()
+    deadline = time.monotonic() + seconds_limit
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not receive.poll(left):
+                raise TooSlow(f"reading the upload took over {seconds_limit:g} s")
+            try:
+                message = receive.recv()
+            except EOFError:
+                raise ChildDied(f"the reader ended without an answer ({child.exitcode})") from None
+            if message.get("converting"):
+                if on_converting is not None:
+                    on_converting()
+                continue
+            break
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receive.close()
+    if "refused" in message:
+        raise NotAVideo(Text.from_json(message["refused"]), code=message["code"])
+    message["facts"] = media.VideoFacts(**message["facts"])
+    return message
+
+
+def _child(send, source, folder, max_seconds, memory_mb):
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        facts = media.probe_video(source, max_seconds)
+        poster = media.make_poster(source, os.path.join(folder, "poster.jpg"))
+        rendition, size = None, (facts.width, facts.height)
+        if transcode.reasons_to_transcode(facts):
+            send.send({"converting": True})
+            rendition = os.path.join(folder, "playback.mp4")
+            size = transcode.make_rendition(source, rendition, facts.rotation)
+    except NotAVideo as error:
+        send.send({"refused": as_text(error.text).to_json(), "code": error.code})
+    except MemoryError:
+        send.close()  # the parent sees ChildDied
+        os._exit(3)
+    else:
+        send.send(
+            {
+                "facts": dataclasses.asdict(facts),
+                "poster": poster,
+                "rendition": rendition,
+                "size": size,
+            }
+        )
+    send.close()
