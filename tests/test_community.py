@@ -449,3 +449,56 @@ def test_profile_page_form_saves_fields_and_avatar(make_user, new_api, app):
     )
     assert bad.status_code == 400 and "not a picture" in bad.data.decode()
     assert new_api().get("/api/v1/users/ana").get_json()["display_name"] == "Ana"
+
+
+def _png(width, height, mode="RGB"):
+    out = io.BytesIO()
+    Image.new(mode, (width, height), (20, 140, 60) if mode == "RGB" else (20, 140, 60, 255)).save(
+        out, "PNG", optimize=True
+    )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("config_overrides", [{"MAX_CONTENT_LENGTH": 6 * 1024 * 1024}])
+def test_a_picture_is_judged_by_its_header_before_it_is_decoded(make_user, new_api):
+    make_user("ana")
+    ana = new_api("ana")
+    bomb = _png(6320, 6320)  # ~150 KB on the wire, 120 MB once decoded
+    assert len(bomb) < 300_000
+    webp = io.BytesIO()
+    Image.new("RGB", (2049, 64), (1, 2, 3)).save(webp, "WEBP")
+    for data, name, side in (
+        (bomb, "bomb.png", "4096"),
+        (_png(4097, 10), "wide.png", "4096"),
+        (webp.getvalue(), "wide.webp", "2048"),
+    ):
+        response = ana.put(
+            "/api/v1/me/avatar",
+            data={"avatar": (io.BytesIO(data), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413, response.get_json()
+        error = response.get_json()["error"]
+        assert error["code"] == "image_too_large" and side in error["message"]
+    largest = ana.put(
+        "/api/v1/me/avatar",
+        data={"avatar": (io.BytesIO(_png(4096, 4096, "RGBA")), "big.png")},
+        content_type="multipart/form-data",
+    )
+    assert largest.status_code == 200, largest.get_json()
+    image = Image.open(io.BytesIO(ana.get(largest.get_json()["avatar_url"]).data))
+    assert image.size == (256, 256)
+
+
+def test_a_jpeg_turned_by_its_exif_is_stored_upright():
+    from contest.entries.images import fitted_picture
+
+    wide = Image.new("RGB", (400, 200), (255, 0, 0))
+    wide.paste((0, 0, 255), (0, 0, 200, 200))  # blue on the left half
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the phone was turned: show it rotated 90° clockwise
+    out = io.BytesIO()
+    wide.save(out, "JPEG", exif=exif.tobytes())
+    fitted = fitted_picture(out.getvalue(), (100, 200))
+    top, bottom = fitted.getpixel((50, 20)), fitted.getpixel((50, 180))
+    assert top[2] > 200 and bottom[0] > 200  # blue on top once upright, red below
