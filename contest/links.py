@@ -193,3 +193,8 @@ def init_app(app):
         notification_url=notification_url, avatar_url=avatar_url, url_for=PageUrls()
     )
     app.jinja_env.filters["fan_name"] = fan_name
+
+
+def signin_link(token):
+    """The link in the mail that signs the owner of an account under attack in, once."""
+    return site_url("auth.signin_link", token=token)

@@ -1,8 +1,11 @@
 """Accounts: signing up, in and out, through the API, the pages and the CLI."""
 
+import logging
+import re
+
 import pytest
 import sqlalchemy as sa
-from conftest import PASSWORD
+from conftest import PASSWORD, Api
 
 from contest.extensions import db
 from contest.models import User
@@ -272,3 +275,80 @@ def test_email_verification_gates_rating_and_commenting(
     assert api.client.get(link).status_code == 302
     assert api.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}).status_code == 200
     assert api.post("/api/v1/auth/verify/resend").get_json()["verified"] is True
+
+
+def _client_at(app, address):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Api(client)
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_the_owner_gets_in_while_an_attacker_is_locked_out(app, make_user, caplog):
+    caplog.set_level(logging.INFO, logger="contest.mail")
+    make_user("ana")
+    phone = _client_at(app, "198.51.100.7")  # ana's own phone: signed in here before
+    phone.login("ana")
+    assert phone.post("/api/v1/auth/logout").status_code == 204
+    attacker = _client_at(app, "203.0.113.66")
+    tries = [
+        attacker.post("/api/v1/auth/login", {"login": "ana", "password": "guess"}).status_code
+        for _ in range(11)
+    ]
+    assert tries == [401] * 10 + [429]
+    # the owner from another address, on a browser never used before
+    assert (
+        _client_at(app, "192.0.2.10")
+        .post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD})
+        .status_code
+        == 200
+    )
+    # ... and from her own phone, even behind the attacker's address (a shared Wi-Fi)
+    phone.client.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    assert (
+        phone.post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD}).status_code == 200
+    )
+    # she was mailed a one-time sign-in link when the lock tripped
+    mails = [r.getMessage() for r in caplog.records if "mail to ana@example.com:" in r.getMessage()]
+    assert len(mails) == 1 and "trying passwords" in mails[0]
+    link = re.search(r"http://localhost(/login/link/\S+)", mails[0]).group(1)
+    # (her sign-ins above opened newer sessions: a fresh link is what a locked-out owner gets)
+    assert _client_at(app, "192.0.2.11").client.get(link).status_code == 400
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True}])
+def test_an_attack_from_many_addresses_locks_only_unknown_browsers(app, make_user, caplog):
+    caplog.set_level(logging.INFO, logger="contest.mail")
+    make_user("ana")
+    phone = _client_at(app, "198.51.100.7")
+    phone.login("ana")
+    phone.post("/api/v1/auth/logout")
+    for n in range(31):
+        answer = _client_at(app, f"203.0.113.{n + 1}").post(
+            "/api/v1/auth/login", {"login": "ana", "password": "guess"}
+        )
+    assert answer.status_code == 429
+    stranger = _client_at(app, "192.0.2.10")
+    refused = stranger.post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert (
+        phone.post("/api/v1/auth/login", {"login": "ana", "password": PASSWORD}).status_code == 200
+    )
+    phone.post("/api/v1/auth/logout")
+    # the mailed link signs her in once on the new browser, by the page's button
+    mails = [r.getMessage() for r in caplog.records if "mail to ana@example.com:" in r.getMessage()]
+    assert len(mails) == 1  # once an hour, however many tries
+    # the phone's sign-in made that link stale: ask for one as a locked-out owner would get it
+    with app.app_context():
+        from contest.accounts import signin_links
+        from contest.models import User
+
+        user = db.session.scalar(sa.select(User).where(User.username == "ana"))
+        token = signin_links.link_token(user)
+    page = stranger.client.get(f"/login/link/{token}")
+    assert page.status_code == 200 and "@ana" in page.data.decode()
+    signed = stranger.client.post(f"/login/link/{token}", data={"csrf_token": stranger.token()})
+    assert signed.status_code == 302
+    assert stranger.get("/api/v1/me").get_json()["username"] == "ana"
+    again = _client_at(app, "192.0.2.12").post("/api/v1/auth/login/link", {"token": token})
+    assert again.status_code == 400 and again.get_json()["error"]["code"] == "invalid_token"

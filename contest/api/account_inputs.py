@@ -65,6 +65,18 @@ class ResetPassword(Input):
     password = fields.String(required=True, metadata=PASSWORD)
 
 
+class SigninLink(Input):
+    token = fields.String(
+        required=True,
+        metadata=error(
+            "invalid_token",
+            _l("This sign-in link is not valid any more."),
+            status=400,
+            missing=True,
+        ),
+    )
+
+
 class ChangePassword(Input):
     current_password = fields.String(
         required=True,

@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 
 from contest import links
 from contest.accounts import data as account_data
-from contest.accounts import invites, passwords, sessions
+from contest.accounts import invites, passwords, sessions, signin_links
 from contest.accounts import users as accounts
 from contest.api import account_inputs as inputs
 from contest.api import outputs, serializers
@@ -53,6 +53,18 @@ def login(data):
     """Sign in with username or email (a new session, and a new remember-me token)."""
     user = accounts.authenticate(data["login"], data["password"])
     sign_in(user, remember=data["remember"])
+    return jsonify(id=user.id, username=user.username, role=user.role)
+
+
+@bp.post("/auth/login/link")
+@bp.arguments(inputs.SigninLink())
+@bp.response(200, outputs.Account)
+@recovery_limits
+def login_with_link(data):
+    """Sign in with the one-time link mailed when the account was under attack."""
+    user = signin_links.user_of_link(data["token"])
+    sign_out()
+    sign_in(user)
     return jsonify(id=user.id, username=user.username, role=user.role)
 
 

@@ -1,9 +1,10 @@
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from contest import links
-from contest.accounts import invites, passwords
+from contest.accounts import invites, passwords, signin_links
 from contest.accounts import users as accounts
 from contest.database import writes
 from contest.errors import ContestError
@@ -35,6 +36,24 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/login/link/<token>", methods=["GET", "POST"])
+@recovery_limits
+def signin_link(token):
+    """The mailed one-time link: a button (mail scanners follow links, they do not post)."""
+    try:
+        user = signin_links.user_of_link(token)
+    except ContestError as error:
+        return render_template("error.html", status=400, message=error.message), 400
+    form = FlaskForm()
+    if form.validate_on_submit():
+        sign_out()
+        sign_in(user)
+        flash(_("Welcome back, %(name)s!", name=user.username))
+        return redirect(url_for("main.home"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/signin_link.html", form=form, user=user), status
 
 
 @bp.route("/register", methods=["GET", "POST"])
