@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
 from contest import events, metrics, push_delivery
+from contest.accounts.invites import credit_matured as credit_matured_invites
 from contest.community.notifications import send_digests
 from contest.entries.gc import collect_garbage
 from contest.entries.processing import process_entry, sweep_stale_processing
@@ -29,6 +30,7 @@ from contest.moderation.integrity import check_open_rounds
 from contest.rounds.finals import shortlist_due_rounds
 from contest.rounds.ratings import mature_ratings
 from contest.rounds.results import close_due_rounds
+from contest.themes.proposals import mature_votes
 
 log = logging.getLogger(__name__)
 _worker_app = None  # the app of a `flask worker` process, for the jobs it runs
@@ -160,6 +162,8 @@ def scheduled_work():
     """One tick of timed work; each step commits on its own, one failing does not stop the rest."""
     steps = (
         mature_ratings,
+        mature_votes,
+        credit_matured_invites,
         shortlist_due_rounds,
         close_due_rounds,
         lambda: sweep_stale_processing(current_app.config["PROCESSING_TIMEOUT"]),

@@ -55,3 +55,35 @@ def test_an_unknown_invite_code_is_ignored(app, new_api):
         assert (
             db.session.scalar(sa.select(User.invited_by_id).where(User.username == "solo")) is None
         )
+
+
+def test_an_invite_counts_only_once_the_new_account_is_old_enough(app, make_user, new_api):
+    from datetime import timedelta
+
+    from contest.accounts import invites
+    from contest.models import utcnow
+
+    make_user("ana")
+    ana = new_api("ana")
+    code = ana.get("/api/v1/me/invite").get_json()["code"]
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
+    with app.app_context():
+        inviter = db.session.scalar(sa.select(User).where(User.username == "ana"))
+        for n in range(4):  # four throwaway sign-ups, each confirmed at once
+            user = User(
+                username=f"throwaway{n}",
+                email=f"t{n}@example.com",
+                password_hash="x",
+                invited_by_id=inviter.id,
+                email_verified_at=utcnow(),
+            )
+            db.session.add(user)
+            db.session.flush()
+            invites.credit(user)
+        db.session.commit()
+    assert ana.get("/api/v1/me/invite").get_json()["joined"] == 0
+    with app.app_context():
+        assert invites.credit_matured() == 0
+        assert invites.credit_matured(now=utcnow() + timedelta(hours=25)) == 4
+    assert ana.get("/api/v1/me/invite").get_json()["joined"] == 4
+    assert code

@@ -306,3 +306,24 @@ def test_a_sponsored_challenge(app, mod, make_round, make_user, make_entry, new_
         assert "Sponsored by" in page and "Bola Boots" in page, path
     results = new_api().client.get(f"/rounds/{round_.slug}/results").data.decode()
     assert "Bola Boots’s pick" in results and 'rel="sponsored noopener"' in results
+
+
+def test_votes_of_fresh_accounts_count_once_they_are_old_enough(
+    app, mod, open_month, make_user, new_api
+):
+    make_user("ana")
+    theme = propose(new_api("ana"), open_month).get_json()
+    app.config["MIN_ACCOUNT_AGE_HOURS"] = 24
+    for n in range(5):  # five accounts made a moment ago, verified
+        make_user(f"fresh{n}")
+        voted = new_api(f"fresh{n}").put(f"/api/v1/themes/{theme['id']}/vote")
+        assert voted.status_code == 200 and voted.get_json()["my_vote"] is True
+        assert voted.get_json()["votes"] == 0  # stored, not counted yet
+    from contest.themes.proposals import mature_votes
+
+    with app.app_context():
+        assert mature_votes() == []
+        moved = mature_votes(now=utcnow() + timedelta(hours=25))
+        assert [t.votes for t in moved] == [5]
+    listed = new_api().get(f"/api/v1/themes?month={open_month}").get_json()["themes"]
+    assert [t["votes"] for t in listed] == [5]

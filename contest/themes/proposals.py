@@ -10,8 +10,9 @@ from contest.accounts.users import require_verified
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
 from contest.events import ThemeVotesChanged, record
 from contest.extensions import db
-from contest.models import Entry, Theme, ThemeVote
+from contest.models import Entry, Theme, ThemeVote, User, utcnow
 from contest.models.types import MAX_ID
+from contest.rounds.ratings import min_account_age
 from contest.texts import Text
 from contest.themes.windows import check_month, is_open
 
@@ -110,11 +111,37 @@ def _votable(user, theme_id):
     return theme
 
 
-def _recount(theme):
-    theme.votes = db.session.scalar(
-        sa.select(sa.func.count(ThemeVote.id)).where(ThemeVote.theme_id == theme.id)
+def _counted(theme_ids, now=None):
+    """{theme id: votes that count}: a vote counts once its fan's account is as old as a
+    rating's must be (MIN_ACCOUNT_AGE_HOURS), so fresh sign-ups cannot swing a theme."""
+    ready = User.created_at <= (now or utcnow()) - min_account_age()
+    return dict(
+        db.session.execute(
+            sa.select(ThemeVote.theme_id, sa.func.count(ThemeVote.id))
+            .join(User, User.id == ThemeVote.user_id)
+            .where(ThemeVote.theme_id.in_(list(theme_ids)), ready)
+            .group_by(ThemeVote.theme_id)
+        ).all()
     )
+
+
+def _recount(theme):
+    theme.votes = _counted([theme.id]).get(theme.id, 0)
     record(ThemeVotesChanged(theme.id, theme.month))
+
+
+def mature_votes(now=None):
+    """Count the votes of accounts that have become old enough (every tick); returns the
+    themes whose count moved."""
+    months = [m for m in db.session.scalars(sa.select(Theme.month).distinct()) if is_open(m, now)]
+    themes = db.session.scalars(sa.select(Theme).where(Theme.month.in_(months))).all()
+    counts = _counted([t.id for t in themes], now) if themes else {}
+    moved = [t for t in themes if t.votes != counts.get(t.id, 0)]
+    for theme in moved:
+        theme.votes = counts.get(theme.id, 0)
+        record(ThemeVotesChanged(theme.id, theme.month))
+    db.session.commit()
+    return moved
 
 
 def vote(user, theme_id):
