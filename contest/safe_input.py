@@ -65,7 +65,28 @@ def check_fields(pairs):
             _refuse(name)
 
 
+def refuse_unnamed_parts():
+    """A form part without a name (multipart allows it, nothing here reads it) is refused
+    before anything (the CSRF check included) iterates the form's names."""
+    req = request._get_current_object()
+    if req.method == "GET" or req.mimetype not in _FORMS:
+        return
+    for number, name in enumerate([*req.form.keys(), *req.files.keys()], start=1):
+        if not name:
+            raise Invalid(
+                Text("Part %(number)s of the form has no name.", number=number),
+                code="invalid_form",
+                status=400,
+            )
+
+
 def init_app(app):
+    # before Flask-WTF's CSRF check, which reads the names too (after the request log's hook,
+    # so the answer carries the request id)
+    hooks = app.before_request_funcs.setdefault(None, [])
+    csrf = next((i for i, f in enumerate(hooks) if f.__name__ == "csrf_protect"), len(hooks))
+    hooks.insert(csrf, refuse_unnamed_parts)
+
     @app.before_request
     def refuse_unstorable_text():
         req = request._get_current_object()

@@ -1,4 +1,4 @@
-"""Input that used to make a 500 gets a clear 4xx (issue 15's list), on SQLite and PostgreSQL."""
+"""Input that used to make a 500 gets a clear 4xx, on SQLite and PostgreSQL."""
 
 import pytest
 
@@ -173,3 +173,34 @@ def test_page_numbers_past_any_column_or_not_ascii_digits(api):
         answer = api.get(f"/api/v1/rounds?page={page}")
         assert answer.status_code in (200, 422), (page, answer.status_code)
     assert api.client.get("/?page=99999999999999999999").status_code < 500
+
+
+UNNAMED_PART = b"--XX\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--XX--\r\n"
+UNNAMED_FILE = (
+    b'--XX\r\nContent-Disposition: form-data; filename="a.png"\r\n'
+    b"Content-Type: image/png\r\n\r\nPNG\r\n--XX--\r\n"
+)
+
+
+@pytest.mark.parametrize("body", [UNNAMED_PART, UNNAMED_FILE])
+@pytest.mark.parametrize("path", ["/", "/login", "/api/v1/rounds", "/api/v1/me/avatar", "/x/y"])
+def test_a_form_part_without_a_name_is_a_400_saying_so(client, path, body):
+    response = client.post(path, data=body, content_type="multipart/form-data; boundary=XX")
+    assert response.status_code == 400
+    if path.startswith("/api/"):
+        error = response.get_json()["error"]
+        assert error["code"] == "invalid_form" and "has no name" in error["message"]
+    else:
+        assert "has no name" in response.data.decode()
+
+
+def test_an_upload_content_type_over_its_column_is_a_422(new_api, make_user, make_round, app):
+    make_user("fan")
+    fan = new_api("fan")
+    round_ = make_round("open")
+    body = {"round_id": round_.id, "title": "Rabona", "filename": "a.mp4", "size": 1000}
+    response = fan.post("/api/v1/uploads", {**body, "content_type": "video/" + "x" * 120})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["field"] == "content_type" and "100" in error["message"]
+    assert fan.post("/api/v1/uploads", {**body, "content_type": "video/mp4"}).status_code == 201

@@ -192,3 +192,35 @@ def test_badges_reports_and_moderators(app, make_user, new_api, tmp_path):
     restored = mod.post(f"/api/v1/moderation/crews/{crew['slug']}", {"action": "restore"})
     assert restored.status_code == 200 and restored.get_json()["hidden"] is False
     assert new_api().get(f"/api/v1/crews/{crew['slug']}").status_code == 200
+
+
+def test_joins_sent_at_once_answer_without_a_server_error(app, make_user, new_api):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_user("ana")
+    make_user("cat")
+    make_user("bob")
+    crews = [
+        new_api(c).post("/api/v1/crews", {"name": f"Crew {c}"}).get_json() for c in ("ana", "cat")
+    ]
+    tabs = [new_api("bob") for _ in range(10)]
+    start = threading.Barrier(30)
+
+    def join(n):
+        start.wait(10)
+        return tabs[n % 10].post(f"/api/v1/crews/{crews[n % 2]['slug']}/members")
+
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(pool.map(join, range(30)))
+    statuses = sorted({a.status_code for a in answers})
+    assert set(statuses) <= {200, 409}, [a.get_json() for a in answers if a.status_code >= 500]
+    for answer in answers:
+        if answer.status_code == 409:
+            assert answer.get_json()["error"]["code"] == "crew_busy"
+    with app.app_context():
+        from contest.models import CrewMember, User
+
+        bob_id = db.session.scalar(sa.select(User.id).where(User.username == "bob"))
+        rows = db.session.scalars(sa.select(CrewMember).where(CrewMember.user_id == bob_id)).all()
+    assert len(rows) == 1 and rows[0].status == "member"  # one crew at a time, whatever the race

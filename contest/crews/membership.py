@@ -23,6 +23,11 @@ MAX_NAME = 60
 MAX_HOME = 80
 
 
+class CrewBusy(Conflict):
+    code = "crew_busy"
+    default_message = _l("Your crew changed while you joined: look again and try once more.")
+
+
 def _slugify(name):
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:50] or "crew"
 
@@ -133,10 +138,27 @@ def create_crew(user, name, home=None, open_=True):
 def join(user, slug):
     """Join an open crew (leaving one's crew), or ask to join one by approval.
 
-    Returns "member" or "pending".
-    """
+    Returns "member" or "pending". The same fan's joins sent at once (a double tap, many tabs)
+    meet at the unique rows: the first wins, the others answer as it did, or 409 if the fan's
+    membership moved in between."""
     require_verified(user)
     crew = get_crew(slug, user)
+    try:
+        return _join(user, crew)
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+    row = db.session.scalar(
+        sa.select(CrewMember).where(CrewMember.crew_id == crew.id, CrewMember.user_id == user.id)
+    )
+    if row is not None:
+        return row.status
+    raise CrewBusy()
+
+
+def _join(user, crew):
+    # one membership change of this fan at a time (a join leaves the other crew: two joins at
+    # once would otherwise lock the two crews' rows in opposite orders)
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
     row = db.session.scalar(
         sa.select(CrewMember).where(CrewMember.crew_id == crew.id, CrewMember.user_id == user.id)
     )
@@ -145,6 +167,7 @@ def join(user, slug):
     if not crew.open:
         if row is None:
             db.session.add(CrewMember(crew_id=crew.id, user_id=user.id, status="pending"))
+            db.session.flush()
             notifications.notify(
                 crew.captain_id,
                 "crew",

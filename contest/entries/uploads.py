@@ -55,6 +55,9 @@ def _at_most(value, field, limit):
     return value
 
 
+MAX_CONTENT_TYPE = 100  # the stored column's size (a longer one was a 500 on PostgreSQL)
+
+
 def check_file(filename, size, content_type):
     """Validated (filename, size, content_type) of the file about to be sent."""
     filename = _required_text(filename, "filename", MAX_FILENAME)
@@ -63,6 +66,12 @@ def check_file(filename, size, content_type):
             _l("size must be the file's size in bytes."), code="invalid_size", field="size"
         )
     content_type = (content_type or "").strip().lower()
+    if len(content_type) > MAX_CONTENT_TYPE:
+        raise Invalid(
+            Text("%(field)s is at most %(limit)s characters.", field="content_type", limit="100"),
+            code="invalid_field",
+            field="content_type",
+        )
     if not (content_type.startswith("video/") or content_type in ACCEPTED_GENERIC_TYPES):
         raise UnsupportedType(
             Text("%(type)s is not a video type. Choose a video file.", type=content_type),
