@@ -33,6 +33,8 @@ def bench_config(**extra):
         "SCHEDULER_INTERVAL": 0,
         "REDIS_URL": None,
         "MIN_ACCOUNT_AGE_HOURS": 0,
+        "SOCKETS_PER_ADDRESS": 0,  # every simulated viewer comes from 127.0.0.1
+        "SOCKETS_PER_SESSION": 0,
     }
     config.update(extra)
     return config, Path(tmp)
@@ -41,7 +43,7 @@ def bench_config(**extra):
 def server_env(config, tmp, **extra):
     """Environment for a server process (gunicorn, Node's clients) on the benchmark's database.
 
-    Rate limits, the scheduler and the access log are off, jobs run in threads; Redis only when
+    Rate limits, connection caps, the scheduler and the access log are off, jobs run in threads; Redis only when
     passed in `extra` (REDIS_URL=...).
     """
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
@@ -53,6 +55,8 @@ def server_env(config, tmp, **extra):
         RATELIMIT_ENABLED="0",
         SCHEDULER_INTERVAL="0",
         MIN_ACCOUNT_AGE_HOURS="0",
+        SOCKETS_PER_ADDRESS="0",  # every simulated viewer comes from 127.0.0.1
+        SOCKETS_PER_SESSION="0",
         ACCESS_LOG="",  # nginx in front keeps the access log
         JOB_QUEUE="threads",  # no uploads here; allows -k gevent without Redis
     )

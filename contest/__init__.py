@@ -25,6 +25,7 @@ from contest import (
 from contest.accounts import sessions
 from contest.application import Ginga
 from contest.config import Config, load_secret_key, trusted_hosts
+from contest.connection_limits import ConnectionLimits
 from contest.cookie_sessions import RememberingSessionInterface
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
@@ -62,11 +63,6 @@ def create_app(config=None):
         request_log.configure_logging(app)
     request_log.init_app(app)  # first: every later hook and error answer has the request id
 
-    if app.config["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
-
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # a file on this machine: nothing to ping, and a ping per checkout costs ~10% of a rating
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -74,6 +70,19 @@ def create_app(config=None):
             "pool_pre_ping": False,
         }
     configure_extensions(app)
+    # Socket.IO's middleware (configure_extensions) answers /socket.io/ before Flask: the
+    # connection caps go around it, and ProxyFix around both, so each sees the fan's address
+    app.wsgi_app = ConnectionLimits(
+        app.wsgi_app,
+        per_address=app.config["SOCKETS_PER_ADDRESS"],
+        per_session=app.config["SOCKETS_PER_SESSION"],
+        cookie_name=app.config["SESSION_COOKIE_NAME"],
+    )
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     configure_blueprints(app)
     errors.init_app(app)
     health.init_app(app)

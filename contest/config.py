@@ -159,6 +159,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # live connections (websockets, long-polls) one client holds at once in one process;
+    # one more is a 429 (contest/connection_limits.py); 0 lifts the cap
+    SOCKETS_PER_ADDRESS = _int("SOCKETS_PER_ADDRESS", 10)
+    SOCKETS_PER_SESSION = _int("SOCKETS_PER_SESSION", 3)
     PROXY_HOPS = _int("PROXY_HOPS", 0)  # proxies in front whose X-Forwarded-* headers to trust
     # operations: LOG_FORMAT=json writes JSON lines; /metrics answers with this bearer token
     # and/or, without one, on requests that arrived on METRICS_BIND (gunicorn listens there too)

@@ -51,6 +51,10 @@ def make_config(db_url, upload_dir, **extra):
         "MAX_CONTENT_LENGTH": PART_SIZE + 1024,
         "SCHEDULER_INTERVAL": 0,
         "RATELIMIT_ENABLED": False,
+        # tests open many sockets from 127.0.0.1 and one session; test_connection_limits
+        # sets the production caps
+        "SOCKETS_PER_ADDRESS": 0,
+        "SOCKETS_PER_SESSION": 0,
         "REDIS_URL": None,
         "JOB_WORKERS": 2,
         "LIVE_INTERVAL": 0.25,
