@@ -43,8 +43,8 @@ def bench_config(**extra):
 def server_env(config, tmp, **extra):
     """Environment for a server process (gunicorn, Node's clients) on the benchmark's database.
 
-    Rate limits, connection caps, the scheduler and the access log are off, jobs run in threads; Redis only when
-    passed in `extra` (REDIS_URL=...).
+    Rate limits, connection caps, the scheduler and the access log are off, jobs run in
+    threads; Redis only when passed in `extra` (REDIS_URL=...).
     """
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(
