@@ -32,6 +32,15 @@ graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 # one gunicorn per core on one machine: a shared control socket path would clash between them
 control_socket_disable = True
 keepalive = 75  # keep idle keep-alive connections a little longer than nginx does
+# Request size: above the app's own limits (contest/oversized.py: a URL over 4096 characters
+# is 414 and a header over 8 KB 431, as JSON under /api/), so the app, not gunicorn's bare
+# page, answers them. Slow clients: gthread reads each request in one of its threads, so a
+# client sending its headers or body slowly holds a thread. Run behind nginx (deploy/nginx/):
+# it cuts slowloris and slow-body clients after 10 s and reads whole bodies before passing
+# them on, so a gunicorn thread only ever waits on the app.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 16380
 # The app writes one line per request itself (with its request id; LOG_FORMAT=json for JSON),
 # so gunicorn's access log is off unless ACCESS_LOG names a file or "-".
 accesslog = os.environ.get("ACCESS_LOG") or None

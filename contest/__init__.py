@@ -31,6 +31,7 @@ from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
 from contest.entries import storage
 from contest.extensions import csrf, db, limiter, login_manager, migrate, socketio
 from contest.models.types import MAX_ID
+from contest.oversized import OversizedRequests
 from contest.pages.auth import bp as auth_bp
 from contest.pages.community import bp as community_bp
 from contest.pages.entries import bp as entries_bp
@@ -83,6 +84,7 @@ def create_app(config=None):
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = OversizedRequests(app.wsgi_app)
     configure_blueprints(app)
     errors.init_app(app)
     health.init_app(app)

@@ -18,7 +18,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from contest.extensions import db, login_manager
 from contest.texts import as_text
@@ -160,6 +160,12 @@ def init_app(app):
             "csrf_failed",
             gettext("The security token is missing or expired. Reload the page and try again."),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        """A Host header the site does not serve: no URL can be built for it, so no page is
+        drawn (its links would need one); a short answer in the API's shape instead."""
+        return jsonify(error_body("bad_host", error.description)), 400
 
     @app.errorhandler(HTTPException)
     def http_error(error):

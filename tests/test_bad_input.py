@@ -204,3 +204,28 @@ def test_an_upload_content_type_over_its_column_is_a_422(new_api, make_user, mak
     error = response.get_json()["error"]
     assert error["field"] == "content_type" and "100" in error["message"]
     assert fan.post("/api/v1/uploads", {**body, "content_type": "video/mp4"}).status_code == 201
+
+
+@pytest.mark.parametrize("path", ["/api/v1/rounds", "/"])
+def test_oversized_urls_and_headers_get_the_sites_own_answer(client, path):
+    long_url = client.get(path + "?q=" + "x" * 5000)
+    assert long_url.status_code == 414
+    big_header = client.get(path, headers={"X-Big": "y" * 9000})
+    assert big_header.status_code == 431
+    if path.startswith("/api/"):
+        assert long_url.get_json()["error"]["code"] == "uri_too_long"
+        assert big_header.get_json()["error"]["code"] == "headers_too_large"
+    else:
+        assert "too long" in long_url.data.decode()
+
+
+def test_gunicorn_lets_the_app_answer_oversized_requests(start_server):
+    """gunicorn's own limits sit above the app's, so a 5,000-character URL reaches the app."""
+    import requests
+    from servers import Gunicorn
+
+    server = start_server(server_class=Gunicorn)
+    answer = requests.get(server.url + "/api/v1/rounds?q=" + "x" * 5000, timeout=5)
+    assert answer.status_code == 414 and answer.json()["error"]["code"] == "uri_too_long"
+    answer = requests.get(server.url + "/api/v1/rounds", headers={"X-Big": "y" * 9000}, timeout=5)
+    assert answer.status_code == 431 and answer.json()["error"]["code"] == "headers_too_large"

@@ -99,3 +99,10 @@ def test_trusted_hosts_come_from_site_url():
         "ginga.example",
         "lb.internal",
     ]
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/api/v1/rounds", "/login"])
+def test_an_unknown_host_on_a_fresh_process_is_a_400(app, path):
+    answer = app.test_client().get(path, headers={"Host": "ginga"})  # nothing built before
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["code"] == "bad_host"

@@ -134,9 +134,15 @@ def test_socket_io_answers_carry_the_security_headers(client):
 
 
 def test_nginx_sends_hsts_on_https():
-    conf = (Path(__file__).parent.parent / "deploy" / "nginx.conf").read_text()
+    deploy = Path(__file__).parent.parent / "deploy"
+    conf = (deploy / "nginx.conf").read_text()
     https = conf[conf.index("listen 443") :]
-    assert https.count('add_header Strict-Transport-Security "max-age=63072000') == 2
+    assert https.count('add_header Strict-Transport-Security "max-age=63072000') == 1
+    assert "include /srv/ginga/deploy/nginx/ginga-server.conf;" in https
+    # a location with add_header of its own does not inherit the server's: /static/ repeats it
+    server = (deploy / "nginx" / "ginga-server.conf").read_text()
+    static = server[server.index("location /static/") :].split("}")[0]
+    assert 'add_header Strict-Transport-Security "max-age=63072000' in static
 
 
 def test_the_upload_page_asks_an_unverified_fan_to_confirm_first(make_user, new_api, make_round):

@@ -58,6 +58,8 @@ def probe_video(source, max_seconds):
     """Open a file and prove it is a whole, playable video within limits; raise NotAVideo if not."""
     try:
         container = open_upload(source)
+    except MemoryError:  # out of memory (MEDIA_MEMORY_MB): a failed try, not a bad file
+        raise
     except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         raise NotAVideo(_l("This file is not a video we can read."), code="not_a_video") from None
     with container:
@@ -151,6 +153,8 @@ def _decode_through(container, stream):
                 for frame in packet.decode():
                     decoded += 1
                     rotation = int(round(frame.rotation or 0)) % 360
+    except MemoryError:
+        raise
     except av.FFmpegError:
         raise NotAVideo(
             _l("The video data is damaged and cannot be played."), code="damaged"
@@ -199,6 +203,8 @@ def _frame_at(container, stream, target):
                 image = image.rotate(frame.rotation, expand=True)
             if frame.time is None or frame.time >= target:
                 break
+    except MemoryError:
+        raise
     except av.FFmpegError:
         pass  # a damaged stretch: the other candidates decide
     return image
