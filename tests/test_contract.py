@@ -3,7 +3,8 @@
 Every operation is called with generated bodies and query strings, as an anonymous visitor, a
 verified fan and a moderator, on real ids (a live entry, its round, a comment, a fan, an
 unfinished upload) so requests get past 404s. Every answer must be no server error and match
-the schema its operation declares. Examples are bounded (CONTRACT_EXAMPLES) to fit CI's time.
+the schema its operation declares, with a status it declares (no catch-all "default").
+Examples are bounded (CONTRACT_EXAMPLES) to fit CI's time.
 """
 
 import os
@@ -13,7 +14,10 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from contest.community import comments
 from contest.extensions import db
@@ -85,7 +89,7 @@ def test_every_answer_matches_its_schema_and_none_is_a_server_error(case, world)
         case.call_and_validate(
             headers=world.headers[role],
             cookies=world.cookies[role],
-            checks=[not_a_server_error, response_schema_conformance],
+            checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
         )
 
 

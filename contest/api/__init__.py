@@ -21,13 +21,39 @@ from contest.api import (  # noqa: F401  (the views register themselves on bp)
 from contest.api.blueprint import bp
 from contest.api.outputs import Error
 
+# The errors any operation may answer, in API.md's shape, and why. Declared status by status
+# (no catch-all "default"), so an answer with any other status, a 500 above all, breaks the
+# contract test's status-code check.
+ERRORS = {
+    400: "malformed input (JSON, form, query), an unknown Host, an expired link",
+    401: "not signed in",
+    403: "signed in but not allowed, or the CSRF token is missing",
+    404: "no such thing, or not visible to this fan",
+    409: "the state forbids it now (a closed window, a taken name, a feature turned off)",
+    413: "the body is over its limit",
+    414: "the address is over 4096 characters",
+    415: "not a type this operation takes",
+    422: "a field is wrong: `field` names it",
+    429: "a rate limit or a connection cap: Retry-After says when to try again",
+    431: "a header is over 8 KB",
+    503: "the database or a store is briefly unavailable, or the process is stopping",
+}
+
 
 class ErrorResponses(BasePlugin):
-    """Every operation may answer an error in API.md's shape: document it once, for all."""
+    """Every operation may answer these errors in API.md's shape: document them once, for all."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
-            operation.setdefault("responses", {}).setdefault("default", "DEFAULT_ERROR")
+            responses = operation.setdefault("responses", {})
+            for status, why in ERRORS.items():
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": why,
+                        "content": {"application/json": {"schema": "Error"}},
+                    },
+                )
 
 
 class ContestApi(Api):

@@ -17,6 +17,7 @@ from contest.models.types import MAX_ID
 from contest.moderation.audit import MAX_REASON
 from contest.rounds import sponsors
 from contest.rounds.editing import MAX_BLIND_HOURS, MAX_BRIEF, MAX_PRIZE, MAX_TITLE
+from contest.rounds.judging import MAX_LIMIT as MAX_JUDGE_LIMIT
 from contest.texts import Text
 
 ID = validate.Range(1, MAX_ID)  # an id any database column holds
@@ -244,7 +245,7 @@ NotificationSettings = _Settings.from_dict(
 class PageQuery(Input):
     page = QueryNumber(
         load_default=1,
-        validate=validate.Range(min=1),
+        validate=validate.Range(min=1, max=999_999_999),
         metadata=error("invalid_page", _l("page must be 1 or more.")),
     )
 
@@ -257,9 +258,8 @@ class EntriesQuery(PageQuery):
 class JudgeQuery(Input):
     limit = QueryNumber(
         load_default=10,
-        metadata=error(
-            "invalid_limit", Text("%(field)s must be a whole number.", field="limit"), status=400
-        ),
+        validate=validate.Range(min=1, max=MAX_JUDGE_LIMIT),
+        metadata=error("invalid_limit", _l("limit must be a whole number from 1 to 50.")),
     )
     skip = fields.String(
         load_default="", metadata={"description": "comma-separated entry ids already shown"}

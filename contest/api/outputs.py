@@ -26,6 +26,9 @@ class ErrorDetail(Schema):
     request_id = Str(
         metadata={"description": "this request's id (X-Request-ID): quote it to support"}
     )
+    missing = fields.List(
+        Int(), metadata={"description": "upload_incomplete: the part numbers not received yet"}
+    )
 
 
 class Error(Schema):

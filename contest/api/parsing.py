@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from webargs.flaskparser import FlaskParser
 
 from contest.errors import BadInput, ContestError
@@ -131,7 +131,11 @@ class Time(fields.String):
 
 
 class QueryNumber(fields.Integer):
-    """A whole number in a query string: digits only."""
+    """A whole number in a query string: digits only, at most nine of them (declared)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=0, max=999_999_999))
+        super().__init__(*args, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not re.fullmatch(r"[0-9]{1,9}", value):
