@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from contest import doctor
+from contest import doctor, mail
 from contest.accounts import users as accounts
 from contest.community import push
 from contest.demo import is_empty, seed_demo
@@ -21,6 +21,26 @@ rounds_cli = AppGroup("rounds", help="Schedule and close rounds.")
 demo_cli = AppGroup("demo", help="Demo data for a new site.")
 storage_cli = AppGroup("storage", help="Video storage.")
 push_cli = AppGroup("push", help="Web Push.")
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_cli.command("test")
+@click.argument("address")
+def mail_test(address):
+    """Send one message to ADDRESS now, through MAIL_SERVER, and say how it went."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.ClickException("MAIL_SERVER is not set: mails are written to the log.")
+    mail_id = mail.send_mail(
+        address,
+        "Ginga: a test message",
+        "This is a test message from Ginga: if you read it, mail works.",
+        reason="You get this because an operator ran `flask mail test`.",
+        queue=False,
+    )
+    state = mail.deliver(mail_id)
+    if state != "sent":
+        raise click.ClickException(f"not sent ({state}): see the log for the server's answer.")
+    click.echo(f"sent to {address}")
 
 
 @push_cli.command("keys")
@@ -197,5 +217,6 @@ def init_app(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(push_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(storage_cli)

@@ -92,9 +92,13 @@ class Config:
     FINALISTS = _int("FINALISTS", 5)  # default shortlist size for a round with finals
     PRIOR_WEIGHT = _int("PRIOR_WEIGHT", 0)  # 0: the round's median rating count, at least 5
 
+    # Mail (contest/mail.py): recorded in the request, delivered by a job; no server: logged
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
-    MAIL_PORT = _int("MAIL_PORT", 25)
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_PORT = _int("MAIL_PORT", 0)  # 0: 465 with MAIL_USE_SSL, else 25
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS on a plain connection (587)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)  # implicit TLS from the first byte (465)
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)  # seconds each SMTP step may take
+    MAIL_RETRY_DELAYS = os.environ.get("MAIL_RETRY_DELAYS", "60,300,1800,7200")  # then failed
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ginga <ginga@localhost>")

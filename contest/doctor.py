@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from redis import Redis
 
+from contest import mail
 from contest.extensions import db
 
 WEAK_KEYS = {"dev", "test", "secret", "changeme", "bench", "ginga"}
@@ -169,7 +170,8 @@ def _mail(config, public):
             "MAIL_DEFAULT_SENDER",
             f"mail is sent from {sender}: most providers reject it. Use the site's domain.",
         )
-    return Finding("MAIL_SERVER", f"SMTP at {config['MAIL_SERVER']}:{config['MAIL_PORT']}", False)
+    ok, words = mail.check_server(config)
+    return Finding("MAIL_SERVER", f"SMTP at {config['MAIL_SERVER']}: {words}", not ok)
 
 
 def _push_targets(config):

@@ -53,6 +53,14 @@ class ProcessingWanted:
 
 
 @dataclass(frozen=True)
+class MailQueued:
+    """A mail was recorded (or is due again): deliver it after delay seconds."""
+
+    mail_id: int
+    delay: float = 0
+
+
+@dataclass(frozen=True)
 class CommentAdded:
     """A comment was posted on an entry."""
 

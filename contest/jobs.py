@@ -19,12 +19,12 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
 
-from contest import events, metrics, push_delivery
+from contest import events, links, mail, metrics, push_delivery
 from contest.accounts.invites import credit_matured as credit_matured_invites
 from contest.community.notifications import send_digests
 from contest.entries.gc import collect_garbage
 from contest.entries.processing import process_entry, sweep_stale_processing
-from contest.events import ProcessingWanted
+from contest.events import MailQueued, ProcessingWanted
 from contest.extensions import db, socketio
 from contest.moderation.integrity import check_open_rounds
 from contest.rounds.finals import shortlist_due_rounds
@@ -167,7 +167,7 @@ def scheduled_work():
         shortlist_due_rounds,
         close_due_rounds,
         lambda: sweep_stale_processing(current_app.config["PROCESSING_TIMEOUT"]),
-        send_digests,
+        lambda: send_digests(unsubscribe_link=links.unsubscribe_link),
         check_open_rounds,
         collect_garbage,
         push_delivery.remind_closing,
@@ -245,6 +245,7 @@ def init_app(app):
     app.extensions["jobs"] = runner
 
     events.subscribe(app, ProcessingWanted, _on_processing_wanted)
+    events.subscribe(app, MailQueued, _on_mail_queued)
 
     @app.before_request
     def _start_scheduler():
@@ -253,6 +254,10 @@ def init_app(app):
 
 def _on_processing_wanted(event):
     enqueue(process_entry, event.entry_id, delay=event.delay)
+
+
+def _on_mail_queued(event):
+    enqueue(mail.deliver, event.mail_id, delay=event.delay)
 
 
 def enqueue(func, *args, delay=0):

@@ -198,3 +198,8 @@ def init_app(app):
 def signin_link(token):
     """The link in the mail that signs the owner of an account under attack in, once."""
     return site_url("auth.signin_link", token=token)
+
+
+def unsubscribe_link(token):
+    """The one-click link that stops a fan's email digests (List-Unsubscribe, RFC 8058)."""
+    return site_url("main.unsubscribe", token=token)

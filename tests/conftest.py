@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from private_servers import PostgresCluster, RedisServer
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 from servers import Server
+from smtp_server import MailServer
 
 from contest import create_app
 from contest.accounts import users as accounts
@@ -272,6 +273,14 @@ def start_server(schema, tmp_path, app):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 keeping what it receives; stopped after."""
+    server = MailServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

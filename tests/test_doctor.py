@@ -51,7 +51,7 @@ def test_gevent_needs_redis_and_redis_must_answer(schema, tmp_path, private_redi
     assert "does not answer" in findings(app, worker_class="gevent")["REDIS_URL"].text
 
 
-def test_s3_needs_its_bucket_and_a_cors_rule(schema, tmp_path, private_s3):
+def test_s3_needs_its_bucket_and_a_cors_rule(schema, tmp_path, private_s3, smtp):
     bucket = f"ginga-{uuid.uuid4().hex[:10]}"
     settings = {
         "STORAGE": "s3",
@@ -60,7 +60,7 @@ def test_s3_needs_its_bucket_and_a_cors_rule(schema, tmp_path, private_s3):
         "SITE_URL": "https://ginga.example",
         "SESSION_COOKIE_SECURE": True,
         "PROXY_HOPS": 1,
-        "MAIL_SERVER": "smtp.example",
+        **smtp.config(),
         "MAIL_DEFAULT_SENDER": "Ginga <hello@ginga.example>",
     }
     app = make(schema, tmp_path, **settings)
@@ -96,12 +96,14 @@ def test_s3_needs_its_bucket_and_a_cors_rule(schema, tmp_path, private_s3):
         ),
     ],
 )
-def test_a_public_site_needs_https_mail_and_push_keys(schema, tmp_path, settings, part, words):
+def test_a_public_site_needs_https_mail_and_push_keys(
+    schema, tmp_path, settings, part, words, smtp
+):
     good = {
         "SITE_URL": "https://ginga.example",
         "SESSION_COOKIE_SECURE": True,
         "PROXY_HOPS": 1,
-        "MAIL_SERVER": "smtp.example",
+        **smtp.config(),
         "MAIL_DEFAULT_SENDER": "Ginga <hello@ginga.example>",
         "REDIS_URL": None,
     }
@@ -112,3 +114,19 @@ def test_a_public_site_needs_https_mail_and_push_keys(schema, tmp_path, settings
     problems.pop("DATABASE_URL", None)
     assert set(problems) == {part}, problems
     assert words in problems[part].text
+
+
+def test_the_mail_server_is_asked_and_a_wrong_password_is_reported(schema, tmp_path):
+    from smtp_server import MailServer
+
+    server = MailServer(login=("ginga", "right")).start()
+    try:
+        settings = {**server.config(), "MAIL_DEFAULT_SENDER": "Ginga <hello@ginga.example>"}
+        good = make(schema, tmp_path, **settings, MAIL_USERNAME="ginga", MAIL_PASSWORD="right")
+        assert "MAIL_SERVER" not in findings(good)
+        wrong = make(schema, tmp_path, **settings, MAIL_USERNAME="ginga", MAIL_PASSWORD="wrong")
+        assert "refused MAIL_USERNAME / MAIL_PASSWORD" in findings(wrong)["MAIL_SERVER"].text
+    finally:
+        server.stop()
+    gone = make(schema, tmp_path, **settings, MAIL_TIMEOUT=2)
+    assert "does not answer" in findings(gone)["MAIL_SERVER"].text

@@ -118,6 +118,7 @@ def send_reset(email, link_for):
                 name=user.username,
                 link=link_for(reset_token(user)),
             ),
+            reason=_("You get this because someone asked to reset your Ginga password."),
         )
 
 

@@ -86,6 +86,7 @@ def send_link(user, link_for):
                 name=user.username,
                 link=link_for(link_token(user)),
             ),
+            reason=_("You get this because someone tried passwords on your Ginga account."),
         )
 
 

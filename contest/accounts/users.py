@@ -94,6 +94,7 @@ def _tell_owner(user):
                 "or ask for a new password on the sign-in page. If not, ignore this mail.",
                 name=user.username,
             ),
+            reason=_("You get this because someone signed up to Ginga with this address."),
         )
 
 
@@ -150,6 +151,7 @@ def send_verification(user, link):
                 name=user.username,
                 link=link,
             ),
+            reason=_("You get this because this address was given to a Ginga account."),
         )
 
 
@@ -199,6 +201,7 @@ def change_email(user, email, password):
                 name=user.username,
                 email=email,
             ),
+            reason=_("You get this because the address of your Ginga account changed."),
         )
     return user
 

@@ -256,10 +256,14 @@ class EntriesQuery(PageQuery):
 
 
 class JudgeQuery(Input):
+    # digits only (else 400); the rule refuses 0 or over 50 with 422: declared here
     limit = QueryNumber(
         load_default=10,
-        validate=validate.Range(min=1, max=MAX_JUDGE_LIMIT),
-        metadata=error("invalid_limit", _l("limit must be a whole number from 1 to 50.")),
+        validate=[],
+        metadata=error(
+            "invalid_limit", Text("%(field)s must be a whole number.", field="limit"), status=400
+        )
+        | {"minimum": 1, "maximum": MAX_JUDGE_LIMIT},
     )
     skip = fields.String(
         load_default="", metadata={"description": "comma-separated entry ids already shown"}

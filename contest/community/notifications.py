@@ -4,8 +4,10 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from contest import events
 from contest.errors import Invalid
@@ -125,8 +127,46 @@ def update_settings(user, data):
     return settings(user)
 
 
-def send_digests(now=None):
-    """Email each fan who chose a digest one message with what is new; at most one a day."""
+_UNSUBSCRIBE_SALT = "ginga-unsubscribe"
+
+
+def unsubscribe_token(user_id):
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).dumps(
+        user_id
+    )
+
+
+def unsubscribe(token):
+    """Stop every email digest of the fan a digest's unsubscribe link names (RFC 8058: one
+    request, no sign-in); returns the fan, or None for a link that is not ours."""
+    try:
+        user_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_UNSUBSCRIBE_SALT).loads(
+            token
+        )
+    except BadSignature:
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        return None
+    db.session.execute(
+        sa.update(NotificationSetting)
+        .where(NotificationSetting.user_id == user.id)
+        .values(email_digest=False)
+    )
+    db.session.commit()
+    return user
+
+
+def _digest_reason(headers):
+    reason = gettext("You get this because you chose a daily summary in your settings.")
+    if headers:
+        reason += f" {gettext('Stop them:')} {headers['List-Unsubscribe'][1:-1]}"
+    return reason
+
+
+def send_digests(now=None, unsubscribe_link=None):
+    """Email each fan who chose a digest one message with what is new; at most one a day.
+    `unsubscribe_link(token)` builds the one-click link (List-Unsubscribe, RFC 8058)."""
     now = now or utcnow()
     day_ago = now - timedelta(days=1)
     sent = 0
@@ -156,6 +196,13 @@ def send_digests(now=None):
         ).all()
         if not notes:
             continue
+        headers = {}
+        if unsubscribe_link is not None:
+            link = unsubscribe_link(unsubscribe_token(user.id))
+            headers = {
+                "List-Unsubscribe": f"<{link}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            }
         with in_language_of(user):  # the fan's chosen language, else English
             send_mail(
                 user.email,
@@ -163,6 +210,13 @@ def send_digests(now=None):
                 "\n".join(f"- {n.display_text}" for n in notes)
                 + "\n\n"
                 + gettext("See them all on Ginga."),
+                headers=headers,
+                reason=gettext("You get this because you chose a daily summary in your settings.")
+                + (
+                    f" {gettext('Stop them:')} {headers['List-Unsubscribe'][1:-1]}"
+                    if headers
+                    else ""
+                ),
             )
         for note in notes:
             note.emailed_at = now

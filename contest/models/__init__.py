@@ -4,6 +4,7 @@ from contest.models.audit import ModerationAction
 from contest.models.crews import Crew, CrewMember, CrewResult
 from contest.models.entries import Entry, Rating, Upload
 from contest.models.flags import Flag
+from contest.models.mail import OutgoingMail
 from contest.models.push import PushSubscription
 from contest.models.reports import Report
 from contest.models.rounds import Result, Round
@@ -20,6 +21,7 @@ from contest.models.types import utcnow
 from contest.models.users import User
 
 __all__ = [
+    "OutgoingMail",
     "Comment",
     "CommentLike",
     "Crew",

@@ -6,10 +6,11 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from contest import links
+from contest.community import notifications
 from contest.crews import leaderboard as crew_board
 from contest.entries import cards
 from contest.entries.storage import get_storage
-from contest.extensions import db
+from contest.extensions import csrf, db
 from contest.models import Entry
 from contest.pages.main.blueprint import bp
 from contest.rounds import browse, ratings, results
@@ -180,3 +181,17 @@ def judge_page(slug):
 @bp.get("/hall-of-fame")
 def hall_of_fame():
     return render_template("main/hall_of_fame.html", rounds=results.hall_of_fame())
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the mail client posts it, with no cookie and no token
+def unsubscribe(token):
+    """A digest's unsubscribe link: GET asks (mail scanners follow links), POST stops them."""
+    if request.method == "GET":
+        return render_template("main/unsubscribe.html", token=token)
+    user = notifications.unsubscribe(token)
+    if user is None:
+        return render_template(
+            "error.html", status=400, message=gettext("This link is not valid.")
+        ), 400
+    return render_template("main/unsubscribe.html", done=True)
