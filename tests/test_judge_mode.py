@@ -287,3 +287,69 @@ def test_a_fan_follows_the_author_from_judge_mode_with_one_tap(
     assert "Following" in pill.inner_text()
     fan = new_api("judge")
     assert fan.get("/api/v1/users/maria").get_json()["following"] is True
+
+
+def test_no_crowd_before_your_own_vote_and_no_vote_on_the_end_screen(
+    app, browser, start_server, make_user, make_round, real_entry, new_api
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    crowd = [make_user(f"crowd{i}") for i in range(2)]
+    round_ = make_round("open", title="Blind round")
+    made = [real_entry(round_.id, author.id, f"Clip {i}") for i in range(2)]
+    with app.app_context():  # the crowd rated both clips already
+        for fan in crowd:
+            for entry_id in made:
+                db.session.add(Rating(user_id=fan.id, entry_id=entry_id, stars=5))
+        db.session.commit()
+        from contest.rounds import ratings
+
+        ratings.resync(made)
+        db.session.commit()
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}/judge")
+    first = current(page)
+    line = f'section[data-entry-id="{first}"] [data-field="score-line"]'
+    assert page.inner_text(line) == ""  # no score, average or count before this fan rates
+    assert "★" not in page.inner_text(f'section[data-entry-id="{first}"]')
+    page.tap("label[for=judge-star-2]")
+    wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
+    second = current(page)
+    assert page.inner_text(f'section[data-entry-id="{second}"] [data-field="score-line"]') == ""
+    wait_js(page, f"document.querySelector('{line}').textContent.startsWith('★')")  # after it
+    page.tap("label[for=judge-star-4]")
+    page.wait_for_selector("#judge-end", state="visible")
+    wait_js(page, "Object.keys(window.gingaJudge.unsaved).length === 0")
+    assert page.locator("#star-bar").is_hidden()
+    sent = []
+    page.on("request", lambda r: sent.append((r.method, r.url)))
+    page.keyboard.press("1")  # a stray key or tap on the end screen changes nothing
+    page.evaluate("document.querySelector('label[for=judge-star-1]').click()")
+    # a request made after them: any rating they sent would have been sent before it
+    assert page.evaluate("fetch('/api/v1/csrf').then(r => r.status)") == 200
+    assert [m for m, url in sent if m == "PUT"] == [] and any("/csrf" in u for _, u in sent)
+    fan = new_api("judge")
+    assert fan.get(f"/api/v1/entries/{second}").get_json()["my_rating"] == 4
+    assert fan.get(f"/api/v1/entries/{first}").get_json()["my_rating"] == 2
+
+
+def test_the_entry_page_hides_the_crowd_from_a_fan_who_can_still_rate(
+    make_user, make_round, make_entry, new_api, client
+):
+    author = make_user("author")
+    make_user("fan")
+    make_user("rater")
+    entry = make_entry(make_round("open").id, author.id)
+    assert (
+        new_api("rater").put(f"/api/v1/entries/{entry.id}/rating", {"stars": 5}).status_code == 200
+    )
+    page = new_api("fan").client.get(f"/entries/{entry.id}").data.decode()
+    assert 'id="rate-first"' in page and '<div id="crowd" hidden>' in page
+    assert "Rate to see how others rated it." in page
+    for who in ("rater", "author"):  # already rated, or their own clip: everything shows
+        page = new_api(who).client.get(f"/entries/{entry.id}").data.decode()
+        assert 'id="rate-first"' not in page and '<div id="crowd">' in page
+    visitor = client.get(f"/entries/{entry.id}").data.decode()
+    assert 'id="rate-first"' not in visitor and '<div id="crowd">' in visitor
+    assert "Muchnik" in client.get("/how-scores-work").data.decode()

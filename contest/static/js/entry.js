@@ -20,6 +20,10 @@
       message.textContent = ginga.t("saving");
       ginga.api("PUT", "/entries/" + entry.dataset.entryId + "/rating", { stars: stars }).then(function (data) {
         rate.dataset.myRating = stars;
+        // blind until you vote: the crowd's numbers appear once this fan has rated
+        var crowd = document.getElementById("crowd"), first = document.getElementById("rate-first");
+        if (crowd) crowd.hidden = false;
+        if (first) first.hidden = true;
         message.textContent = stars === 1 ? ginga.t("rated_one") : ginga.t("rated_many", { num: stars });
         if (data.counts_from) message.textContent += " " + ginga.t("counts_from", { when: ginga.localTime(data.counts_from) });
         if (data.rating.hidden) return;  // blind finish: no numbers

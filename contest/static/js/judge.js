@@ -34,6 +34,8 @@
   function scoreText(entry) {
     var r = entry.rating || {};
     if (blind || r.hidden) return "";
+    // blind until you vote: the crowd's score shows only once this fan has rated the clip
+    if (!mine[entry.id] && !entry.my_rating) return "";
     if (!r.count) return ginga.t("needs_votes");
     return "★ " + ginga.number(r.average, 1) + " · " + ginga.ratingsText(r.count);
   }
@@ -201,6 +203,7 @@
       preloadNext();
     }
     legend.textContent = ginga.t("rate_clip", { title: entry.title, name: entry.author });
+    bar.hidden = false;   // a clip is on screen: its stars may be tapped
     paintStars(mine[entry.id] || entry.my_rating || 0);
     try { history.replaceState(null, "", location.pathname + "?entry=" + entry.id); } catch (e) { /* fine */ }
     if (why === "key") {
@@ -233,6 +236,10 @@
 
   function showEnd() {
     sections.forEach(function (_, i) { dropVideo(i); });
+    // no clip on screen: no star can change a rating (the last clip's above all)
+    current = -1;
+    bar.hidden = true;
+    paintStars(0);
     endState.hidden = false;
     if (clips.length) {
       feed.appendChild(endState);
@@ -323,7 +330,7 @@
 
   function judge(stars) {
     var index = current, entry = clips[index];
-    if (!entry) return;
+    if (!entry || bar.hidden || !endState.hidden) return;   // no clip on screen: nothing to rate
     if (!signedIn) { gateFor("signin", entry); return; }
     if (!verified) { gateFor("verify", entry); return; }
     var first = !mine[entry.id] && !entry.my_rating;
@@ -383,7 +390,7 @@
     var tag = event.target.tagName;
     if (tag === "TEXTAREA" || (tag === "INPUT" && event.target.type !== "radio") || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "ArrowDown" || event.key === "PageDown") { event.preventDefault(); go(current + 1, "key"); }
-    else if (event.key === "ArrowUp" || event.key === "PageUp") { event.preventDefault(); go(current - 1, "key"); }
+    else if (event.key === "ArrowUp" || event.key === "PageUp") { event.preventDefault(); go((current < 0 ? clips.length : current) - 1, "key"); }
     else if (/^[1-5]$/.test(event.key)) { event.preventDefault(); judge(Number(event.key)); }
     else if (event.key === "m" || event.key === "M") { toggleSound(); }
   });
