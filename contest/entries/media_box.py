@@ -7,6 +7,10 @@ from a small server that has already imported this module (multiprocessing's for
 child costs milliseconds, not an import of the whole app). The parent waits at most
 MEDIA_TIMEOUT seconds and then kills the child; the child's address space is capped at
 MEDIA_MEMORY_MB, so a decompression bomb ends the child, not the worker.
+
+Like every multiprocessing child that is not forked from its parent, the child imports the
+parent's main module first: a script that processes videos (bench/, a one-off) keeps its work
+under `if __name__ == "__main__":`, as gunicorn's, flask's and pytest's entry points do.
 """
 
 import dataclasses
