@@ -1,5 +1,6 @@
 """Fixtures: a real app on SQLite (or PostgreSQL with DATABASE_URL), clients, factories."""
 
+import logging
 import os
 import shutil
 import tempfile
@@ -273,6 +274,17 @@ def start_server(schema, tmp_path, app):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def mails(caplog):
+    """The mails written to the log for an address (no MAIL_SERVER: mail goes to the log)."""
+    caplog.set_level(logging.INFO, logger="contest.mail")
+
+    def read(address):
+        return [r.getMessage() for r in caplog.records if f"mail to {address}:" in r.getMessage()]
+
+    return read
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """Getting back into an account: forgotten passwords, new passwords, new addresses, the
 verification mail again, and hashes upgraded at sign-in. Mailed links are read from the log."""
 
-import logging
 import re
 import time
 
-import pytest
 import sqlalchemy as sa
 from conftest import PASSWORD
 from werkzeug.security import generate_password_hash
@@ -14,16 +12,6 @@ from contest.extensions import db
 from contest.models import User
 
 NEW = "a brand new secret"
-
-
-@pytest.fixture
-def mails(caplog):
-    caplog.set_level(logging.INFO, logger="contest.mail")
-
-    def read(address):
-        return [r.getMessage() for r in caplog.records if f"mail to {address}:" in r.getMessage()]
-
-    return read
 
 
 def link_in(mail, word):
