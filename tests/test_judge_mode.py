@@ -353,3 +353,71 @@ def test_the_entry_page_hides_the_crowd_from_a_fan_who_can_still_rate(
     visitor = client.get(f"/entries/{entry.id}").data.decode()
     assert 'id="rate-first"' not in visitor and '<div id="crowd">' in visitor
     assert "Muchnik" in client.get("/how-scores-work").data.decode()
+
+
+PICTURE = """(() => {
+  const id = document.getElementById('judge').dataset.current;
+  const video = document.querySelector(`section.clip[data-entry-id="${id}"] video`);
+  if (!video || !video.videoWidth) return null;
+  const box = video.getBoundingClientRect();
+  const fit = getComputedStyle(video).objectFit;
+  const scale = fit === 'contain'
+    ? Math.min(box.width / video.videoWidth, box.height / video.videoHeight)
+    : Math.max(box.width / video.videoWidth, box.height / video.videoHeight);
+  const w = video.videoWidth * scale, h = video.videoHeight * scale;
+  const left = box.left + (box.width - w) / 2, top = box.top + (box.height - h) / 2;
+  const bar = document.querySelector('#star-bar').getBoundingClientRect();
+  const head = document.querySelector('.judge-bar').getBoundingClientRect();
+  const why = document.querySelector('#judge-why').getBoundingClientRect();
+  return {left, top, right: left + w, bottom: top + h, barTop: bar.top, barHeight: bar.height,
+          headBottom: Math.max(head.bottom, why.bottom),
+          width: innerWidth, height: innerHeight};
+})()"""
+
+
+@pytest.mark.parametrize("size", [(360, 640), (360, 740), (390, 664), (740, 360)])
+def test_the_whole_picture_shows_above_the_stars_at_every_size(
+    browser, start_server, make_user, make_round, real_entry, size
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Whole clips")
+    shapes = {"tall": real_entry(round_.id, author.id, "Tall", (180, 320))}
+    shapes["wide"] = real_entry(round_.id, author.id, "Wide", (320, 180))
+    viewport = {"width": size[0], "height": size[1]}
+    page = phone_page(browser, server, "judge", {**browser.phone, "viewport": viewport})
+    for entry_id in shapes.values():
+        page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
+        assert current(page) == entry_id
+        seen = wait_js(page, PICTURE)
+        # 100% of the picture: inside the screen, under the header, above the star bar
+        assert seen["left"] >= -0.5 and seen["right"] <= seen["width"] + 0.5, seen
+        assert seen["top"] >= seen["headBottom"] - 0.5, seen
+        assert seen["bottom"] <= seen["barTop"] + 0.5, seen
+    if size == (360, 640):  # the header and the stars take at most a quarter of the screen
+        assert seen["headBottom"] + seen["barHeight"] <= 0.25 * 640, seen
+    page.context.close()
+
+
+def test_a_tap_on_the_clip_pauses_and_resumes_it(
+    browser, start_server, make_user, make_round, real_entry
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Tap round")
+    entry_id = real_entry(round_.id, author.id, "Clip")
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}/judge?entry={entry_id}")
+    assert current(page) == entry_id
+    video = f"section.clip[data-entry-id='{entry_id}'] video"
+    wait_js(page, f'(v => v && !v.paused)(document.querySelector("{video}"))')
+    page.tap(f"section.clip[data-entry-id='{entry_id}'] .clip-stage", position={"x": 60, "y": 60})
+    wait_js(page, f'document.querySelector("{video}").paused')
+    assert page.evaluate(f'document.querySelector("{video}").muted')  # the sound stays off
+    page.tap(f"section.clip[data-entry-id='{entry_id}'] .clip-stage", position={"x": 60, "y": 60})
+    wait_js(page, f'!document.querySelector("{video}").paused')
+    fill = f"section.clip[data-entry-id='{entry_id}'] .clip-progress span"
+    wait_js(page, f'parseFloat(document.querySelector("{fill}").style.width) > 0')
+    page.context.close()

@@ -111,8 +111,13 @@
     sound.setAttribute("aria-label", ginga.t("sound"));
     sound.textContent = "🔇";
     section.appendChild(sound);
-    stage.addEventListener("click", toggleSound);
-    sound.addEventListener("click", toggleSound);
+    var line = document.createElement("div");
+    line.className = "clip-progress";
+    line.setAttribute("aria-hidden", "true");
+    line.appendChild(document.createElement("span"));
+    section.appendChild(line);
+    stage.addEventListener("click", togglePlay);   // a tap on the clip pauses and resumes it
+    sound.addEventListener("click", toggleSound);  // the sound has its own button
     return section;
   }
 
@@ -162,6 +167,10 @@
       video.preload = preload;
       video.src = entry.video_url;
       video.setAttribute("aria-label", ginga.t("clip_by", { title: entry.title, name: entry.author }));
+      var fill = section.querySelector(".clip-progress span");
+      video.addEventListener("timeupdate", function () {
+        if (video.duration) fill.style.width = (100 * video.currentTime / video.duration).toFixed(1) + "%";
+      });
       section.querySelector(".clip-stage").appendChild(video);
     } else if (preload === "auto") {
       video.preload = "auto";
@@ -187,6 +196,7 @@
       if (video && i !== index) video.pause();
     });
     var video = ensureVideo(index, "auto");
+    sections[index].classList.remove("paused");
     // the next clips load once this one plays: its first frame comes first
     var preloadNext = function () {
       if (current !== index) return;
@@ -249,6 +259,14 @@
     }
     legend.textContent = ginga.t("judged_all");
     say(ginga.t("judged_all"));
+  }
+
+  function togglePlay() {
+    var video = sections[current] && sections[current].querySelector("video");
+    if (!video) return;
+    if (video.paused) video.play().catch(function () {});
+    else video.pause();
+    sections[current].classList.toggle("paused", video.paused);
   }
 
   function toggleSound() {
