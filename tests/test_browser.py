@@ -237,3 +237,30 @@ def test_the_service_worker_fetching_its_shell_during_sign_in_keeps_the_fan_sign
     assert page.url == server.url + "/settings/account"  # not the sign-in page
     assert len(seen) == 4 and all("cookie" not in r.headers for r in seen)  # none needed
     context.close()
+
+
+@pytest.mark.parametrize("journey", ["sign out everywhere", "delete account"])
+def test_leaving_from_the_account_page_ends_where_the_fan_expects(
+    browser, start_server, make_user, journey
+):
+    server = start_server()
+    make_user("ana")
+    page = phone_page(browser, server, "ana")
+    page.goto("/settings/account")
+    wait_js(page, "window.gingaSocket && window.gingaSocket.connected")  # live, as a fan's is
+    if journey == "sign out everywhere":
+        page.click("form[action$='/logout-all'] button[type=submit]")
+        page.wait_for_url(server.url + "/login")
+        assert "You are signed out everywhere." in page.inner_text("main")
+    else:
+        page.click("summary:has-text('Delete my account')")
+        page.fill("#del-password", "correct horse")
+        page.click("button.danger[type=submit]")
+        page.wait_for_url(server.url + "/")
+        assert "Your account is deleted." in page.inner_text("main")
+    # whatever the live connection said meanwhile, the fan stays where the answer put them
+    page.wait_for_load_state("networkidle")
+    assert page.url in (server.url + "/login", server.url + "/")
+    me = page.evaluate("fetch('/api/v1/me').then(r => r.status)")
+    assert me == 401
+    page.context.close()
