@@ -17,7 +17,7 @@ import os
 
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
 if os.environ.get("METRICS_BIND"):
-    # a second address for Prometheus: /metrics answers there without a token (see README)
+    # a second address for Prometheus: /metrics answers there without a token (docs/operations.md)
     bind.append(os.environ["METRICS_BIND"])
 workers = 1  # see above: never more than one per gunicorn
 # gthread (default): one thread per request or open websocket, so THREADS bounds connections.
