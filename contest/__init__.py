@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 from contest import (
     api,
     cli,
+    dates,
     errors,
     health,
     i18n,
@@ -92,6 +93,7 @@ def create_app(config=None):
     safe_input.init_app(app)
 
     i18n.init_app(app)
+    dates.init_app(app)
     labels.init_app(app)
     links.init_app(app)
 

@@ -5,13 +5,21 @@ an entry's status reason keeps one as JSON next to its English rendering. Read b
 `Text.from_json`, it renders in whatever language is active then (the reader's request, or
 `in_language_of(user)` for a mail or a push). Values may themselves be `Text`s; anything else
 (a title, a moderator's own words) is shown as written; numbers are formatted for the
-reader's locale.
+reader's locale, and a `Month` reads as the reader's "January 2027".
 
 `Text` is an extraction keyword (pybabel -k Text), like `_l`.
 """
 
 from flask_babel import force_locale, format_decimal, gettext
 from flask_babel.speaklater import LazyString
+
+from contest.dates import month_name
+
+
+class Month(str):
+    """A month ("2027-01") inside a Text: shown to each reader as their "January 2027"."""
+
+    __slots__ = ()
 
 
 class Text:
@@ -44,7 +52,12 @@ class Text:
         return {
             "msgid": self.msgid,
             "params": {
-                k: v.to_json() if isinstance(v, Text) else v for k, v in self.params.items()
+                k: v.to_json()
+                if isinstance(v, Text)
+                else {"month": str(v)}
+                if isinstance(v, Month)
+                else v
+                for k, v in self.params.items()
             },
         }
 
@@ -53,11 +66,24 @@ class Text:
         """The Text stored as data; None for None (rows written before texts were stored)."""
         if not isinstance(data, dict) or not isinstance(data.get("msgid"), str):
             return None
-        params = {
-            k: cls.from_json(v) if isinstance(v, dict) else v
-            for k, v in (data.get("params") or {}).items()
-        }
+        params = {k: _value(v) for k, v in (data.get("params") or {}).items()}
         return cls(data["msgid"], **params)
+
+
+def _stored_value(value):
+    if isinstance(value, Text):
+        return value.to_json()
+    if isinstance(value, Month):
+        return {"month": str(value)}
+    return value
+
+
+def _value(stored_value):
+    if isinstance(stored_value, dict):
+        if isinstance(stored_value.get("month"), str):
+            return Month(stored_value["month"])
+        return Text.from_json(stored_value)
+    return stored_value
 
 
 def as_text(value):
@@ -88,6 +114,8 @@ def shown(data, english):
 def _plain(value):
     if isinstance(value, Text):
         return str(value)
+    if isinstance(value, Month):
+        return month_name(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return format_decimal(value)  # 12,345 in English, 12.345 in Bahasa Indonesia
     return value

@@ -5,7 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
-from babel.dates import format_datetime
+from babel.dates import format_skeleton
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
@@ -94,16 +94,47 @@ def test_the_picker_sets_a_cookie_and_the_account_language(app, client, api, mak
     assert api.get("/api/v1/me").get_json()["language"] == "id"
 
 
-def test_dates_are_written_the_way_each_language_writes_them(client, make_round, app):
+def test_dates_are_written_the_way_each_language_writes_them(
+    client, make_round, make_user, make_entry, app
+):
+    """Round and entry pages in the reader's zone (the tz cookie) and language, by Babel."""
     round_ = make_round("open")
+    entry = make_entry(round_.id, make_user("ana").id)
     with app.app_context():
         from contest.extensions import db
-        from contest.models import Round
+        from contest.models import Entry, Round
 
         closes = db.session.get(Round, round_.id).submissions_close_at
-    for header, locale in (("th", "th"), ("zh-CN", "zh_Hans"), ("id", "id"), ("en", "en")):
-        html = client.get("/", headers={"Accept-Language": header}).get_data(as_text=True)
-        assert format_datetime(closes, "d MMM, HH:mm", tzinfo="UTC", locale=locale) in html
+        uploaded = db.session.get(Entry, entry.id).created_at
+    client.set_cookie("tz", "Asia/Bangkok")
+    zone = "Asia/Bangkok"
+    for header, locale, zone_name in (
+        ("th", "th", "เวลาไทย"),
+        ("zh-CN", "zh_Hans", "泰国时间"),
+        ("id", "id", "Waktu Thailand"),
+        ("en", "en", "Thailand Time"),
+    ):
+        html = client.get(f"/rounds/{round_.slug}", headers={"Accept-Language": header}).text
+        day = format_skeleton("MMMd", closes, tzinfo=zone, locale=locale)
+        time = format_skeleton("Hm", closes, tzinfo=zone, locale=locale)
+        assert day in html and time in html and f"({zone_name})" in html, locale
+        page = client.get(f"/entries/{entry.id}", headers={"Accept-Language": header}).text
+        assert format_skeleton("MMMd", uploaded, tzinfo=zone, locale=locale) in page, locale
+        if locale == "zh_Hans":  # 12月21日, never "21 12月" or "7 十二月"
+            assert re.search(r"\d{1,2}月\d{1,2}日", html) and re.search(r"\d{1,2}月\d{1,2}日", page)
+            assert not re.search(r"\d \d{1,2}月|\d [一二三四五六七八九十]+月", html + page)
+    client.set_cookie("tz", "Not/AZone")  # an unknown zone reads as UTC, never an error
+    html = client.get(f"/rounds/{round_.slug}", headers={"Accept-Language": "en"}).text
+    assert "(UTC)" in html
+
+
+def test_months_are_named(app):
+    from contest.dates import month_name
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert month_name("2027-01") == "2027年1月"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert month_name("2027-01") == "January 2027" and month_name("junk") == "junk"
 
 
 def as_tuple(value):

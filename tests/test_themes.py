@@ -327,3 +327,47 @@ def test_votes_of_fresh_accounts_count_once_they_are_old_enough(
         assert [t.votes for t in moved] == [5]
     listed = new_api().get(f"/api/v1/themes?month={open_month}").get_json()["themes"]
     assert [t["votes"] for t in listed] == [5]
+
+
+def test_a_selected_theme_closes_its_months_vote(app, mod, make_user, new_api):
+    # next month's window, open now: the month home and the themes page speak of
+    open_month = shift(month_of(utcnow()), 1)
+    now = utcnow()
+    opened = mod.put(
+        f"/api/v1/moderation/proposal-windows/{open_month}",
+        {
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=2)).isoformat(),
+        },
+    )
+    assert opened.status_code == 200, opened.get_json()
+    make_user("ana")
+    make_user("bob")
+    ana, bob = new_api("ana"), new_api("bob")
+    theme = propose(ana, open_month, "Rabona only").get_json()
+    other = propose(ana, open_month, "Weak foot week").get_json()
+    assert bob.put(f"/api/v1/themes/{other['id']}/vote").status_code == 200
+    home = new_api().client.get("/").data.decode()
+    assert "theme is up to you" in home
+    chosen = mod.post(f"/api/v1/themes/{theme['id']}/select", {"title": "Rabona month"})
+    assert chosen.status_code == 200, chosen.get_json()
+
+    for answer in (
+        bob.put(f"/api/v1/themes/{theme['id']}/vote"),
+        bob.delete(f"/api/v1/themes/{other['id']}/vote"),
+        propose(bob, open_month, "Too late"),
+    ):
+        assert answer.status_code == 409, answer.get_json()
+        error = answer.get_json()["error"]
+        assert error["code"] == "theme_selected" and "selected" in error["message"]
+    # nothing moved: bob's earlier vote stands and no proposal was added
+    listed = bob.get(f"/api/v1/themes?month={open_month}").get_json()
+    assert listed["open"] is False and listed["selected"] == theme["id"]
+    assert {t["id"]: t["votes"] for t in listed["themes"]} == {theme["id"]: 0, other["id"]: 1}
+
+    page = bob.client.get(f"/themes?month={open_month}").data.decode()
+    assert "Selected: Rabona month, the round opens" in page
+    assert "more theme" not in page and 'class="inline vote-form"' not in page
+    home = new_api().client.get("/").data.decode()
+    assert "theme is up to you" not in home
+    assert "Next month: Rabona month. The round opens" in home

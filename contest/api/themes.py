@@ -30,7 +30,7 @@ def list_themes(query):
     chosen = proposals.selected_theme(month)
     return jsonify(
         month=month,
-        open=windows.is_open(month),
+        open=proposals.accepting(month),
         window={"opens_at": opens.isoformat(), "closes_at": closes.isoformat()},
         themes=[serializers.theme_to_dict(t, t.id in mine) for t in themes],
         selected=chosen.id if chosen else None,
@@ -43,7 +43,8 @@ def list_themes(query):
 @limiter.limit("20 per hour", methods=["POST"])
 @bp.arguments(theme_io.Proposal())
 def propose(data):
-    """Propose a theme for a month whose proposal window is open (3 a month at most)."""
+    """Propose a theme for a month whose proposal window is open (3 a month at most; 409
+    theme_selected once the organiser has selected its theme)."""
     theme = proposals.propose(
         current_user, data["month"], data["title"], data.get("brief"), data.get("example_entry_id")
     )
@@ -62,7 +63,8 @@ def get_theme(theme_id):
 @login_required
 @limiter.limit("120 per hour", methods=["PUT"])
 def vote(theme_id):
-    """Vote for a theme (not one's own); again changes nothing."""
+    """Vote for a theme (not one's own); again changes nothing. 409 proposals_closed outside
+    the month's window, 409 theme_selected once the organiser has selected its theme."""
     theme = proposals.vote(current_user, theme_id)
     return jsonify(id=theme.id, votes=theme.votes, my_vote=True)
 

@@ -28,6 +28,7 @@ class Theme(db.Model):
 
     proposer: Mapped["User"] = relationship()  # noqa: F821
     example: Mapped["Entry | None"] = relationship()  # noqa: F821
+    round: Mapped["Round | None"] = relationship()  # noqa: F821
 
     __table_args__ = (
         sa.CheckConstraint(

@@ -25,6 +25,23 @@ class ProposalsClosed(Conflict):
     default_message = _l("Proposals and votes for that month are closed.")
 
 
+class ThemeSelected(Conflict):
+    code = "theme_selected"
+    default_message = _l("The organiser has selected this month's theme: its vote is over.")
+
+
+def accepting(month, now=None):
+    """Whether a month takes proposals and votes: its window is open and no theme is selected."""
+    return is_open(month, now) and selected_theme(month) is None
+
+
+def _check_accepting(month):
+    if not is_open(month):
+        raise ProposalsClosed()
+    if selected_theme(month) is not None:
+        raise ThemeSelected()
+
+
 def _text(value, field, limit, required):
     if value is None:
         value = ""
@@ -64,8 +81,7 @@ def propose(user, month, title, brief, example_entry_id=None):
     check_month(month)
     title = _text(title, "title", MAX_TITLE, required=True)
     brief = _text(brief, "brief", MAX_BRIEF, required=False)
-    if not is_open(month):
-        raise ProposalsClosed()
+    _check_accepting(month)
     example = None
     if example_entry_id is not None:
         known = isinstance(example_entry_id, int) and 0 < example_entry_id <= MAX_ID
@@ -104,8 +120,7 @@ def _votable(user, theme_id):
         raise NotFound(_l("No such theme."), code="theme_not_found")
     if theme.proposer_id == user.id:
         raise Forbidden(_l("You cannot vote for your own theme."), code="own_theme")
-    if not is_open(theme.month):
-        raise ProposalsClosed()
+    _check_accepting(theme.month)
     # lock the theme row: its count moves with the vote rows, one voter at a time
     db.session.scalars(sa.select(Theme.id).where(Theme.id == theme.id).with_for_update()).all()
     return theme
@@ -133,7 +148,7 @@ def _recount(theme):
 def mature_votes(now=None):
     """Count the votes of accounts that have become old enough (every tick); returns the
     themes whose count moved."""
-    months = [m for m in db.session.scalars(sa.select(Theme.month).distinct()) if is_open(m, now)]
+    months = [m for m in db.session.scalars(sa.select(Theme.month).distinct()) if accepting(m, now)]
     themes = db.session.scalars(sa.select(Theme).where(Theme.month.in_(months))).all()
     counts = _counted([t.id for t in themes], now) if themes else {}
     moved = [t for t in themes if t.votes != counts.get(t.id, 0)]

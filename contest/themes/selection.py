@@ -12,7 +12,7 @@ from contest.models import Round, Theme, ThemeVote, utcnow
 from contest.moderation.audit import audit
 from contest.rounds import editing
 from contest.rounds.phases import phase
-from contest.texts import Text
+from contest.texts import Month, Text
 from contest.themes.proposals import MAX_BRIEF, _text, get_theme
 
 
@@ -64,7 +64,9 @@ def _tell_fans(theme, round_):
         theme.proposer_id,
         "theme",
         Text(
-            "Your theme %(title)s was selected for %(month)s!", title=theme.title, month=theme.month
+            "Your theme %(title)s was selected for %(month)s!",
+            title=theme.title,
+            month=Month(theme.month),
         ),
         target,
     )
@@ -80,7 +82,7 @@ def _tell_fans(theme, round_):
             Text(
                 "A theme you voted for was selected for %(month)s: %(title)s",
                 title=theme.title,
-                month=theme.month,
+                month=Month(theme.month),
             ),
             target,
         )

@@ -44,12 +44,19 @@ def _proposal_form():
 
 
 def themes_open_now():
-    """The month fans propose for now, if its window is open (for links on other pages)."""
+    """The month fans propose for now, if it takes proposals and votes (for links on other
+    pages)."""
     month = windows.current_month()
-    return month if windows.is_open(month) else None
+    return month if proposals.accepting(month) else None
+
+
+def theme_selected_now():
+    """The theme the organiser selected for the month fans were proposing for, if any."""
+    return proposals.selected_theme(windows.current_month())
 
 
 bp.add_app_template_global(themes_open_now, "themes_open_now")
+bp.add_app_template_global(theme_selected_now, "theme_selected_now")
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -94,7 +101,8 @@ def themes_page():
         order=order,
         themes=themes,
         voted=proposals.my_votes(current_user, [t.id for t in themes]),
-        open=windows.is_open(month),
+        open=proposals.accepting(month),
+        selected=proposals.selected_theme(month),
         not_yet=opens > utcnow(),
         opens=opens,
         closes=closes,

@@ -12,6 +12,7 @@ from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from contest.accounts.permissions import permission_required
+from contest.dates import month_name
 from contest.errors import ContestError
 from contest.moderation import actions
 from contest.pages.moderation.blueprint import bp
@@ -104,7 +105,7 @@ def open_window():
         except ContestError as error:
             flash(error.message)
         else:
-            flash(_("Proposals for %(month)s are set.", month=row.month))
+            flash(_("Proposals for %(month)s are set.", month=month_name(row.month)))
             return redirect(url_for("moderation.themes", month=row.month))
     else:
         flash(_("Give a month and both times."))
