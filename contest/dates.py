@@ -14,6 +14,8 @@ from babel.dates import format_skeleton, get_timezone_name
 from flask import has_request_context, request
 from flask_babel import get_locale
 
+from contest.texts import month_name
+
 COOKIE = "tz"
 # what each kind of moment shows: (date skeleton, with the time of day)
 KINDS = {
@@ -78,15 +80,6 @@ def _pattern(locale):
 
 def _joined(locale, day, time):
     return _pattern(locale).replace("{1}", day).replace("{0}", time)
-
-
-def month_name(month):
-    """ "2027-01" as people read it: January 2027, 2027年1月."""
-    try:
-        first = datetime(int(month[:4]), int(month[5:7]), 1)
-    except (TypeError, ValueError):
-        return month
-    return format_skeleton("yMMMM", first, locale=get_locale())
 
 
 def zone_name():

@@ -10,10 +10,11 @@ reader's locale, and a `Month` reads as the reader's "January 2027".
 `Text` is an extraction keyword (pybabel -k Text), like `_l`.
 """
 
-from flask_babel import force_locale, format_decimal, gettext
-from flask_babel.speaklater import LazyString
+from datetime import date
 
-from contest.dates import month_name
+from babel.dates import format_skeleton
+from flask_babel import force_locale, format_decimal, get_locale, gettext
+from flask_babel.speaklater import LazyString
 
 
 class Month(str):
@@ -68,6 +69,15 @@ class Text:
             return None
         params = {k: _value(v) for k, v in (data.get("params") or {}).items()}
         return cls(data["msgid"], **params)
+
+
+def month_name(month):
+    """ "2027-01" as the reader reads it: January 2027, 2027年1月 (unchanged if not a month)."""
+    try:
+        first = date(int(month[:4]), int(month[5:7]), 1)
+    except (TypeError, ValueError):
+        return month
+    return format_skeleton("yMMMM", first, locale=get_locale())
 
 
 def _stored_value(value):
