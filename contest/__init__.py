@@ -25,7 +25,7 @@ from contest import (
 )
 from contest.accounts import sessions
 from contest.application import Ginga
-from contest.config import Config, load_secret_key, trusted_hosts
+from contest.config import Config, load_secret_key, load_vapid_keys, trusted_hosts
 from contest.connection_limits import ConnectionLimits
 from contest.cookie_sessions import RememberingSessionInterface
 from contest.database import MIGRATIONS_DIR, apply_migrations, configure_engine
@@ -43,7 +43,10 @@ from contest.rounds import rating_writer
 
 def create_app(config=None):
     """Build the app: settings, extensions, blueprints, socket handlers, CLI, jobs."""
-    app = Ginga(__name__, instance_relative_config=True)
+    # INSTANCE_PATH: where the site keeps its secret key and push keys (default: instance/)
+    app = Ginga(
+        __name__, instance_relative_config=True, instance_path=(config or {}).get("INSTANCE_PATH")
+    )
     app.config.from_object(Config)
     if config:
         app.config.from_mapping(config)
@@ -54,6 +57,10 @@ def create_app(config=None):
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config.get("VAPID_PUBLIC_KEY") and not app.config.get("VAPID_PRIVATE_KEY"):
+        # the demo site's own pair (demo seed makes it), so push works out of the box
+        public, private = load_vapid_keys(app.instance_path)
+        app.config["VAPID_PUBLIC_KEY"], app.config["VAPID_PRIVATE_KEY"] = public, private
     app.session_interface = RememberingSessionInterface()
     # One request never carries more than one upload part (plus a little slack). Flask defines
     # the key as None, so setdefault would never set it: a body over it is a 413 before reading.

@@ -9,6 +9,7 @@ from flask.cli import AppGroup, with_appcontext
 from contest import doctor, mail
 from contest.accounts import users as accounts
 from contest.community import push
+from contest.config import save_vapid_keys
 from contest.demo import is_empty, seed_demo
 from contest.entries.storage import get_storage
 from contest.errors import ContestError
@@ -147,6 +148,13 @@ def seed(if_empty):
     except ContestError as error:
         _fail(error)
     click.echo(summary)
+    config = current_app.config
+    if not config.get("VAPID_PUBLIC_KEY") or not config.get("VAPID_PRIVATE_KEY"):
+        # push works out of the box on the demo site: its own key pair, kept in instance/
+        public, private = push.make_keys()
+        save_vapid_keys(current_app.instance_path, public, private)
+        config["VAPID_PUBLIC_KEY"], config["VAPID_PRIVATE_KEY"] = public, private
+        click.echo(f"Made Web Push keys for this site in {current_app.instance_path}/.")
 
 
 @storage_cli.command("setup")

@@ -180,6 +180,25 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
 
 
+VAPID_FILE = "vapid_keys"  # in the instance folder: the pair `demo seed` made for this site
+
+
+def load_vapid_keys(instance_path):
+    """(public, private) Web Push keys kept in the instance folder, or (None, None)."""
+    path = Path(instance_path) / VAPID_FILE
+    try:
+        public, private = path.read_text().split()
+    except (OSError, ValueError):
+        return None, None
+    return public, private
+
+
+def save_vapid_keys(instance_path, public, private):
+    path = Path(instance_path) / VAPID_FILE
+    path.write_text(f"{public}\n{private}\n")
+    path.chmod(0o600)
+
+
 def load_secret_key(instance_path):
     """Return SECRET_KEY from the environment or a random key kept in the instance folder."""
     path = Path(instance_path) / "secret_key"

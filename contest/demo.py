@@ -17,7 +17,16 @@ from contest.models import Entry, Rating, User, utcnow
 from contest.rounds import editing, rating_hours, results
 from contest.rounds import phases as rounds
 
-FANS = ["ronaldinha", "kaka_kid", "elastico", "rainbow_flick", "la_pulga", "cruyff_turn"]
+FANS = [
+    "ronaldinha",
+    "kaka_kid",
+    "elastico",
+    "rainbow_flick",
+    "la_pulga",
+    "cruyff_turn",
+    "marta_magic",
+    "sole_roller",
+]
 COLORS = [
     (250, 250, 250),
     (255, 200, 0),
@@ -25,33 +34,44 @@ COLORS = [
     (90, 160, 255),
     (240, 140, 255),
     (255, 255, 120),
+    (120, 255, 170),
+    (255, 150, 90),
 ]
-TITLES = [
-    "Elastico at the park",
-    "Rainbow flick in the rain",
+# every clip's title is its own, across rounds: a trick and where it was filmed
+TRICKS = [
+    "Elastico",
+    "Rainbow flick",
     "Keepy-uppy x100",
-    "Nutmeg the keeper",
-    "Rabona from the edge",
-    "Around-the-world combo",
-    "Sole roll in the hallway",
-    "Scorpion kick at dusk",
+    "Nutmeg",
+    "Rabona",
+    "Around-the-world",
+    "Sole roll",
+    "Scorpion kick",
+    "Cruyff turn",
+    "Step-over chain",
+    "Hocus pocus",
+    "Bicycle kick",
+    "Heel flick",
+    "Akka 3000",
 ]
-# most phone clips are filmed upright: (width, height) per clip, landscape and vertical mixed
-SHAPES = [
-    (640, 360),
-    (360, 640),
-    (640, 360),
-    (360, 640),
-    (360, 640),
-    (640, 360),
-    (360, 640),
-    (640, 360),
-]
+PLACES = ["at the park", "in the rain", "on the beach", "in the hallway", "at dusk", "on the roof"]
+RUNNING_CLIPS = 22
+PAST_CLIPS = 5
+# most phone clips are filmed upright: two in three here, the rest wide
+UPRIGHT, WIDE = (360, 640), (640, 360)
 PASSWORD = "ginga-demo"
 
 
-def _add_entry(round_, author, title, color, tmp, shape=(640, 360)):
-    path = Path(tmp) / f"{author.username}-{round_.slug}-{len(title)}.mp4"
+def _titles(count):
+    """count titles, none repeated: each trick in turn, at each place in turn."""
+    return [
+        f"{TRICKS[i % len(TRICKS)]} {PLACES[(i + i // len(TRICKS)) % len(PLACES)]}"
+        for i in range(count)
+    ]
+
+
+def _add_entry(round_, author, title, color, tmp, shape=WIDE):
+    path = Path(tmp) / f"{round_.slug}-{len(list(Path(tmp).iterdir()))}.mp4"
     clips.write_clip(path, seconds=3, color=color, width=shape[0], height=shape[1])
     return add_entry_from_file(round_.id, author.id, title, path)
 
@@ -88,6 +108,21 @@ def _rate_everything(entries, fans, rng):
                 entry.rating_sum += stars
     db.session.flush()
     rating_hours.recount([entry.id for entry in entries])  # rows written beneath the writer
+    db.session.commit()
+
+
+def _rate_in_order(entries, fans):
+    """Every fan but the author rates every clip, the first clip best: one fewer five-star
+    rating for each next clip, so the places differ in their scores, not by a tie-break."""
+    for place, entry in enumerate(entries):
+        raters = [fan for fan in fans if fan.id != entry.author_id]
+        for i, fan in enumerate(raters):
+            stars = 5 if i < len(raters) - place - 1 else 3
+            db.session.add(Rating(user_id=fan.id, entry_id=entry.id, stars=stars))
+            entry.rating_count += 1
+            entry.rating_sum += stars
+    db.session.flush()
+    rating_hours.recount([entry.id for entry in entries])
     db.session.commit()
 
 
@@ -134,17 +169,25 @@ def seed_demo():
             "voting_close_at": now - timedelta(days=30),
         },
     )
+    titles = _titles(PAST_CLIPS + RUNNING_CLIPS)
     with tempfile.TemporaryDirectory() as tmp:
         past_entries = [
-            _add_entry(past, fan, TITLES[i], COLORS[i], tmp, SHAPES[i])
-            for i, fan in enumerate(fans[:4])
+            _add_entry(past, fan, titles[i], COLORS[i], tmp, UPRIGHT if i % 3 else WIDE)
+            for i, fan in enumerate(fans[:PAST_CLIPS])
         ]
-        _rate_everything(past_entries, fans + [moderator], rng)
+        _rate_in_order(past_entries, fans + [moderator])
         results.close_round(past.id, moderator)
         results.publish_round(past.id, moderator)
         current_entries = [
-            _add_entry(current, fan, TITLES[-1 - i], COLORS[i % len(COLORS)], tmp, SHAPES[-1 - i])
-            for i, fan in enumerate(fans + fans[:2])
+            _add_entry(
+                current,
+                fans[i % len(fans)],
+                titles[PAST_CLIPS + i],
+                COLORS[i % len(COLORS)],
+                tmp,
+                UPRIGHT if i % 3 else WIDE,
+            )
+            for i in range(RUNNING_CLIPS)
         ]
         if rounds.accepts_votes(current):
             # half the clips have ratings; the rest wait for votes ("New: needs votes")

@@ -52,22 +52,25 @@ def site_url(endpoint, **values):
     return f"{link}#{anchor}" if anchor else link
 
 
-def local_path(target, default="main.home"):
-    """A redirect target from a form or query: a path on this site, or the default page.
+def is_local(target):
+    """Whether a redirect target from a form or query is a path on this site.
 
     Other hosts ("//evil", "\\evil", "https://..."), and control characters (CR/LF would
-    split the Location header) fall back to the default.
+    split the Location header) are not.
     """
-    if (
+    return (
         isinstance(target, str)
         and target.startswith("/")
         and not target.startswith("//")
         and "\\" not in target
         and target.isprintable()
         and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for(default)
+    )
+
+
+def local_path(target, default="main.home"):
+    """A redirect target from a form or query: a path on this site, or the default page."""
+    return target if is_local(target) else url_for(default)
 
 
 def reset_link(token):
@@ -75,8 +78,11 @@ def reset_link(token):
     return site_url("auth.reset_password", token=token)
 
 
-def verification_link(user):
-    """The link in the mail that confirms a fan's email address."""
+def verification_link(user, next_path=None):
+    """The link in the mail that confirms a fan's email address; next_path (a path on this
+    site, such as the clip they were judging) is where it carries them."""
+    if is_local(next_path) and next_path != "/":
+        return site_url("auth.verify_email", token=verification_token(user), next=next_path)
     return site_url("auth.verify_email", token=verification_token(user))
 
 

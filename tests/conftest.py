@@ -6,6 +6,7 @@ import shutil
 import tempfile
 import time
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -49,6 +50,8 @@ def make_config(db_url, upload_dir, **extra):
         "SQLALCHEMY_DATABASE_URI": db_url,
         "AUTO_MIGRATE": False,
         "UPLOAD_DIR": str(upload_dir),
+        # keys a demo seed makes stay with the test, not in the checkout's instance/
+        "INSTANCE_PATH": str(Path(upload_dir).parent / "instance"),
         "UPLOAD_PART_SIZE": PART_SIZE,
         "MAX_CONTENT_LENGTH": PART_SIZE + 1024,
         "SCHEDULER_INTERVAL": 0,

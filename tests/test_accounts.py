@@ -157,7 +157,9 @@ def test_register_login_logout_pages(client, app):
         },
     )
     assert response.status_code == 302
-    assert b"Sign out ana" in client.get("/").data
+    home = client.get("/").data
+    assert b"/u/ana" in home and b'action="/logout"' not in home  # sign out lives in Me
+    assert b'id="sign-out"' in client.get("/u/ana").data
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
     assert b"Sign in" in client.get("/").data
     page = client.get("/login")

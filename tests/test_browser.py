@@ -56,7 +56,7 @@ def phone_page(browser, server, username=None, profile=None, locale=None):
         page.goto("/login")
         page.fill("#login", username)
         page.fill("#password", "correct horse")
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")
         page.wait_for_url(server.url + "/")
     return page
 
@@ -227,7 +227,7 @@ def test_the_service_worker_fetching_its_shell_during_sign_in_keeps_the_fan_sign
     assert held, "the service worker did not fetch its offline pages"
     page.fill("#login", "bob")
     page.fill("#password", "correct horse")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(server.url + "/")
     signed_in.append(True)
     for route, answer in held:

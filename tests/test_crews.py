@@ -224,3 +224,60 @@ def test_joins_sent_at_once_answer_without_a_server_error(app, make_user, new_ap
         bob_id = db.session.scalar(sa.select(User.id).where(User.username == "bob"))
         rows = db.session.scalars(sa.select(CrewMember).where(CrewMember.user_id == bob_id)).all()
     assert len(rows) == 1 and rows[0].status == "member"  # one crew at a time, whatever the race
+
+
+def test_an_invite_link_brings_a_fan_into_the_crew_and_the_board_says_why_it_is_absent(
+    app, make_user, new_api, make_round, make_entry
+):
+    import re
+
+    round_ = make_round("voting")  # voting opened before the crew was formed
+    ana, bob = make_user("ana"), make_user("bob")
+    ana_api = new_api("ana")
+    crew = ana_api.post("/api/v1/crews", {"name": "Late Ballers", "open": False}).get_json()
+    entry = make_entry(round_.id, ana.id, title="Ana's clip")
+    with app.app_context():
+        for name in ("voter1", "voter2", "voter3"):
+            voter = make_user(name)
+            db.session.add(Rating(user_id=voter.id, entry_id=entry.id, stars=4))
+        db.session.flush()
+        ratings.resync([entry.id])
+        db.session.commit()
+
+    page = ana_api.client.get(f"/crews/{crew['slug']}").data.decode()
+    assert 'id="invite-to-crew"' in page and "Invite to crew" in page
+    # formed after voting opened: the page says why it is not on the board
+    assert "Your crew competes from the next round" in page
+    board = ana_api.client.get(f"/rounds/{round_.slug}/crews").data.decode()
+    assert 'id="my-crew-absent"' in board and "competes from the next round" in board
+    link = re.search(r'data-url="([^"]+/invite/[^"]+)"', page).group(1)
+    path = "/" + link.split("/", 3)[3]
+    assert link.startswith(app.config["SITE_URL"].rstrip("/"))
+    me = ana_api.client.get("/u/ana").data.decode()
+    assert f'href="/crews/{crew["slug"]}"' in me  # Me links to the crew
+
+    # a visitor sees who invites them and the running round, then joins through sign-up
+    landing = new_api().client.get(path)
+    assert landing.status_code == 200
+    text = landing.data.decode()
+    assert "@ana invites you to join Late Ballers" in text and round_.slug in text
+    assert "Join Ginga and the crew" in text
+    bob_api = new_api("bob")
+    shown = bob_api.client.get(path).data.decode()
+    assert 'id="accept-invite"' in shown
+    joined = bob_api.client.post(path, data={"csrf_token": bob_api.token()})
+    assert joined.status_code == 302 and joined.location.endswith(f"/crews/{crew['slug']}")
+    members = bob_api.get(f"/api/v1/crews/{crew['slug']}").get_json()
+    assert "bob" in {m["username"] for m in members["members"]}  # no approval needed
+
+    # a forged, altered or stale link is a clear 404, and nothing changes
+    for bad in (path[:-3] + "xyz", f"/crews/{crew['slug']}/invite/nonsense"):
+        answer = new_api("voter1").client.get(bad)
+        assert answer.status_code == 404 and b"no longer works" in answer.data
+    other = new_api("voter2")
+    refused = other.client.post(path[:-3] + "xyz", data={"csrf_token": other.token()})
+    assert refused.status_code == 404
+    # a link stops working once its member has left
+    assert ana_api.delete(f"/api/v1/crews/{crew['slug']}/members/ana").status_code in (200, 204)
+    assert new_api("voter3").client.get(path).status_code == 404
+    assert bob.id

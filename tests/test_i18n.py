@@ -208,7 +208,7 @@ def test_page_scripts_speak_the_readers_language(
     assert page.locator("h1").inner_text() == "เข้าสู่ระบบ"
     page.fill("#login", "ana")
     page.fill("#password", "correct horse")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(server.url + "/")
     countdowns = wait_js(
         page,

@@ -201,7 +201,7 @@ def test_a_visitor_taps_a_star_signs_in_and_is_back_on_the_same_clip(
     page.wait_for_url("**/login**")
     page.fill("#login", "judge")
     page.fill("#password", "correct horse")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_url(f"**/rounds/{round_.slug}/judge?entry={chosen}")
     assert current(page) == chosen
     page.tap("label[for=judge-star-4]")

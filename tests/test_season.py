@@ -38,7 +38,7 @@ def test_a_round_from_sign_up_to_published_results(
     carla.fill("#username", "carla")
     carla.fill("#email", "carla@example.com")
     carla.fill("#password", "correct horse")
-    carla.click("button[type=submit]")
+    carla.click("main button[type=submit]")
     carla.wait_for_url(server.url + "/")
     with app.test_request_context():
         user = db.session.scalar(db.select(User).where(User.username == "carla"))

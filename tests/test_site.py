@@ -11,7 +11,7 @@ def test_demo_seed_fills_an_empty_site_once(runner, app, client):
     result = runner.invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 7
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 9
         statuses = db.session.scalars(sa.select(Entry.status)).all()
         assert statuses and set(statuses) == {"live"}
         published = db.session.scalars(
@@ -23,7 +23,19 @@ def test_demo_seed_fills_an_empty_site_once(runner, app, client):
         assert all(result.count > 0 for result in published[0].results)
         shapes = {(e.width > e.height) for e in db.session.scalars(sa.select(Entry))}
         assert shapes == {True, False}  # landscape and upright clips, as phones film them
+        titles = db.session.scalars(sa.select(Entry.title)).all()
+        assert len(titles) == len(set(titles))  # every clip's title is its own, across rounds
+        scores = [r.score for r in published[0].results]
+        assert len(scores) == len(set(scores))  # the places differ in their numbers
+        running = db.session.scalar(sa.select(Round).where(Round.title == "Skill of the month"))
+        authors = db.session.scalars(
+            sa.select(Entry.author_id).where(Entry.round_id == running.id)
+        ).all()
+        assert len(authors) >= 20 and len(set(authors)) >= 6
         past_id = published[0].id
+    # push works out of the box: the demo site has its own key pair
+    assert "made web push keys" in result.output.lower()
+    assert client.get("/api/v1/push/key").status_code == 200
     shown = client.get(f"/api/v1/rounds/{past_id}").get_json()
     assert shown["leaderboard"] == shown["results"] and shown["results"][0]["medal"] == "gold"
     assert "0 ratings" not in client.get("/hall-of-fame").data.decode()

@@ -1,7 +1,7 @@
 """What the account operations accept: sign-up, sign-in, recovery, changes, deletion."""
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import fields
+from marshmallow import fields, validate
 
 from contest.api.parsing import Input, error
 
@@ -102,4 +102,13 @@ class DeleteAccount(Input):
     password = fields.String(
         required=True,
         metadata=error("invalid_password", _l("Give your password to confirm."), missing=True),
+    )
+
+
+class ResendQuery(Input):
+    next = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000),
+        metadata=error("invalid_next", _l("next must be a path on this site."))
+        | {"description": "a path on this site the mailed link carries the fan back to"},
     )

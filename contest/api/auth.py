@@ -91,10 +91,13 @@ def logout_all():
 @bp.response(202, outputs.Verification)
 @login_required
 @limiter.limit("5 per hour", methods=["POST"])
-def resend_verification():
-    """Send the email verification link again."""
+@bp.arguments(inputs.ResendQuery(), location="query")
+def resend_verification(query):
+    """Send the email verification link again; ?next= (a path on this site, such as the clip
+    being judged) is where the link carries the fan once confirmed."""
     if current_user.email_verified_at is None:
-        accounts.send_verification(current_user, links.verification_link(current_user))
+        link = links.verification_link(current_user, query["next"])
+        accounts.send_verification(current_user, link)
     verified = current_user.email_verified_at is not None
     return jsonify(email=current_user.email, verified=verified), 202
 

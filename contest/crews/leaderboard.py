@@ -91,3 +91,21 @@ def crew_standings(round_id):
         )
         if not r.crew.hidden
     ]
+
+
+def why_absent(round_, crew, table):
+    """Why a crew is not on the round's board (table: its crew_standings), or None if it is:
+    "hidden"; "joined_late" when none of its members joined before voting opened (the crew
+    competes from the next round); "no_rated_clip" when those who did have no rated clip yet."""
+    if any(row["crew"].id == crew.id for row in table):
+        return None
+    if crew.hidden:
+        return "hidden"
+    early = db.session.scalar(
+        sa.select(sa.func.count(CrewMember.id)).where(
+            CrewMember.crew_id == crew.id,
+            CrewMember.status == "member",
+            CrewMember.joined_at < round_.voting_open_at,
+        )
+    )
+    return "no_rated_clip" if early else "joined_late"

@@ -135,8 +135,9 @@ def create_crew(user, name, home=None, open_=True):
     return crew
 
 
-def join(user, slug):
-    """Join an open crew (leaving one's crew), or ask to join one by approval.
+def join(user, slug, invited=False):
+    """Join an open crew (leaving one's crew), or ask to join one by approval; invited (a
+    member's valid invitation, see crews/invites.py) joins either kind at once.
 
     Returns "member" or "pending". The same fan's joins sent at once (a double tap, many tabs)
     meet at the unique rows: the first wins, the others answer as it did, or 409 if the fan's
@@ -144,7 +145,7 @@ def join(user, slug):
     require_verified(user)
     crew = get_crew(slug, user)
     try:
-        return _join(user, crew)
+        return _join(user, crew, invited)
     except sa.exc.IntegrityError:
         db.session.rollback()
     row = db.session.scalar(
@@ -155,7 +156,7 @@ def join(user, slug):
     raise CrewBusy()
 
 
-def _join(user, crew):
+def _join(user, crew, invited=False):
     # one membership change of this fan at a time (a join leaves the other crew: two joins at
     # once would otherwise lock the two crews' rows in opposite orders)
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
@@ -164,7 +165,7 @@ def _join(user, crew):
     )
     if row is not None and row.status == "member":
         return "member"
-    if not crew.open:
+    if not crew.open and not invited:
         if row is None:
             db.session.add(CrewMember(crew_id=crew.id, user_id=user.id, status="pending"))
             db.session.flush()

@@ -78,7 +78,7 @@ def register():
             if user is None:  # the address has an account: its owner was mailed
                 flash(_("Check your email: we sent you a mail to go on."))
                 return redirect(url_for("auth.login"))
-            accounts.send_verification(user, links.verification_link(user))
+            accounts.send_verification(user, links.verification_link(user, _next()))
             sign_in(user)
             flash(_("Check your email: we sent you a mail to go on."))
             flash(_("Welcome to Ginga, %(name)s!", name=user.username))
@@ -111,7 +111,7 @@ def verify_email(token):
             name=user.username,
         )
     )
-    return redirect(url_for("main.home"))
+    return redirect(_next())
 
 
 @bp.post("/logout")

@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length
 
-from contest.crews import leaderboard, membership
+from contest import links
+from contest.crews import invites, leaderboard, membership
 from contest.entries.storage import get_storage
 from contest.errors import ContestError
 from contest.extensions import db, limiter
@@ -55,7 +56,11 @@ def crews_page():
 
 @bp.get("/crews/<slug>")
 def crew_page(slug):
-    crew = membership.get_crew(slug, current_user)
+    return _crew_page(membership.get_crew(slug, current_user))
+
+
+def _crew_page(crew, invitation=None, status=200):
+    """A crew's page; invitation: (inviter, token) when opened from a member's invite link."""
     people = membership.members(crew)
     ids = [m.user_id for m in people]
     clips = db.session.scalars(
@@ -64,20 +69,31 @@ def crew_page(slug):
         .order_by(Entry.created_at.desc())
         .limit(12)
     ).all()
-    standing = None
+    standing = absent = None
     current = next((r for r in rounds.current_rounds() if rounds.accepts_votes(r)), None)
-    if current is not None:
-        standing = next(
-            (r for r in leaderboard.crew_standings(current.id) if r["crew"].id == crew.id), None
-        )
+    if current is not None and not rounds.is_blind(current):
+        table = leaderboard.crew_standings(current.id)
+        standing = next((r for r in table if r["crew"].id == crew.id), None)
+        absent = leaderboard.why_absent(current, crew, table)
+    running = next(iter(rounds.current_rounds()), None)
     my_row = None
     if current_user.is_authenticated:
         my_row = next((m for m in people if m.user_id == current_user.id), None) or next(
             (m for m in membership.members(crew, "pending") if m.user_id == current_user.id), None
         )
+    member = my_row is not None and my_row.status == "member"
+    invite_url = None
+    if member:
+        invite_url = links.site_url(
+            "community.crew_invite", slug=crew.slug, token=invites.invite_token(current_user, crew)
+        )
     return render_template(
         "community/crew.html",
         crew=crew,
+        invitation=invitation,
+        invite_url=invite_url,
+        absent=absent,
+        running=running,
         people=people,
         pending=membership.members(crew, "pending")
         if current_user.is_authenticated and current_user.id == crew.captain_id
@@ -88,7 +104,33 @@ def crew_page(slug):
         my_row=my_row,
         medals=membership.medals(crew),
         reasons=REPORT_REASONS,
-    )
+    ), status
+
+
+@bp.route("/crews/<slug>/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def crew_invite(slug, token):
+    """A member's invite link: the crew, who invited you and the running round; joining from
+    it needs no captain's approval. Visitors sign up first and come back here."""
+    try:
+        crew, inviter = invites.read_invite(token, slug)
+    except ContestError as error:
+        return render_template("error.html", status=error.status, message=error.message), (
+            error.status
+        )
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.register", next=request.path))
+        if FlaskForm().validate_on_submit():
+            try:
+                invites.join_by_invite(current_user, slug, token)
+            except ContestError as error:
+                flash(error.message)
+            else:
+                flash(_("Welcome to the crew!"))
+                return redirect(url_for("community.crew_page", slug=crew.slug))
+        return _crew_page(crew, (inviter, token), status=400)
+    return _crew_page(crew, (inviter, token))
 
 
 def _act(call, slug, *args):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from contest import links
 from contest.community import notifications
 from contest.crews import leaderboard as crew_board
+from contest.crews import membership as crew_members
 from contest.entries import cards
 from contest.entries.storage import get_storage
 from contest.extensions import csrf, db
@@ -147,8 +148,18 @@ def round_crews(slug):
         table = []
     else:
         table = crew_board.crew_standings(round_.id)
+    my_crew = my_absence = None
+    if current_user.is_authenticated and not rounds.is_blind(round_):
+        my_crew = crew_members.crew_of(current_user.id)
+        if my_crew is not None:
+            my_absence = crew_board.why_absent(round_, my_crew, table)
     return render_template(
-        "main/round_crews.html", round=round_, table=table, blind=rounds.is_blind(round_)
+        "main/round_crews.html",
+        round=round_,
+        table=table,
+        blind=rounds.is_blind(round_),
+        my_crew=my_crew,
+        my_absence=my_absence,
     )
 
 

@@ -393,10 +393,16 @@
     if (lastJudgedIndex >= 0) go(lastJudgedIndex, "key");
   });
   document.getElementById("judge-gate-close").addEventListener("click", function () { gate.hidden = true; });
+  var flashes = document.getElementById("judge-flashes");
+  if (flashes) {
+    document.getElementById("judge-flashes-close").addEventListener("click", function () { flashes.hidden = true; });
+  }
   document.getElementById("judge-resend").addEventListener("click", function () {
     var button = this;
     button.disabled = true;
-    ginga.api("POST", "/auth/verify/resend").then(function () {
+    // the mailed link brings the fan back to this clip
+    var back = location.pathname + (clips[current] ? "?entry=" + clips[current].id : "");
+    ginga.api("POST", "/auth/verify/resend?next=" + encodeURIComponent(back)).then(function () {
       document.getElementById("judge-gate-text").textContent = ginga.t("link_sent");
     }, function (error) {
       button.disabled = false;
