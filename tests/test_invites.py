@@ -10,8 +10,11 @@ from contest.extensions import db
 from contest.models import Notification, User
 
 
-def test_an_invite_is_credited_once_after_verification(app, make_user, new_api, caplog):
+def test_an_invite_is_credited_once_after_verification(
+    app, make_user, new_api, caplog, make_round
+):
     caplog.set_level(logging.INFO, logger="contest.mail")
+    running = make_round("open", title="Elastico month")
     ana_user = make_user("ana")
     ana = new_api("ana")
     invite = ana.get("/api/v1/me/invite").get_json()
@@ -19,7 +22,12 @@ def test_an_invite_is_credited_once_after_verification(app, make_user, new_api, 
     assert ana.get("/api/v1/me/invite").get_json()["code"] == invite["code"]  # stable
     newcomer = new_api()
     landing = newcomer.client.get(f"/join/{invite['code']}")
-    assert landing.status_code == 302 and landing.location.endswith("/register")
+    # the landing page says who invited them and what is running, above the sign-up form
+    assert landing.status_code == 200
+    text = landing.data.decode()
+    assert "@ana invited you to Ginga." in text and 'id="invitation"' in text
+    assert "Elastico month" in text and running.slug in text and "Voting closes" in text and "How it works" in text
+    assert 'name="username"' in text
     made = newcomer.post(
         "/api/v1/auth/register",
         {"username": "newbie", "email": "newbie@example.com", "password": PASSWORD},

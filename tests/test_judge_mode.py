@@ -421,3 +421,77 @@ def test_a_tap_on_the_clip_pauses_and_resumes_it(
     fill = f"section.clip[data-entry-id='{entry_id}'] .clip-progress span"
     wait_js(page, f'parseFloat(document.querySelector("{fill}").style.width) > 0')
     page.context.close()
+
+
+def test_signing_up_from_judge_mode_keeps_its_messages_and_the_link_returns_to_the_clip(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+    real_entry,
+    smtp,
+):
+    import re
+
+    server = start_server(**smtp.config())
+    author = make_user("author")
+    round_ = make_round("open", title="Join here")
+    real_entry(round_.id, author.id, "First")
+    real_entry(round_.id, author.id, "Second")
+    page = phone_page(browser, server)
+    page.goto(f"/rounds/{round_.slug}/judge")
+    first = settled(page)
+    page.keyboard.press("ArrowDown")
+    wait_js(page, f"document.getElementById('judge').dataset.current !== '{first}'")
+    chosen = settled(page)
+    page.tap("label[for=judge-star-5]")
+    page.wait_for_selector("#judge-gate", state="visible")
+    page.click("#judge-join")
+    page.wait_for_url("**/register**")
+    page.fill("#username", "newfan")
+    page.fill("#email", "newfan@example.com")
+    page.fill("#password", "correct horse")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"**/rounds/{round_.slug}/judge?entry={chosen}")
+    # the messages show above the judge view, not under it
+    flashes = page.wait_for_selector("#judge-flashes", state="visible")
+    assert "Check your email" in flashes.inner_text() and "Welcome" in flashes.inner_text()
+    on_top = page.evaluate(
+        """() => { const box = document.getElementById('judge-flashes').getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + 8);
+        return document.getElementById('judge-flashes').contains(hit); }"""
+    )
+    assert on_top
+    page.click("#judge-flashes-close")
+    page.wait_for_selector("#judge-flashes", state="hidden")
+
+    [message] = smtp.wait_for("newfan@example.com")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http://\S+(/verify/\S+)", text).group(1)
+    assert "next=" in link
+    page.goto(link)
+    page.wait_for_url(f"**/rounds/{round_.slug}/judge?entry={chosen}")
+    thanks = page.wait_for_selector("#judge-flashes", state="visible")
+    assert "your email is confirmed" in thanks.inner_text()
+    assert current(page) == chosen
+
+
+def test_the_language_menu_works_from_judge_mode(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+    real_entry,
+):
+    server = start_server()
+    author = make_user("author")
+    round_ = make_round("open", title="Languages")
+    real_entry(round_.id, author.id, "Clip")
+    page = phone_page(browser, server)
+    page.goto(f"/rounds/{round_.slug}/judge")
+    shown = current(page)
+    page.click("#lang-menu-judge summary")
+    page.click("#lang-menu-judge button[value=zh_Hans]")
+    page.wait_for_function("document.documentElement.lang === 'zh-Hans'")
+    assert page.url.endswith(f"/rounds/{round_.slug}/judge?entry={shown}")  # the same clip
+    assert current(page) == shown

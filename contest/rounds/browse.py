@@ -21,6 +21,15 @@ def default_sort(round_):
     return "shuffle" if rounds.accepts_votes(round_) else "top"
 
 
+def live_count(round_):
+    """How many clips a round shows (its live entries)."""
+    return db.session.scalar(
+        sa.select(sa.func.count(Entry.id)).where(
+            Entry.round_id == round_.id, Entry.status == "live"
+        )
+    )
+
+
 def finalists_only(round_):
     """While the finals are pending or on, the round shows its finalists alone."""
     return rounds.in_finals(round_) and rounds.phase(round_) in ("shortlist", "finals")

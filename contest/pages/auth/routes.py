@@ -10,6 +10,7 @@ from contest.database import writes
 from contest.errors import ContestError
 from contest.login import recovery_limits, sign_in, sign_out, signin_limits, signup_limits
 from contest.pages.auth.blueprint import bp
+from contest.rounds import phases as rounds
 from contest.pages.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 
 
@@ -91,11 +92,14 @@ def register():
 def join(code):
     """An invite link: remembered for the sign-up, which credits the inviter once confirmed."""
     inviter = invites.inviter(code)
-    if inviter is not None and not current_user.is_authenticated:
-        session["invite"] = code
-        flash(_("@%(name)s invited you to Ginga. Welcome!", name=inviter.username))
-        return redirect(url_for("auth.register"))
-    return redirect(url_for("main.home"))
+    if inviter is None or current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    session["invite"] = code
+    running = next((r for r in rounds.current_rounds() if rounds.accepts_votes(r)), None)
+    running = running or next(iter(rounds.current_rounds()), None)
+    return render_template(
+        "auth/register.html", form=RegisterForm(), inviter=inviter, running=running
+    )
 
 
 @bp.get("/verify/<token>")

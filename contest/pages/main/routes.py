@@ -21,6 +21,7 @@ from contest.rounds import standings as ranking
 bp.add_app_template_global(rounds.phase, "phase_of")
 bp.add_app_template_global(rounds.is_blind, "blind_finish")
 bp.add_app_template_global(rounds.next_change, "next_change")
+bp.add_app_template_global(browse.live_count, "clip_count")
 
 
 @bp.app_context_processor

@@ -111,6 +111,13 @@ if ("serviceWorker" in navigator) {
 
 // The footer's language picker changes as soon as a language is chosen (the button stays for
 // browsers without scripts).
+// A language change comes back to the page as it is now (judge mode keeps ?entry= in the URL).
+document.addEventListener("submit", function (event) {
+  var next = event.target.querySelector && event.target.querySelector("input[name=next]");
+  if (next && /\/language$/.test(event.target.getAttribute("action") || "")) {
+    next.value = location.pathname + location.search;
+  }
+});
 document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
   select.addEventListener("change", function () { select.form.submit(); });
 });
