@@ -320,7 +320,7 @@ def test_api_errors_from_every_corner_speak_the_callers_language(
             "round_id": round_.id,
             "title": "Big",
             "filename": "big.mp4",
-            "size": 12_345 * 10**6,
+            "size": 12_345 * 1024 * 1024,
             "content_type": "video/mp4",
         },
         headers=said,
@@ -328,7 +328,7 @@ def test_api_errors_from_every_corner_speak_the_callers_language(
     message = huge.get_json()["error"]["message"]
     assert huge.status_code == 413
     assert message == _expected(
-        app, locale, "The file is %(size)s MB; the limit is %(limit)s MB.", size=12345, limit=524
+        app, locale, "The file is %(size)s MB; the limit is %(limit)s MB.", size=12345, limit=500
     )
     assert ("12.345" if locale == "id" else "12,345") in message  # numbers the locale's way
     follow = api.post("/api/v1/users/ana/follow", headers=said)

@@ -10,9 +10,7 @@ from contest.extensions import db
 from contest.models import Notification, User
 
 
-def test_an_invite_is_credited_once_after_verification(
-    app, make_user, new_api, caplog, make_round
-):
+def test_an_invite_is_credited_once_after_verification(app, make_user, new_api, caplog, make_round):
     caplog.set_level(logging.INFO, logger="contest.mail")
     running = make_round("open", title="Elastico month")
     ana_user = make_user("ana")
@@ -26,7 +24,12 @@ def test_an_invite_is_credited_once_after_verification(
     assert landing.status_code == 200
     text = landing.data.decode()
     assert "@ana invited you to Ginga." in text and 'id="invitation"' in text
-    assert "Elastico month" in text and running.slug in text and "Voting closes" in text and "How it works" in text
+    assert (
+        "Elastico month" in text
+        and running.slug in text
+        and "Voting closes" in text
+        and "How it works" in text
+    )
     assert 'name="username"' in text
     made = newcomer.post(
         "/api/v1/auth/register",

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from helpers import wait_for
+from test_browser import browser  # noqa: F401  (the fixture, shared)
 
 from contest.community import notifications, push
 from contest.extensions import db
@@ -362,3 +363,63 @@ def test_an_endpoint_held_by_another_fan_is_refused_not_moved(app, make_user, ne
         row = db.session.scalar(sa.select(PushSubscription))
         owner = db.session.get(User, row.user_id).username
     assert owner == "ana" and row.kinds == ["results"]
+
+
+def test_each_device_reads_its_own_subscription(make_user, new_api):
+    make_user("ana")
+    make_user("bob")
+    ana = new_api("ana")
+    phones = {}
+    for name, kinds in (("phone", ["clip"]), ("tablet", ["results", "theme"])):
+        _, keys, _ = browser_keys()
+        phones[name] = f"{FCM}-{name}"
+        made = ana.post(
+            "/api/v1/push/subscriptions",
+            {"subscription": {"endpoint": phones[name], "keys": keys}, "kinds": kinds},
+        )
+        assert made.status_code == 201, made.get_json()
+    for name, kinds in (("phone", ["clip"]), ("tablet", ["results", "theme"])):
+        answer = ana.get("/api/v1/push/subscription", query_string={"endpoint": phones[name]})
+        assert answer.status_code == 200 and answer.get_json()["kinds"] == kinds
+    unknown = ana.get("/api/v1/push/subscription", query_string={"endpoint": f"{FCM}-other"})
+    assert unknown.status_code == 404
+    assert unknown.get_json()["error"]["code"] == "push_not_subscribed"
+    missing = ana.get("/api/v1/push/subscription")
+    assert missing.status_code == 422
+    assert missing.get_json()["error"]["code"] == "invalid_subscription"
+    # another fan's device is none of bob's business, and visitors have none
+    bob = new_api("bob").get(
+        "/api/v1/push/subscription", query_string={"endpoint": phones["phone"]}
+    )
+    assert bob.status_code == 404
+    visitor = new_api().get("/api/v1/push/subscription", query_string={"endpoint": phones["phone"]})
+    assert visitor.status_code == 401
+
+
+@pytest.mark.parametrize("config_overrides", [{"VAPID_PUBLIC_KEY": None}])
+def test_settings_say_when_the_site_has_no_push_keys(make_user, new_api):
+    make_user("ana")
+    page = new_api("ana").client.get("/settings/notifications").data.decode()
+    assert 'id="push-unavailable"' in page and "no push keys" in page
+    assert 'id="push-form"' not in page
+
+
+def test_a_browser_failure_reads_in_the_fans_language(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    config_overrides,
+):
+    from test_browser import phone_page, wait_js
+
+    server = start_server(**config_overrides)
+    make_user("ana")
+    page = phone_page(browser, server, "ana", locale="th-TH")
+    page.context.grant_permissions(["notifications"], origin=server.url)
+    page.goto("/settings/notifications")
+    wait_js(page, "document.getElementById('push-form').dataset.device === 'off'")
+    assert page.inner_text("#push-status") == "ปิดการแจ้งเตือนบนอุปกรณ์นี้แล้ว"  # off, here
+    page.click("#push-on")
+    # no push service answers here: the browser's own error is never shown raw
+    wait_js(page, "document.getElementById('push-status').textContent.includes('ลองใหม่')")
+    assert "Registration" not in page.inner_text("#push-status")

@@ -144,6 +144,10 @@ def test_start_refusals_store_nothing(fan, make_round, app, change, status, code
     response = fan.post("/api/v1/uploads", body)
     assert response.status_code == status, response.get_json()
     assert response.get_json()["error"]["code"] == code
+    if code == "file_too_large":  # in MB as the upload page and phones say them
+        assert response.get_json()["error"]["message"] == (
+            "The file is 600 MB; the limit is 500 MB."
+        )
     assert entries_in_db(app) == []
 
 
@@ -249,7 +253,11 @@ def test_upload_page_is_made_for_phones(fan, client, make_round):
     make_round("open", title="Phone round")
     page = client.get("/upload").data.decode()
     assert 'accept="video/*"' in page and "capture" in page and "<progress" in page
-    assert "Phone round" in page
+    assert "Phone round" in page and "(up to 2 min, 500 MB)" in page
+    # the gallery is the big first choice, recording the second
+    gallery = page.index('class="button primary pick-gallery" for="file"')
+    assert gallery < page.index('for="record"') and "Choose from gallery" in page
+    assert "You can leave this page" in page
 
 
 def test_the_poster_is_a_telling_frame_not_a_dark_opening(tmp_path):

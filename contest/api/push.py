@@ -1,12 +1,14 @@
 """Web Push over JSON: the VAPID public key, and a browser's subscription with its kinds."""
 
 from flask import jsonify
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from contest.api.blueprint import bp
 from contest.api.parsing import Input, error
 from contest.community import push
+from contest.errors import NotFound
 from contest.extensions import limiter
 from contest.models.push import PUSH_KINDS
 
@@ -56,6 +58,29 @@ def subscribe(data):
     """Keep this browser's push subscription, for the kinds the fan chose."""
     row = push.subscribe(current_user, data["subscription"], data["kinds"])
     return jsonify(endpoint=row.endpoint, kinds=row.kinds), 201
+
+
+class EndpointQuery(Input):
+    endpoint = fields.String(
+        required=True,
+        validate=validate.Length(max=2048),
+        metadata=error("invalid_subscription", "Send the endpoint.", missing=True),
+    )
+
+
+@bp.get("/push/subscription")
+@bp.arguments(EndpointQuery(), location="query")
+@bp.response(200, Subscribed)
+@login_required
+def this_subscription(query):
+    """What this browser (its endpoint) is subscribed for: the settings show each device's
+    own state. 404 push_not_subscribed when it is not subscribed."""
+    kinds = push.kinds_on(current_user, query["endpoint"])
+    if kinds is None:
+        raise NotFound(
+            _l("This device gets no notifications from Ginga."), code="push_not_subscribed"
+        )
+    return jsonify(endpoint=query["endpoint"], kinds=list(kinds))
 
 
 @bp.delete("/push/subscriptions")

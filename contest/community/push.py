@@ -110,6 +110,17 @@ def unsubscribe(user, endpoint):
     db.session.commit()
 
 
+def kinds_on(user, endpoint):
+    """The kinds a fan's browser (its endpoint) is subscribed for; None if it is not."""
+    if not isinstance(endpoint, str):
+        return None
+    return db.session.scalar(
+        sa.select(PushSubscription.kinds).where(
+            PushSubscription.user_id == user.id, PushSubscription.endpoint == endpoint
+        )
+    )
+
+
 def kinds_of(user):
     rows = db.session.scalars(
         sa.select(PushSubscription.kinds).where(PushSubscription.user_id == user.id)

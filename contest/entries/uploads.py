@@ -26,6 +26,7 @@ from contest.errors import (
 from contest.events import EntryStatusChanged, ProcessingWanted
 from contest.extensions import db
 from contest.models import Entry, Upload, utcnow
+from contest.numbers import megabytes
 from contest.rounds import phases as rounds
 from contest.texts import Text
 
@@ -82,8 +83,8 @@ def check_file(filename, size, content_type):
         raise TooLarge(
             Text(
                 "The file is %(size)s MB; the limit is %(limit)s MB.",
-                size=round(size / 1e6),
-                limit=round(limit / 1e6),
+                size=megabytes(size),
+                limit=megabytes(limit),
             ),
             code="file_too_large",
         )

@@ -10,8 +10,8 @@ from contest.database import writes
 from contest.errors import ContestError
 from contest.login import recovery_limits, sign_in, sign_out, signin_limits, signup_limits
 from contest.pages.auth.blueprint import bp
-from contest.rounds import phases as rounds
 from contest.pages.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
+from contest.rounds import phases as rounds
 
 
 def _next():

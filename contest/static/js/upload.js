@@ -23,6 +23,11 @@
   var previewVideo = document.getElementById("preview-video");
   var facts = document.getElementById("preview-facts");
   var maxSeconds = Number(document.querySelector(".pick").dataset.maxSeconds);
+  // sizes as phones and the server say them: MB of 1,048,576 bytes, whole from 10 MB up
+  function megabytes(bytes) {
+    var mb = bytes / 1048576;
+    return ginga.number(mb >= 10 ? Math.round(mb) : Math.round(mb * 10) / 10, mb >= 10 ? 0 : 1);
+  }
   function choose(file) {
     chosen = file || null;
     errorBox.hidden = true;
@@ -37,7 +42,7 @@
     var shape = previewVideo.videoHeight > previewVideo.videoWidth ? ginga.t("upright")
       : previewVideo.videoHeight < previewVideo.videoWidth ? ginga.t("landscape") : ginga.t("square");
     var length = Math.floor(seconds / 60) + ":" + String(seconds % 60).padStart(2, "0");
-    facts.textContent = ginga.t("preview_facts", { length: length, shape: shape, mb: ginga.number(chosen.size / 1e6, 1) });
+    facts.textContent = ginga.t("preview_facts", { length: length, shape: shape, mb: megabytes(chosen.size) });
     preview.classList.toggle("tall", previewVideo.videoHeight > previewVideo.videoWidth);
     if (seconds > maxSeconds) fail(ginga.t("too_long", { seconds: maxSeconds }));
     previewVideo.play().catch(function () { /* a still preview is fine */ });
@@ -111,7 +116,7 @@
     function progress() {
       var sum = 0; for (var k in loaded) sum += loaded[k];
       var pct = Math.floor(sum * 100 / total);
-      bar.value = pct; say(ginga.t("upload_progress", { percent: pct, sent: ginga.number(sum / 1e6, 1), total: ginga.number(total / 1e6, 1) }));
+      bar.value = pct; say(ginga.t("upload_progress", { percent: pct, sent: megabytes(sum), total: megabytes(total) }));
     }
     progress();
     function worker() {
@@ -178,6 +183,7 @@
     bar.value = 100;
     label.textContent = ginga.t("checking_label");
     say(ginga.t("checking"));
+    document.getElementById("can-leave").hidden = false;  // a notification tells them
     var finished = false;
     function show(entry) {
       if (finished) return;
@@ -210,7 +216,7 @@
     errorBox.hidden = true; retryButton.hidden = true;
     if (!file) { fail(ginga.t("choose_video")); return; }
     var maxBytes = Number(form.dataset.maxBytes);
-    if (file.size > maxBytes) { fail(ginga.t("too_large", { mb: Math.round(maxBytes / 1e6) })); return; }
+    if (file.size > maxBytes) { fail(ginga.t("too_large", { mb: megabytes(maxBytes) })); return; }
     var fields = {
       round_id: Number(document.getElementById("round").value),
       title: document.getElementById("title").value.trim(),
