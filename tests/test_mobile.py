@@ -150,3 +150,52 @@ def test_every_page_fits_one_thumb(
                 problems[f"{user or 'visitor'} {path}"] = found
         page.context.close()
     assert problems == {}
+
+
+def test_a_visitors_first_screen_says_what_ginga_is_with_clips_in_view(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+    make_round,
+    make_entry,
+):
+    """At 360×740: one line on what Ginga is, the running round's brief, prize, deadline,
+    clip count and three steps, and the first clip cards still on the first screen."""
+    round_ = make_round("open", title="Skill of the month", prize="A signed ball")
+    for i in range(4):
+        make_entry(round_.id, make_user(f"fan{i}").id, title=f"Trick {i}")
+    server = start_server()
+    page = phone_page(browser, server)
+    page.goto("/")
+    assert "monthly football skills contest" in page.inner_text("#tagline")
+    assert "A signed ball" in page.inner_text("#pitch-prize")
+    assert "4 clips" in page.inner_text("#pitch-clips") and "Voting closes" in page.content()
+    assert page.locator(".steps li").count() == 3
+    tabbar_top = page.evaluate("document.querySelector('.tabbar').getBoundingClientRect().top")
+    first_card = page.evaluate(
+        "document.querySelector('#home-clips li').getBoundingClientRect().top"
+    )
+    assert first_card < tabbar_top - 80, (first_card, tabbar_top)  # a poster's top shows
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_moderators_header_fits_one_row_and_sign_out_lives_in_me(
+    browser,  # noqa: F811
+    start_server,
+    make_user,
+):
+    make_user("moderator_with_a_long_name", role="moderator")
+    server = start_server()
+    page = phone_page(browser, server, "moderator_with_a_long_name")
+    middles = page.evaluate(
+        """Array.from(document.querySelectorAll('.top .brand, .top nav > *'))
+        .filter(el => el.getBoundingClientRect().width > 0)
+        .map(el => { const r = el.getBoundingClientRect(); return (r.top + r.bottom) / 2; })"""
+    )
+    assert len(middles) >= 4 and max(middles) - min(middles) < 8, middles  # one row
+    assert page.locator(".top form[action='/logout']").count() == 0
+    page.click(".tabbar a[href='/u/moderator_with_a_long_name']")
+    page.wait_for_url("**/u/moderator_with_a_long_name")
+    page.click("#sign-out button")
+    page.wait_for_url(server.url + "/")
+    assert page.locator(".top a[href='/login']").count() == 1
