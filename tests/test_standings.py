@@ -75,7 +75,7 @@ def test_in_the_finals_only_finalists_are_on_the_board(app, make_user, make_roun
         assert contender_count(round_.id) == 15
 
 
-def test_a_tie_across_the_clips_read_ranks_the_whole_round(app, make_user, make_round, make_entry):
+def test_a_tie_across_the_clips_read_reads_the_tied_band(app, make_user, make_round, make_entry):
     """Forty clips with the same ratings: the order is by upload time, wherever they are."""
     author = make_user("author")
     round_ = make_round("voting")

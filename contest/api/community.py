@@ -6,10 +6,9 @@ from flask_login import current_user, login_required
 from contest import links
 from contest.api import community_outputs, inputs, outputs, serializers
 from contest.api.blueprint import bp
-from contest.api.entries import entry_to_dict
+from contest.api.entries import entries_to_dicts
 from contest.api.parsing import picture_body
 from contest.community import comments, follows, likes, notifications, profiles
-from contest.entries import answers
 from contest.extensions import limiter
 from contest.rounds import browse
 from contest.rounds import phases as rounds
@@ -84,9 +83,8 @@ def suggested():
 def feed(query):
     """Entries of the fans one follows, newest first."""
     entries, more = follows.feed(current_user, query["page"])
-    answered = answers.answered_by([e.id for e in entries])
     return jsonify(
-        entries=[entry_to_dict(e, current_user, answered=answered) for e in entries],
+        entries=entries_to_dicts(entries, current_user),
         has_more=more,
     )
 
@@ -100,9 +98,8 @@ def round_entries(query, round_id):
     seed = str(current_user.id) if current_user.is_authenticated else query.get("seed", "")
     sort = query.get("sort")
     entries, more = browse.round_entries(round_, sort, query["page"], seed)
-    answered = answers.answered_by([e.id for e in entries])
     return jsonify(
-        entries=[entry_to_dict(e, current_user, answered=answered) for e in entries],
+        entries=entries_to_dicts(entries, current_user),
         has_more=more,
         sort=sort or browse.default_sort(round_),
     )

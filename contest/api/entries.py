@@ -31,9 +31,33 @@ def media_urls(entry):
     return video, poster
 
 
-def entry_to_dict(entry, user, comment_counts=None, pending_counts=None, answered=None):
-    """An entry's JSON; lists pass the comment and pending counts, and the answers, of all
-    their entries at once."""
+def entries_to_dicts(entries, user, following=False):
+    """The JSON of a list of entries, with what each needs read once for the whole list:
+    comment and pending counts, answers, the fan's own ratings, the rounds' priors (and,
+    with following, whether the fan follows each author)."""
+    entries = list(entries)
+    ids = [e.id for e in entries]
+    batch = {
+        "comment_counts": comments.count_comments(ids),
+        "pending_counts": ratings.pending(entries),
+        "answered": answers.answered_by(ids),
+        "mine": ratings.my_ratings(user, entries) if user.is_authenticated else {},
+        "priors": ratings.round_priors(entries),
+    }
+    followed = None
+    if following:
+        followed = follows.followed_among(user, {e.author_id for e in entries})
+    return [
+        entry_to_dict(e, user, **batch) | (following_author(user, e, followed) if following else {})
+        for e in entries
+    ]
+
+
+def entry_to_dict(
+    entry, user, comment_counts=None, pending_counts=None, answered=None, mine=None, priors=None
+):
+    """An entry's JSON; lists call entries_to_dicts, which reads what every entry needs once
+    for the whole list."""
     video_url, poster_url = media_urls(entry)
     if comment_counts is None:
         comment_counts = comments.count_comments([entry.id])
@@ -53,7 +77,7 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None, answere
         "width": entry.width,
         "height": entry.height,
         "created_at": entry.created_at.isoformat(),
-        "rating": ratings.public_summary(entry),
+        "rating": ratings.public_summary(entry, (priors or {}).get(entry.round_id)),
         "pending": _pending(entry, pending_counts),
         "finalist": entry.finalist,
         "comments": comment_counts.get(entry.id, 0),
@@ -61,7 +85,9 @@ def entry_to_dict(entry, user, comment_counts=None, pending_counts=None, answere
         "answered_by": (answered or answers.answered_by([entry.id])).get(entry.id, []),
     }
     if user.is_authenticated:
-        data["my_rating"] = ratings.my_rating(user, entry)
+        data["my_rating"] = (
+            mine.get(entry.id) if mine is not None else ratings.my_rating(user, entry)
+        )
         data["counts_from"] = _counts_from(user)
         if user.id == entry.author_id or user.is_moderator:
             data["status_reason"] = entry.reason

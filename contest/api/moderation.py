@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from contest.accounts.permissions import permission_required
 from contest.api import community_outputs, inputs, outputs
 from contest.api.blueprint import bp
-from contest.api.entries import entry_to_dict
+from contest.api.entries import entries_to_dicts, entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
 from contest.moderation import insights, queue, reports
@@ -81,7 +81,7 @@ def moderation_queue():
     """Entries waiting for approval, reported entries and comments, integrity flags."""
     q = queue.queue()
     return jsonify(
-        pending=[entry_to_dict(e, current_user) for e in q["pending"]],
+        pending=entries_to_dicts(q["pending"], current_user),
         reported=[
             {
                 "type": item["type"],

@@ -10,13 +10,11 @@ from contest import links
 from contest.accounts.permissions import permission_required
 from contest.api import inputs, outputs
 from contest.api.blueprint import bp
-from contest.api.entries import entry_to_dict, following_author
+from contest.api.entries import entries_to_dicts
 from contest.api.parsing import picture_body
 from contest.api.serializers import result_to_dict, round_to_dict, standing_to_dict
-from contest.community import comments, follows
-from contest.entries import answers
 from contest.errors import BadInput
-from contest.rounds import editing, finals, judging, ratings, results, sponsors, standings
+from contest.rounds import editing, finals, judging, results, sponsors, standings
 from contest.rounds import phases as rounds
 from contest.texts import Text
 
@@ -161,16 +159,8 @@ def judge_queue(query, round_id):
     else:
         seed = session.setdefault("shuffle_seed", secrets.token_hex(8))
         entries, judged, total = judging.judge_queue(None, round_, limit, skip, seed)
-    counts = comments.count_comments([e.id for e in entries])
-    pending = ratings.pending(entries)
-    answered = answers.answered_by([e.id for e in entries])
-    followed = follows.followed_among(current_user, {e.author_id for e in entries})
     return jsonify(
-        entries=[
-            entry_to_dict(e, current_user, counts, pending, answered)
-            | following_author(current_user, e, followed)
-            for e in entries
-        ],
+        entries=entries_to_dicts(entries, current_user, following=True),
         judged=judged,
         total=total,
     )

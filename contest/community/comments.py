@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from contest import events
 from contest.accounts.users import require_verified
@@ -87,7 +88,8 @@ def list_comments(user, entry_id, page=1):
     rows = db.paginate(
         sa.select(Comment)
         .where(Comment.entry_id == entry.id, Comment.hidden.is_(False))
-        .order_by(Comment.created_at.desc(), Comment.id.desc()),
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+        .options(selectinload(Comment.author)),
         page=page,
         per_page=PAGE_SIZE,
         error_out=False,

@@ -111,6 +111,26 @@ def my_rating(user, entry):
     return rating.stars if rating else None
 
 
+def my_ratings(user, entries):
+    """{entry id: stars} of this fan's ratings of many entries (each in its current stage), in
+    one query: lists of clips ask once, not once per clip."""
+    entries = list(entries)
+    if user is None or not user.is_authenticated or not entries:
+        return {}
+    stages = {e.id: stage_of(e) for e in entries}
+    rows = db.session.execute(
+        sa.select(Rating.entry_id, Rating.stage, Rating.stars).where(
+            Rating.user_id == user.id, Rating.entry_id.in_(list(stages))
+        )
+    )
+    return {entry_id: stars for entry_id, stage, stars in rows if stages[entry_id] == stage}
+
+
+def round_priors(entries):
+    """{round id: (m, C)} for the rounds of many entries: one statement per round."""
+    return {round_id: round_prior(round_id) for round_id in {e.round_id for e in entries}}
+
+
 def min_account_age():
     """How old an account must be before its ratings count (MIN_ACCOUNT_AGE_HOURS)."""
     return timedelta(hours=current_app.config.get("MIN_ACCOUNT_AGE_HOURS") or 0)

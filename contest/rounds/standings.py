@@ -87,7 +87,20 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
         # unrated ones come last, by upload, in the database's order too: if the last one read
         # is unrated, every rated one was read
         if last.count and round(kept.score, 9) - round(last.score, 9) < 1.5e-9:
-            return live_standings(round_id)[:size]
+            # a tie at the cut: every rated entry as good as the last one kept (within
+            # rounding) may belong in the top; read them all (the tied band, not the round)
+            band = db.session.scalars(
+                sa.select(Entry)
+                .where(
+                    *contenders(round_id),
+                    Entry.rating_count > 0,
+                    score >= kept.score - 2e-9,
+                    Entry.id.not_in([e.id for e in entries]),
+                )
+                .options(selectinload(Entry.author))
+            ).all()
+            both = ((e, e.rating_count, e.rating_sum) for e in [*entries, *band])
+            return rank(both, stage=stage, prior_=(m, c))[:size]
     return ranked[:size]
 
 

@@ -5,6 +5,7 @@ import random
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from contest.accounts.users import require_verified
 from contest.errors import Conflict, Forbidden, Invalid, NotFound
@@ -207,7 +208,11 @@ def list_themes(month, viewer=None, order="top", seed=""):
     Hidden themes show only to moderators.
     """
     check_month(month)
-    query = sa.select(Theme).where(Theme.month == month)
+    query = (
+        sa.select(Theme)
+        .where(Theme.month == month)
+        .options(selectinload(Theme.proposer), selectinload(Theme.example))
+    )
     if not (viewer and viewer.is_authenticated and viewer.is_moderator):
         query = query.where(Theme.status != "hidden")
     themes = db.session.scalars(query.order_by(Theme.votes.desc(), Theme.id)).all()

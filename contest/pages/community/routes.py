@@ -103,7 +103,9 @@ def notification_list():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows = notifications.list_notifications(current_user, page)
     unread_ids = {n.id for n in rows if n.read_at is None}
-    notifications.mark_all_read(current_user)
-    return render_template(
+    # drawn before they are marked read: the commit would expire every row, one reload each
+    page_html = render_template(
         "community/notifications.html", rows=rows, unread_ids=unread_ids, page=page
     )
+    notifications.mark_all_read(current_user)
+    return page_html
