@@ -22,8 +22,6 @@ from contest.models import (
     Rating,
     Theme,
     ThemeVote,
-    User,
-    utcnow,
 )
 from contest.rounds import ratings
 from contest.themes.windows import current_month
