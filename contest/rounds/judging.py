@@ -1,10 +1,10 @@
 """Judge mode's queue: the clips a fan has not judged yet, fewest counted ratings first."""
 
 import hashlib
-import random
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from contest.errors import Conflict, Invalid
 from contest.extensions import db
@@ -22,9 +22,21 @@ def check_limit(limit):
     return limit
 
 
-def _order_key(seed, entry_id):
-    """A fan's own, stable random order among clips with as many ratings."""
-    return hashlib.blake2b(f"{seed}:{entry_id}".encode(), digest_size=8).digest()
+# A fan's own order among clips with as many ratings: an affine map of the id modulo a prime,
+# its factors drawn from the fan's seed. It is a permutation, differs per fan, and the database
+# computes it, so the queue is picked there (an anti-join on the fan's ratings and a top-N
+# sort) instead of reading every candidate id of the round into Python.
+_PRIME = 2_147_483_647
+
+
+def _order_factors(seed):
+    digest = hashlib.blake2b(seed.encode(), digest_size=8).digest()
+    return 1 + int.from_bytes(digest[:4], "big") % (_PRIME - 1), int.from_bytes(digest[4:], "big")
+
+
+def _fan_order(seed):
+    times, plus = _order_factors(seed)
+    return (Entry.id * times + plus) % _PRIME
 
 
 def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
@@ -41,37 +53,49 @@ def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
             _l("Voting is not open in this round, so there is nothing to judge."),
             code="voting_closed",
         )
-    skip = {i for i in skip if isinstance(i, int)}
+    skip = {i for i in skip if isinstance(i, int) and not isinstance(i, bool)}
     if len(skip) > MAX_SKIP:
         raise Invalid(_l("Too many clips to skip at once."), code="invalid_skip")
     where = contenders(round_.id)
-    rows = db.session.execute(
-        sa.select(Entry.id, Entry.rating_count, Entry.author_id).where(*where)
-    )
-    candidates = [(i, n) for i, n, author in rows if not (user and author == user.id)]
-    total = len(candidates)
+    not_skipped = [Entry.id.not_in(sorted(skip))] if skip else []
     if user is None:
-        ids = sorted(i for i, _ in candidates)
-        random.Random(f"{round_.id}:{seed}").shuffle(ids)
-        chosen = [i for i in ids if i not in skip][:limit]
+        total = db.session.scalar(sa.select(sa.func.count(Entry.id)).where(*where))
+        chosen = db.session.scalars(
+            sa.select(Entry.id)
+            .where(*where, *not_skipped)
+            .order_by(_fan_order(f"{round_.id}:{seed}"))
+            .limit(limit)
+        ).all()
         return _load(chosen), None, total
     stage = "finals" if rounds.in_finals(round_) else "main"
-    rated = set(
-        db.session.scalars(
-            sa.select(Rating.entry_id)
-            .join(Entry, Entry.id == Rating.entry_id)
-            .where(Rating.user_id == user.id, Rating.stage == stage, *where)
-        )
+    theirs = [*where, Entry.author_id != user.id]
+    total = db.session.scalar(sa.select(sa.func.count(Entry.id)).where(*theirs))
+    mine = (
+        sa.select(Rating.id)
+        .where(Rating.entry_id == Entry.id, Rating.user_id == user.id, Rating.stage == stage)
+        .exists()
     )
-    seed = f"{round_.id}:{user.id}"
-    waiting = [(n, _order_key(seed, i), i) for i, n in candidates if i not in rated]
-    waiting.sort()
-    chosen = [i for _, _, i in waiting if i not in skip][:limit]
-    return _load(chosen), len(rated), total  # rated: contenders only, never the fan's own
+    judged = db.session.scalar(
+        sa.select(sa.func.count(Rating.id))
+        .join(Entry, Entry.id == Rating.entry_id)
+        .where(Rating.user_id == user.id, Rating.stage == stage, *theirs)
+    )
+    chosen = db.session.scalars(
+        sa.select(Entry.id)
+        .where(*theirs, ~mine, *not_skipped)
+        .order_by(Entry.rating_count, _fan_order(f"{round_.id}:{user.id}"), Entry.id)
+        .limit(limit)
+    ).all()
+    return _load(chosen), judged, total  # judged: contenders only, never the fan's own
 
 
 def _load(ids):
     if not ids:
         return []
-    found = {e.id: e for e in db.session.scalars(sa.select(Entry).where(Entry.id.in_(ids)))}
+    found = {
+        e.id: e
+        for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(ids)).options(selectinload(Entry.author))
+        )
+    }
     return [found[i] for i in ids if i in found]
