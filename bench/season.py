@@ -238,7 +238,9 @@ def fill(size):
     )
     for table in ("users", "rounds", "entries", "ratings", "comments", "follows", "crews",
                   "crew_members", "themes", "theme_votes", "notifications"):  # fmt: skip
-        run(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        run(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
     db.session.commit()
     run("ANALYZE")
     db.session.commit()
@@ -321,12 +323,10 @@ def main():
     with app.test_request_context():
         filled, close_each = fill(size)
     running = size["past_rounds"] + 1
-    print(
-        f"filled in {filled:.0f} s; each past round closed and published in {close_each:.1f} s"
-    )
+    print(f"filled in {filled:.0f} s; each past round closed and published in {close_each:.1f} s")
     fan = "fan77"
     fan_client, visitor, mod = signed_in(app, fan), app.test_client(), signed_in(app, "fan1")
-    entry = 4242
+    entry = size["clips"] // 2 + 42  # a clip of the running round
     cases = [
         ("home", "/"),
         ("round page", "/rounds/season-now"),

@@ -36,7 +36,9 @@ def _order_factors(seed):
 
 def _fan_order(seed):
     times, plus = _order_factors(seed)
-    return (Entry.id * times + plus) % _PRIME
+    big = sa.BigInteger
+    product = sa.cast(Entry.id, big) * sa.literal(times, big) + sa.literal(plus, big)
+    return product % sa.literal(_PRIME, big)  # 64-bit: the product passes 2**31
 
 
 def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
