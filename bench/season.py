@@ -379,8 +379,8 @@ def main():
     ratings = size["fans"] * size["ratings_per_fan"]
     print(f"\nclosing the running round ({size['clips']:,} clips, ~{ratings:,} ratings): "
           f"{closed:.1f} s")  # fmt: skip
-    print(f"median p95 of fan-facing answers: "
-          f"{statistics.median(r[2][1] for r in rows if r[2] and r[1] != 'moderator'):.1f} ms")  # fmt: skip
+    fan_facing = [r[2][1] for r in rows if r[2] and r[1] != "moderator"]
+    print(f"median p95 of fan-facing answers: {statistics.median(fan_facing):.1f} ms")
 
 
 if __name__ == "__main__":
