@@ -1,7 +1,5 @@
 """Browsing a round's entries: a shuffled order per viewer during voting, and other sorts."""
 
-import random
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -10,7 +8,8 @@ from contest.errors import Conflict, Invalid
 from contest.extensions import db
 from contest.models import Entry, Result
 from contest.rounds import phases as rounds
-from contest.rounds.standings import all_standings, live_standings
+from contest.rounds.orders import fan_order
+from contest.rounds.standings import all_standings, live_standings, top_standings
 from contest.texts import Text
 
 SORTS = ("shuffle", "top", "new", "most_rated", "needs_votes")
@@ -60,18 +59,17 @@ def round_entries(round_, sort=None, page=1, seed="anonymous"):
     start = (page - 1) * PAGE_SIZE
     if sort == "shuffle":
         # Stable for one viewer (same seed), different between viewers: early or popular
-        # entries do not snowball.
-        ids = sorted(db.session.scalars(base.with_only_columns(Entry.id)))
-        random.Random(f"{round_.id}:{seed}").shuffle(ids)
-        chosen = ids[start : start + PAGE_SIZE]
-        by_id = {e.id: e for e in db.session.scalars(base.where(Entry.id.in_(chosen)))}
-        return [by_id[i] for i in chosen if i in by_id], len(ids) > start + PAGE_SIZE
+        # entries do not snowball. The database orders and pages it.
+        return _page_of(base.order_by(fan_order(f"{round_.id}:{seed}"), Entry.id), page)
     if sort == "top" and round_.closed_at is not None:
         # closed: the frozen ranking, never a live one
         ranked = base.join(Result, Result.entry_id == Entry.id).order_by(Result.rank)
         return _page_of(ranked, page)
     if sort == "top":
-        standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
+        if finalists_only(round_) or rounds.in_finals(round_):
+            standings = (live_standings if finalists_only(round_) else all_standings)(round_.id)
+        else:  # the database orders by score: read this page and one more, not the round
+            standings = top_standings(round_.id, size=start + PAGE_SIZE + 1)
         chosen = [s.entry for s in standings[start : start + PAGE_SIZE]]
         return chosen, len(standings) > start + PAGE_SIZE
     order = {

@@ -1,7 +1,5 @@
 """Judge mode's queue: the clips a fan has not judged yet, fewest counted ratings first."""
 
-import hashlib
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
@@ -10,6 +8,7 @@ from contest.errors import Conflict, Invalid
 from contest.extensions import db
 from contest.models import Entry, Rating
 from contest.rounds import phases as rounds
+from contest.rounds.orders import fan_order
 from contest.rounds.ratings import contenders
 
 MAX_LIMIT = 50
@@ -20,25 +19,6 @@ def check_limit(limit):
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise Invalid(_l("limit must be a whole number from 1 to 50."), code="invalid_limit")
     return limit
-
-
-# A fan's own order among clips with as many ratings: an affine map of the id modulo a prime,
-# its factors drawn from the fan's seed. It is a permutation, differs per fan, and the database
-# computes it, so the queue is picked there (an anti-join on the fan's ratings and a top-N
-# sort) instead of reading every candidate id of the round into Python.
-_PRIME = 2_147_483_647
-
-
-def _order_factors(seed):
-    digest = hashlib.blake2b(seed.encode(), digest_size=8).digest()
-    return 1 + int.from_bytes(digest[:4], "big") % (_PRIME - 1), int.from_bytes(digest[4:], "big")
-
-
-def _fan_order(seed):
-    times, plus = _order_factors(seed)
-    big = sa.BigInteger
-    product = sa.cast(Entry.id, big) * sa.literal(times, big) + sa.literal(plus, big)
-    return product % sa.literal(_PRIME, big)  # 64-bit: the product passes 2**31
 
 
 def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
@@ -65,7 +45,7 @@ def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
         chosen = db.session.scalars(
             sa.select(Entry.id)
             .where(*where, *not_skipped)
-            .order_by(_fan_order(f"{round_.id}:{seed}"))
+            .order_by(fan_order(f"{round_.id}:{seed}"))
             .limit(limit)
         ).all()
         return _load(chosen), None, total
@@ -85,7 +65,7 @@ def judge_queue(user, round_, limit=10, skip=(), seed="anonymous"):
     chosen = db.session.scalars(
         sa.select(Entry.id)
         .where(*theirs, ~mine, *not_skipped)
-        .order_by(Entry.rating_count, _fan_order(f"{round_.id}:{user.id}"), Entry.id)
+        .order_by(Entry.rating_count, fan_order(f"{round_.id}:{user.id}"), Entry.id)
         .limit(limit)
     ).all()
     return _load(chosen), judged, total  # judged: contenders only, never the fan's own
