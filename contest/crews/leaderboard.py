@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from contest.extensions import db
 from contest.models import Crew, CrewMember, CrewResult, Entry, Result
 from contest.rounds import phases as rounds
-from contest.rounds.standings import live_standings
+from contest.rounds.ratings import bayesian, contenders, round_prior
 
 COUNTED_MEMBERS = 3
 
 
-def _rank(round_, scores):
-    """scores: [(entry_id, author_id, score)] -> [{rank, crew, score, counted}]."""
-    eligible = dict(
+def _eligible(round_):
+    """{fan: crew id} of every member who joined a visible crew before voting opened."""
+    return dict(
         db.session.execute(
             sa.select(CrewMember.user_id, CrewMember.crew_id)
             .join(Crew, Crew.id == CrewMember.crew_id)
@@ -26,6 +26,13 @@ def _rank(round_, scores):
             )
         ).all()
     )
+
+
+def _rank(round_, scores, eligible=None):
+    """scores: [(entry_id, author_id, score)] -> [{rank, crew, score, counted}]; eligible:
+    {author: crew id} of the members who count (read here when not given)."""
+    eligible = eligible if eligible is not None else _eligible(round_)
+
     best = {}  # author -> (score, entry_id): one entry per member, their best
     for entry_id, author_id, score in scores:
         if author_id in eligible and (author_id not in best or score > best[author_id][0]):
@@ -51,9 +58,27 @@ def _rank(round_, scores):
 
 
 def live_crews(round_id):
+    """The live crew board from the rated clips of crew members only (in SQL), scored with the
+    round's prior as the live ranking scores them: not from every clip of the round."""
     round_ = rounds.get_round(round_id)
-    scores = [(s.entry.id, s.entry.author_id, s.score) for s in live_standings(round_id) if s.count]
-    return _rank(round_, scores)
+    m, c = round_prior(round_id)
+    rows = db.session.execute(
+        sa.select(
+            Entry.id, Entry.author_id, Entry.rating_count, Entry.rating_sum, CrewMember.crew_id
+        )
+        .join(CrewMember, CrewMember.user_id == Entry.author_id)
+        .join(Crew, Crew.id == CrewMember.crew_id)
+        .where(
+            *contenders(round_id),
+            Entry.rating_count > 0,
+            CrewMember.status == "member",
+            CrewMember.joined_at < round_.voting_open_at,
+            Crew.hidden.is_(False),
+        )
+    )
+    rows = rows.all()
+    scores = [(i, author, bayesian(total, n, m, c)) for i, author, n, total, _crew in rows]
+    return _rank(round_, scores, {author: crew for _i, author, _n, _t, crew in rows})
 
 
 def frozen_scores(round_):
