@@ -46,16 +46,20 @@ def edit_round(data, round_id):
     return jsonify(round_to_dict(round_))
 
 
+TOP = 100  # places in a round's answer; the rest: /rounds/<id>/entries?sort=top, page by page
+
+
 @bp.get("/rounds/<int:round_id>")
 @bp.response(200, outputs.RoundDetail)
 def get_round(round_id):
-    """A round with its live leaderboard, or its frozen results once closed."""
+    """A round with its live leaderboard, or its frozen results once closed: the top 100
+    places (GET /rounds/<id>/entries?sort=top pages through every clip)."""
     round_ = rounds.get_round(round_id)
     data = round_to_dict(round_)
     phase = data["phase"]
     frozen = None
     if results.results_visible(round_, current_user):
-        frozen = [result_to_dict(r) for r in results.frozen_results(round_)]
+        frozen = [result_to_dict(r) for r in results.frozen_results(round_, limit=TOP)]
         data["results"] = frozen
     if round_.closed_at is not None:
         # once closed, the one frozen ranking everywhere (empty until it is published)
@@ -63,7 +67,8 @@ def get_round(round_id):
     elif rounds.is_blind(round_) or phase == "closed":
         data["leaderboard"] = []  # blind finish, or voting over and the result being frozen
     else:
-        data["leaderboard"] = [standing_to_dict(s) for s in standings.live_standings(round_.id)]
+        top = standings.top_standings(round_.id, size=TOP)
+        data["leaderboard"] = [standing_to_dict(s) for s in top]
     if rounds.in_finals(round_):
         data["finalists"] = [_entry_ref(e) for e in finals.finalists(round_)]
     picks = results.staff_picks(round_)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from contest.community import notifications
 from contest.crews.leaderboard import freeze_crews
@@ -138,11 +139,21 @@ def close_due_rounds(now=None):
     return due
 
 
-def frozen_results(round_):
-    return list(
-        db.session.scalars(
-            sa.select(Result).where(Result.round_id == round_.id).order_by(Result.rank)
-        )
+def frozen_results(round_, limit=None):
+    """A closed round's frozen places, best first (the first `limit` of them), with their
+    clips and authors read in two queries, not one per place."""
+    query = (
+        sa.select(Result)
+        .where(Result.round_id == round_.id)
+        .order_by(Result.rank)
+        .options(selectinload(Result.entry).selectinload(Entry.author))
+    )
+    return list(db.session.scalars(query if limit is None else query.limit(limit)))
+
+
+def result_count(round_):
+    return db.session.scalar(
+        sa.select(sa.func.count(Result.id)).where(Result.round_id == round_.id)
     )
 
 
@@ -203,6 +214,6 @@ def set_staff_pick(moderator, entry_id, picked, reason=""):
 def hall_of_fame(podium=3):
     """Published rounds, newest first, each with its podium (places won with counted ratings)."""
     return [
-        (r, [x for x in frozen_results(r)[:podium] if x.medal], staff_picks(r))
+        (r, [x for x in frozen_results(r, limit=podium) if x.medal], staff_picks(r))
         for r in rounds.published_rounds()
     ]

@@ -99,12 +99,15 @@ def round_page(slug):
         standings=standings,
         ranked=ranking.contender_count(round_.id) if live else 0,
         mine=mine,
-        results=results.frozen_results(round_) if show_results else [],
+        results=results.frozen_results(round_, limit=RESULTS_SHOWN) if show_results else [],
         excluded=round_.excluded_ratings if show_results else 0,
         show_results=show_results,
         prior=ratings.round_prior(round_.id),
         blind=rounds.is_blind(round_),
     )
+
+
+RESULTS_SHOWN = 100  # the rest: the round page, sorted by the frozen ranking, a page at a time
 
 
 @bp.get("/rounds/<slug>/results")
@@ -115,7 +118,8 @@ def results_page(slug):
     return render_template(
         "main/results.html",
         round=round_,
-        results=results.frozen_results(round_),
+        results=results.frozen_results(round_, limit=RESULTS_SHOWN),
+        places=results.result_count(round_),
         picks=results.staff_picks(round_),
     )
 
@@ -126,7 +130,7 @@ def results_card(slug):
     round_ = rounds.round_by_slug(slug)
     if not results.results_visible(round_, current_user):
         abort(404, gettext("The results of this round are not public yet."))
-    podium = results.frozen_results(round_)[:3]
+    podium = results.frozen_results(round_, limit=3)
     lines = [f"{r.rank}. {r.entry.title} · @{links.fan_name(r.entry.author)}" for r in podium]
     poster = podium[0].entry.poster_key if podium else None
     title = gettext("Results: %(title)s", title=round_.title)
