@@ -138,13 +138,16 @@ def fill(size):
         fans=fans,
     )
     # ratings: each fan rates ratings_per_fan distinct running clips, and past_ratings_per_fan
-    # past clips (distinct: k steps of a stride prime to the count)
+    # past clips (distinct: k steps of a stride prime to the count); a clip's stars lean on
+    # its own quality (a third each weak, fair, strong), so scores spread as in a real round
     run(
         """INSERT INTO ratings (user_id, entry_id, stars, stage, counted, created_at,
                updated_at)
-           SELECT f, 1 + (f * 7 + k * 1543) % :clips, 1 + (f * 31 + k * 17) % 5, 'main',
-               true, :open + (f % 200) * interval '1 hour', :open + (f % 200) * interval '1 hour'
-           FROM generate_series(2, :fans) f, generate_series(0, :per - 1) k""",
+           SELECT f, e, LEAST(5, GREATEST(1, 2 + (e * 37) % 3 + (f * 31 + k * 17) % 3)),
+               'main', true, :open + (f % 200) * interval '1 hour',
+               :open + (f % 200) * interval '1 hour'
+           FROM generate_series(2, :fans) f, generate_series(0, :per - 1) k,
+               LATERAL (SELECT 1 + (f * 7 + k * 1543) % :clips AS e) picked""",
         clips=clips,
         fans=fans,
         per=size["ratings_per_fan"],
@@ -154,9 +157,10 @@ def fill(size):
     run(
         """INSERT INTO ratings (user_id, entry_id, stars, stage, counted, created_at,
                updated_at)
-           SELECT f, :clips + 1 + (f * 11 + k * 997) % :total, 1 + (f * 13 + k * 7) % 5,
+           SELECT f, e, LEAST(5, GREATEST(1, 2 + (e * 37) % 3 + (f * 13 + k * 7) % 3)),
                'main', true, :when, :when
-           FROM generate_series(2, :fans) f, generate_series(0, :per - 1) k""",
+           FROM generate_series(2, :fans) f, generate_series(0, :per - 1) k,
+               LATERAL (SELECT :clips + 1 + (f * 11 + k * 997) % :total AS e) picked""",
         clips=clips,
         total=past_total,
         fans=fans,

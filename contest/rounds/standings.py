@@ -87,8 +87,8 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
         # unrated ones come last, by upload, in the database's order too: if the last one read
         # is unrated, every rated one was read
         if last.count and round(kept.score, 9) - round(last.score, 9) < 1.5e-9:
-            # a tie at the cut: every rated entry as good as the last one kept (within
-            # rounding) may belong in the top; read them all (the tied band, not the round)
+            # a tie at the cut: rated entries as good as the last one kept (within rounding)
+            # may belong in the top; read the best of that tied band, not the round
             band = db.session.scalars(
                 sa.select(Entry)
                 .where(
@@ -97,6 +97,10 @@ def top_standings(round_id, size=LEADERBOARD_SIZE):
                     score >= kept.score - 2e-9,
                     Entry.id.not_in([e.id for e in entries]),
                 )
+                # within the band the tie-breaks decide, as rank() does: a round where
+                # thousands of clips tie still reads one page of them
+                .order_by(score.desc(), Entry.rating_count.desc(), Entry.created_at, Entry.id)
+                .limit(read)
                 .options(selectinload(Entry.author))
             ).all()
             both = ((e, e.rating_count, e.rating_sum) for e in [*entries, *band])
