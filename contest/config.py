@@ -104,6 +104,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Ginga <ginga@localhost>")
 
     # Web Push: `flask push keys` prints a pair; the subject is a mailto: or https: contact
+    # how long a process keeps the "most followed" fans it suggests before counting again
+    MOST_FOLLOWED_SECONDS = _int("MOST_FOLLOWED_SECONDS", 60)
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY") or None
     VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY") or None
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:ginga@localhost")

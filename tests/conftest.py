@@ -64,6 +64,7 @@ def make_config(db_url, upload_dir, **extra):
         "JOB_WORKERS": 2,
         "LIVE_INTERVAL": 0.25,
         "MIN_ACCOUNT_AGE_HOURS": 0,
+        "MOST_FOLLOWED_SECONDS": 0,  # suggestions count follows afresh (a test follows, then asks)
         # real argon2id, cheaper than production's 64 MiB: hundreds of test accounts
         "PASSWORD_HASH_MEMORY_KIB": 8 * 1024,
         "PASSWORD_HASH_TIME_COST": 1,

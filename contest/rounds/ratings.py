@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 from statistics import median
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 
 from contest import events
@@ -73,6 +73,17 @@ def _prior_statement(finals):
 
 
 def round_prior(round_id, round_=None, connection=None):
+    """(m, C) of a round; asked again while reading a page (the page, its leaderboard and its
+    cards each want it), the first answer is kept for that GET request: nothing in it writes."""
+    if connection is None and has_request_context() and request.method == "GET":
+        known = g.setdefault("round_priors", {})
+        if round_id not in known:
+            known[round_id] = _round_prior(round_id, round_)
+        return known[round_id]
+    return _round_prior(round_id, round_, connection)
+
+
+def _round_prior(round_id, round_=None, connection=None):
     """(m, C) of a round, from the live aggregates of its ranked entries (contenders): prior()
     in SQL. The rating writer passes the round's row it holds and its Core connection.
 

@@ -211,9 +211,11 @@ def set_staff_pick(moderator, entry_id, picked, reason=""):
     return entry
 
 
-def hall_of_fame(podium=3):
-    """Published rounds, newest first, each with its podium (places won with counted ratings)."""
+def hall_of_fame(podium=3, latest=None):
+    """Published rounds, newest first (the `latest` few), each with its podium (places won
+    with counted ratings)."""
+    published = rounds.published_rounds()[:latest]
     return [
         (r, [x for x in frozen_results(r, limit=podium) if x.medal], staff_picks(r))
-        for r in rounds.published_rounds()
+        for r in published
     ]

@@ -57,7 +57,7 @@ def home():
         current=current,
         featured=featured,
         clips=clips,
-        past=results.hall_of_fame(podium=1)[:3],
+        past=results.hall_of_fame(podium=1, latest=3),
     )
 
 
