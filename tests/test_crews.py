@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from contest.extensions import db
-from contest.models import CrewMember, CrewResult, Entry, Rating, Result, User
+from contest.models import Crew, CrewMember, CrewResult, Entry, Rating, Result, User, utcnow
 from contest.rounds import ratings
 
 
@@ -281,3 +281,30 @@ def test_an_invite_link_brings_a_fan_into_the_crew_and_the_board_says_why_it_is_
     assert ana_api.delete(f"/api/v1/crews/{crew['slug']}/members/ana").status_code in (200, 204)
     assert new_api("voter3").client.get(path).status_code == 404
     assert bob.id
+
+
+def test_the_crew_board_shows_its_top_and_the_fans_own_crew_below(
+    app, make_user, make_round, make_entry, new_api
+):
+    round_ = make_round("voting")
+    long_ago = utcnow() - timedelta(days=30)
+    with app.app_context():
+        for i in range(55):
+            captain = make_user(f"cap{i:02d}")
+            crew = Crew(
+                name=f"Crew {i:02d}", name_key=f"crew {i:02d}", slug=f"crew-{i:02d}",
+                captain_id=captain.id,
+            )  # fmt: skip
+            db.session.add(crew)
+            db.session.flush()
+            db.session.add(
+                CrewMember(crew_id=crew.id, user_id=captain.id, status="member", joined_at=long_ago)
+            )
+            db.session.commit()
+            # the first crews' clips are rated best: Crew 54 comes last
+            make_entry(round_.id, captain.id, rating_count=10, rating_sum=50 - i // 2)
+    board = new_api("cap54").client.get(f"/rounds/{round_.slug}/crews").data.decode()
+    assert board.count('href="/crews/crew-') == 51  # the top 50, and the fan's own crew
+    assert 'id="my-crew-row"' in board and "#55" in board and "The top 50 of 55 crews." in board
+    visitor = new_api().client.get(f"/rounds/{round_.slug}/crews").data.decode()
+    assert visitor.count('href="/crews/crew-') == 50 and 'id="my-crew-row"' not in visitor

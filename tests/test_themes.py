@@ -371,3 +371,23 @@ def test_a_selected_theme_closes_its_months_vote(app, mod, make_user, new_api):
     home = new_api().client.get("/").data.decode()
     assert "theme is up to you" not in home
     assert "Next month: Rabona month. The round opens" in home
+
+
+def test_a_month_of_many_proposals_shows_them_thirty_at_a_time(app, mod, open_month, make_user):
+    import sqlalchemy as sa
+
+    from contest.models import Theme
+
+    ana = make_user("ana")
+    with app.app_context():
+        for i in range(45):
+            db.session.add(Theme(month=open_month, proposer_id=ana.id, title=f"Theme {i:02d}"))
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(Theme.id))) == 45
+    client = app.test_client()
+    first = client.get(f"/themes?month={open_month}").data.decode()
+    assert first.count('class="card theme') == 30 and "Show 15 more themes" in first
+    more = client.get(f"/themes?month={open_month}&shown=60").data.decode()
+    assert more.count('class="card theme') == 45 and 'id="more-themes"' not in more
+    odd = client.get(f"/themes?month={open_month}&shown=-5")
+    assert odd.status_code == 200 and odd.data.decode().count('class="card theme') == 30

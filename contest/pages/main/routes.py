@@ -146,6 +146,9 @@ def round_cover(slug):
     return get_storage().serve(round_.cover_key, "image/jpeg")
 
 
+CREWS_SHOWN = 50  # the board's top; a fan's own crew is shown below it wherever it stands
+
+
 @bp.get("/rounds/<slug>/crews")
 def round_crews(slug):
     round_ = rounds.round_by_slug(slug)
@@ -161,7 +164,11 @@ def round_crews(slug):
     return render_template(
         "main/round_crews.html",
         round=round_,
-        table=table,
+        table=table[:CREWS_SHOWN],
+        crews_ranked=len(table),
+        my_row=next(
+            (r for r in table[CREWS_SHOWN:] if my_crew and r["crew"].id == my_crew.id), None
+        ),
         blind=rounds.is_blind(round_),
         my_crew=my_crew,
         my_absence=my_absence,

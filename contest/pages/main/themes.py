@@ -59,6 +59,9 @@ bp.add_app_template_global(themes_open_now, "themes_open_now")
 bp.add_app_template_global(theme_selected_now, "theme_selected_now")
 
 
+THEMES_SHOWN = 30
+
+
 @bp.route("/themes", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def themes_page():
@@ -89,11 +92,13 @@ def themes_page():
                 return redirect(url_for("main.themes_page", month=month, order="new"))
         status = 400
     seed = str(current_user.id) if current_user.is_authenticated else ""
-    themes = proposals.list_themes(month, current_user, order, seed)
+    every = proposals.list_themes(month, current_user, order, seed)
+    shown = max(request.args.get("shown", THEMES_SHOWN, type=int) or THEMES_SHOWN, THEMES_SHOWN)
+    themes = every[:shown]  # a month may hold hundreds: the first ones, then "Show more"
     opens, closes = windows.window(month)
     mine = 0
     if current_user.is_authenticated:
-        mine = sum(1 for t in themes if t.proposer_id == current_user.id)
+        mine = sum(1 for t in every if t.proposer_id == current_user.id)
     return render_template(
         "main/themes.html",
         month=month,
@@ -101,6 +106,8 @@ def themes_page():
         order=order,
         themes=themes,
         voted=proposals.my_votes(current_user, [t.id for t in themes]),
+        more=len(every) - len(themes),
+        shown=shown,
         open=proposals.accepting(month),
         selected=proposals.selected_theme(month),
         not_yet=opens > utcnow(),
