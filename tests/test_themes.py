@@ -23,9 +23,8 @@ def mod(make_user, new_api):
     return new_api("mod")
 
 
-@pytest.fixture
-def open_month(mod, month):
-    """The month's proposal window, opened by a moderator around now."""
+def open_window(mod, month):
+    """A moderator opens the month's proposal window around now."""
     now = utcnow()
     answer = mod.put(
         f"/api/v1/moderation/proposal-windows/{month}",
@@ -36,6 +35,12 @@ def open_month(mod, month):
     )
     assert answer.status_code == 200, answer.get_json()
     return month
+
+
+@pytest.fixture
+def open_month(mod, month):
+    """The month's proposal window, opened by a moderator around now."""
+    return open_window(mod, month)
 
 
 def propose(api, month, title="Rabona only", **extra):
@@ -331,16 +336,7 @@ def test_votes_of_fresh_accounts_count_once_they_are_old_enough(
 
 def test_a_selected_theme_closes_its_months_vote(app, mod, make_user, new_api):
     # next month's window, open now: the month home and the themes page speak of
-    open_month = shift(month_of(utcnow()), 1)
-    now = utcnow()
-    opened = mod.put(
-        f"/api/v1/moderation/proposal-windows/{open_month}",
-        {
-            "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(days=2)).isoformat(),
-        },
-    )
-    assert opened.status_code == 200, opened.get_json()
+    open_month = open_window(mod, shift(month_of(utcnow()), 1))
     make_user("ana")
     make_user("bob")
     ana, bob = new_api("ana"), new_api("bob")

@@ -62,7 +62,7 @@ def live_crews(round_id):
     round's prior as the live ranking scores them: not from every clip of the round."""
     round_ = rounds.get_round(round_id)
     m, c = round_prior(round_id)
-    rows = db.session.execute(
+    query = (
         sa.select(
             Entry.id, Entry.author_id, Entry.rating_count, Entry.rating_sum, CrewMember.crew_id
         )
@@ -76,7 +76,7 @@ def live_crews(round_id):
             Crew.hidden.is_(False),
         )
     )
-    rows = rows.all()
+    rows = db.session.execute(query).all()
     scores = [(i, author, bayesian(total, n, m, c)) for i, author, n, total, _crew in rows]
     return _rank(round_, scores, {author: crew for _i, author, _n, _t, crew in rows})
 

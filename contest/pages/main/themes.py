@@ -60,6 +60,7 @@ bp.add_app_template_global(theme_selected_now, "theme_selected_now")
 
 
 THEMES_SHOWN = 30
+MAX_THEMES_SHOWN = 600  # "Show more" goes no further: a month holds a few hundred proposals
 
 
 @bp.route("/themes", methods=["GET", "POST"])
@@ -93,7 +94,8 @@ def themes_page():
         status = 400
     seed = str(current_user.id) if current_user.is_authenticated else ""
     every = proposals.list_themes(month, current_user, order, seed)
-    shown = max(request.args.get("shown", THEMES_SHOWN, type=int) or THEMES_SHOWN, THEMES_SHOWN)
+    asked = request.args.get("shown", THEMES_SHOWN, type=int) or THEMES_SHOWN
+    shown = min(max(asked, THEMES_SHOWN), MAX_THEMES_SHOWN)
     themes = every[:shown]  # a month may hold hundreds: the first ones, then "Show more"
     opens, closes = windows.window(month)
     mine = 0
