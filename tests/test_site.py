@@ -51,6 +51,10 @@ def test_openapi_documents_every_api_route(client, app):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     paths = document["paths"]
+    names = [
+        op["operationId"] for path in paths.values() for op in path.values() if "responses" in op
+    ]
+    assert len(names) == len(set(names)) > 50  # every operation named, once
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
             continue

@@ -41,10 +41,17 @@ ERRORS = {
 
 
 class ErrorResponses(BasePlugin):
-    """Every operation may answer these errors in API.md's shape: document them once, for all."""
+    """Every operation may answer these errors in API.md's shape: document them once, for all;
+    and every operation is named (operationId)."""
 
-    def operation_helper(self, path=None, operations=None, **kwargs):
-        for operation in (operations or {}).values():
+    def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            # operationId: the view's name (and its method where one view answers several),
+            # so generated clients and the contract test name each operation
+            if rule is not None:
+                name = rule.endpoint.rsplit(".", 1)[-1]
+                several = len(operations) > 1
+                operation.setdefault("operationId", f"{name}_{method}" if several else name)
             responses = operation.setdefault("responses", {})
             for status, why in ERRORS.items():
                 responses.setdefault(
