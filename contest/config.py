@@ -139,6 +139,8 @@ class Config:
     # (below JOB_TIMEOUT), its address space capped at MEDIA_MEMORY_MB (entries/media_box.py)
     MEDIA_TIMEOUT = _int("MEDIA_TIMEOUT", 420)
     MEDIA_MEMORY_MB = _int("MEDIA_MEMORY_MB", 2048)
+    # storage gc queues the small rendition of this many older clips per run
+    RENDITION_BATCH = _int("RENDITION_BATCH", 4)
     IMAGE_WORKERS = _int("IMAGE_WORKERS", 2)  # pictures decoded at once in one process
     JOB_RETRY_DELAYS = os.environ.get("JOB_RETRY_DELAYS", "15,120")  # seconds before tries 2, 3..
     UPLOAD_GC_HOURS = _int("UPLOAD_GC_HOURS", 24)  # unfinished uploads are dropped after this

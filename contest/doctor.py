@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from redis import Redis
 
 from contest import mail
+from contest.entries import renditions
 from contest.extensions import db
 
 WEAK_KEYS = {"dev", "test", "secret", "changeme", "bench", "ginga"}
@@ -86,6 +87,26 @@ def _database(config, several):
             "PostgreSQL (postgresql://user:password@host/db).",
         )
     return Finding("DATABASE_URL", f"{url.split(':', 1)[0]} answers", False)
+
+
+def _renditions(config):
+    """Clips still without their small rendition (older than it): storage gc makes them."""
+    try:
+        missing = renditions.count_missing()
+    except Exception:
+        db.session.rollback()
+        return Finding("RENDITIONS", "not counted: the database does not answer", False)
+    finally:
+        db.session.remove()
+    if not missing:
+        return Finding("RENDITIONS", "every clip has its small rendition for slow networks", False)
+    return Finding(
+        "RENDITIONS",
+        f"{missing} clip(s) have no small rendition yet, so fans on slow networks get the "
+        f"full file: storage gc makes {config['RENDITION_BATCH']} per scheduler run "
+        "(RENDITION_BATCH).",
+        False,
+    )
 
 
 def _storage(app, config):
@@ -215,6 +236,7 @@ def check(app, processes=1, worker_class="gthread", environ=None):
             _database(config, several),
             _redis(config, several, worker_class),
             *_storage(app, config),
+            _renditions(config),
             *_site(config, public),
             _mail(config, public),
             _push(config),

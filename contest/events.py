@@ -53,6 +53,13 @@ class ProcessingWanted:
 
 
 @dataclass(frozen=True)
+class SmallRenditionWanted:
+    """A clip stored before small renditions existed needs one made."""
+
+    entry_id: int
+
+
+@dataclass(frozen=True)
 class MailQueued:
     """A mail was recorded (or is due again): deliver it after delay seconds."""
 

@@ -24,7 +24,8 @@ from contest.accounts.invites import credit_matured as credit_matured_invites
 from contest.community.notifications import send_digests
 from contest.entries.gc import collect_garbage
 from contest.entries.processing import process_entry, sweep_stale_processing
-from contest.events import MailQueued, ProcessingWanted
+from contest.entries.renditions import make_small_rendition
+from contest.events import MailQueued, ProcessingWanted, SmallRenditionWanted
 from contest.extensions import db, socketio
 from contest.moderation.integrity import check_open_rounds
 from contest.rounds.finals import shortlist_due_rounds
@@ -246,6 +247,7 @@ def init_app(app):
 
     events.subscribe(app, ProcessingWanted, _on_processing_wanted)
     events.subscribe(app, MailQueued, _on_mail_queued)
+    events.subscribe(app, SmallRenditionWanted, _on_small_rendition_wanted)
 
     @app.before_request
     def _start_scheduler():
@@ -254,6 +256,10 @@ def init_app(app):
 
 def _on_processing_wanted(event):
     enqueue(process_entry, event.entry_id, delay=event.delay)
+
+
+def _on_small_rendition_wanted(event):
+    enqueue(make_small_rendition, event.entry_id)
 
 
 def _on_mail_queued(event):

@@ -120,7 +120,7 @@ def test_hevc_mov_rotated_becomes_an_upright_h264_rendition(
     with app.app_context():
         row = db.session.get(Entry, entry["id"])
         assert row.codec == "hevc" and row.playback_key.endswith("playback.mp4")
-    assert len(keys_in(seaweed, bucket)) == 3  # original kept, poster, rendition
+    assert len(keys_in(seaweed, bucket)) == 4  # original kept, poster, playback and small
     poster = requests.get(entry["poster_url"], timeout=10)
     assert poster.status_code == 200 and poster.content[:3] == b"\xff\xd8\xff"
 

@@ -162,7 +162,7 @@ def delete_account(user, password):
     for entry in db.session.scalars(
         sa.select(Entry).where(Entry.author_id == user.id, Entry.round_id.in_(open_rounds))
     ):
-        gone += [entry.video_key, entry.poster_key, entry.playback_key]
+        gone += entry.stored_keys
         entry.set_status("rejected", ACCOUNT_GONE)  # "rejected": no stored file, never shown
     if user.avatar_key:
         gone.append(user.avatar_key)

@@ -17,18 +17,23 @@ from contest.rounds import ratings
 
 
 def media_urls(entry):
-    """(video_url, poster_url): signed bucket URLs with S3, the app's own routes on local disk."""
+    """(video_url, small_video_url, poster_url): signed bucket URLs with S3, the app's own
+    routes on local disk. The small one is None until the clip has its small rendition."""
     storage = get_storage()
-    video = poster = None
+    video = small = poster = None
     if entry.has_video:
         key = entry.playback_key or entry.video_key
         kind = "video/mp4" if entry.playback_key else entry.content_type
         video = storage.media_url(key, kind) or url_for("entries.video", entry_id=entry.id)
+        if entry.small_key:
+            small = storage.media_url(entry.small_key, "video/mp4") or url_for(
+                "entries.small_video", entry_id=entry.id
+            )
     if entry.poster_key:
         poster = storage.media_url(entry.poster_key, "image/jpeg") or url_for(
             "entries.poster", entry_id=entry.id
         )
-    return video, poster
+    return video, small, poster
 
 
 def entries_to_dicts(entries, user, following=False):
@@ -58,7 +63,7 @@ def entry_to_dict(
 ):
     """An entry's JSON; lists call entries_to_dicts, which reads what every entry needs once
     for the whole list."""
-    video_url, poster_url = media_urls(entry)
+    video_url, small_video_url, poster_url = media_urls(entry)
     if comment_counts is None:
         comment_counts = comments.count_comments([entry.id])
     if pending_counts is None:
@@ -72,6 +77,7 @@ def entry_to_dict(
         "author": links.fan_name(entry.author),
         "status": entry.status,
         "video_url": video_url,
+        "small_video_url": small_video_url,
         "poster_url": poster_url,
         "duration": entry.duration,
         "width": entry.width,

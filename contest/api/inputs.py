@@ -215,6 +215,10 @@ class ProfileEdit(Input):
         )
         | {"description": "interface language; empty follows the browser"},
     )
+    data_saver = Flag(
+        metadata=error("invalid_field", Text("data_saver must be true or false."))
+        | {"description": "play the small (540p) renditions everywhere"},
+    )
 
 
 def _setting_error(kind):

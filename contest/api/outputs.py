@@ -50,6 +50,7 @@ class Account(Schema):
     bio = maybe(Str)
     country = maybe(Str)
     language = maybe(Str)
+    data_saver = Bool(metadata={"description": "small renditions everywhere (see Entry)"})
 
 
 class Verification(Schema):
@@ -101,6 +102,14 @@ class Entry(Schema):
     author = Str(required=True)
     status = Str(required=True)
     video_url = maybe(Str, required=True)
+    small_video_url = maybe(
+        Str,
+        required=True,
+        metadata={
+            "description": "the 540p rendition (at most about 0.7 Mbit/s) for slow networks and "
+            "Data saver; null until it is made"
+        },
+    )
     poster_url = maybe(Str, required=True)
     duration = maybe(Float)
     width = maybe(Int)

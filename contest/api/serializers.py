@@ -146,6 +146,7 @@ def user_to_dict(user, private=False):
             bio=user.bio,
             country=user.country,
             language=user.language,
+            data_saver=user.data_saver,
         )
     return data
 

@@ -43,6 +43,13 @@ def update_profile(user, data):
                 check_language(value)
             changes[field] = value
             continue
+        if field == "data_saver":  # play the small renditions everywhere
+            if not isinstance(value, bool):
+                raise Invalid(
+                    _l("data_saver must be true or false."), code="invalid_field", field=field
+                )
+            changes[field] = value
+            continue
         if field not in FIELDS:
             raise Invalid(
                 Text("%(field)s is not a profile field.", field=field),

@@ -1,4 +1,5 @@
-"""Storage garbage collection: unfinished uploads nobody will finish, and their parts."""
+"""Storage garbage collection: unfinished uploads nobody will finish, and their parts; and
+the small renditions older clips still lack, a few per run."""
 
 import logging
 from datetime import timedelta
@@ -6,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from contest.entries import renditions
 from contest.entries.storage import get_storage
 from contest.extensions import db
 from contest.models import Upload, utcnow
@@ -17,7 +19,8 @@ def collect_garbage(now=None):
     """Drop uploads left unfinished for UPLOAD_GC_HOURS and any stray parts in storage.
 
     The entry stays (title and description kept, status `uploading`): its author can still
-    send the video again. Returns {"uploads": n, "strays": n}.
+    send the video again. Up to RENDITION_BATCH clips without a small rendition get one
+    queued. Returns {"uploads": n, "strays": n, "renditions": n}.
     """
     now = now or utcnow()
     cutoff = now - timedelta(hours=current_app.config["UPLOAD_GC_HOURS"])
@@ -45,6 +48,12 @@ def collect_garbage(now=None):
     except Exception:
         log.warning("could not sweep stray parts", exc_info=True)
         strays = 0
-    if dropped or strays:
-        log.info("storage gc: %d stale uploads dropped, %d stray part sets", dropped, strays)
-    return {"uploads": dropped, "strays": strays}
+    asked = renditions.ask_for_missing(current_app.config["RENDITION_BATCH"])
+    if dropped or strays or asked:
+        log.info(
+            "storage gc: %d stale uploads dropped, %d stray part sets, %d small renditions asked",
+            dropped,
+            strays,
+            len(asked),
+        )
+    return {"uploads": dropped, "strays": strays, "renditions": len(asked)}

@@ -46,7 +46,7 @@ def process_entry(entry_id):
     if not claimed:
         return
     folder = video_key.rsplit("/", 1)[0]
-    poster_key, playback_key = folder + "/poster.jpg", None
+    poster_key, playback_key, small_key = folder + "/poster.jpg", None, folder + "/small.mp4"
     try:
         if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
             return reject(entry_id, _l("The uploaded file is missing. Please send it again."))
@@ -65,23 +65,25 @@ def process_entry(entry_id):
             )
             facts = read["facts"]
             storage.put_file(poster_key, read["poster"], "image/jpeg")
+            storage.put_file(small_key, read["small"], "video/mp4")
             if read["rendition"]:
                 playback_key = folder + "/playback.mp4"
                 storage.put_file(playback_key, read["rendition"], "video/mp4")
             facts.width, facts.height = read["size"]
     except NotAVideo as error:
-        return reject(entry_id, error.text, poster_key, playback_key)
+        return reject(entry_id, error.text, poster_key, playback_key, small_key)
     except media_box.TooSlow:
         log.warning("processing entry %s took too long (try %d): killed", entry_id, attempt)
-        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, slow=True)
+        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, small_key, slow=True)
     except Exception:
         log.exception("processing entry %s failed (try %d)", entry_id, attempt)
-        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key)
+        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, small_key)
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
     entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
     entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
+    entry.small_key = small_key
     round_ = rounds.get_round(round_id)
     if round_.requires_approval and not (entry.author.is_moderator or entry.author.trusted):
         entry.set_status("pending_review", _l("Waiting for a moderator to approve it."))
@@ -177,8 +179,8 @@ def reject(entry_id, reason, *extra_keys):
         Text("Your entry %(title)s was not accepted: %(reason)s", title=entry.title, reason=reason),
         notifications.target("entry", entry.id),
     )
-    keys = {k for k in (entry.video_key, entry.poster_key, entry.playback_key, *extra_keys) if k}
-    entry.poster_key = entry.playback_key = None
+    keys = {*entry.stored_keys, *(k for k in extra_keys if k)}
+    entry.poster_key = entry.playback_key = entry.small_key = None
     events.record(EntryStatusChanged(entry_id))
     db.session.commit()
     metrics.VIDEOS.labels("rejected").inc()

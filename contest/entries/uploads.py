@@ -174,7 +174,7 @@ def start_upload(
     entry.video_key = key
     entry.original_filename = os.path.basename(filename)
     entry.content_type, entry.size_bytes = content_type, size
-    entry.poster_key = entry.playback_key = None
+    entry.poster_key = entry.playback_key = entry.small_key = None
     db.session.flush()
     part_size = storage.part_size_for(size, current_app.config["UPLOAD_PART_SIZE"])
     upload = Upload(

@@ -37,6 +37,8 @@ class Entry(db.Model):
     video_key: Mapped[str] = mapped_column(sa.String(300))
     poster_key: Mapped[str | None] = mapped_column(sa.String(300))
     playback_key: Mapped[str | None] = mapped_column(sa.String(300))  # H.264 rendition, if made
+    # the 540p rendition for slow networks and Data saver (entries/transcode.SMALL)
+    small_key: Mapped[str | None] = mapped_column(sa.String(300))
     original_filename: Mapped[str] = mapped_column(sa.String(255), default="")
     content_type: Mapped[str] = mapped_column(sa.String(100), default="")
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
@@ -67,6 +69,12 @@ class Entry(db.Model):
     def has_video(self):
         """True once a complete file is stored: it can be played (or is being processed)."""
         return self.status not in NO_VIDEO_STATUSES
+
+    @property
+    def stored_keys(self):
+        """Every object stored for this entry's video: the upload, poster and renditions."""
+        keys = (self.video_key, self.poster_key, self.playback_key, self.small_key)
+        return [k for k in dict.fromkeys(keys) if k]
 
     def set_status(self, status, reason=""):
         """Move to status with the reason the uploader (and moderators) will read."""

@@ -28,6 +28,8 @@ class User(UserMixin, db.Model):
     favourite_position: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     favourite_club: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
     avatar_key: Mapped[str | None] = mapped_column(sa.String(300))
+    # play the small renditions everywhere (judge mode, entry pages), whatever the network says
+    data_saver: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trusted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

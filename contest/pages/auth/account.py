@@ -8,17 +8,25 @@ from contest import links
 from contest.accounts import data as account_data
 from contest.accounts import passwords, sessions
 from contest.accounts import users as accounts
+from contest.community import profiles
 from contest.errors import ContestError
 from contest.extensions import limiter
 from contest.login import sign_out
 from contest.pages.auth.blueprint import bp
-from contest.pages.auth.forms import ButtonForm, DeleteForm, EmailForm, PasswordForm
+from contest.pages.auth.forms import (
+    ButtonForm,
+    DataSaverForm,
+    DeleteForm,
+    EmailForm,
+    PasswordForm,
+)
 
 
 def _page(status=200, **forms):
     forms.setdefault("password_form", PasswordForm(prefix="pw"))
     forms.setdefault("email_form", EmailForm(prefix="em"))
     forms.setdefault("delete_form", DeleteForm(prefix="del"))
+    forms.setdefault("saver_form", DataSaverForm(prefix="ds", data_saver=current_user.data_saver))
     return render_template(
         "auth/account.html",
         button=ButtonForm(),
@@ -76,6 +84,20 @@ def resend_verification():
         accounts.send_verification(current_user, links.verification_link(current_user))
         flash(_("We sent the link again to %(email)s.", email=current_user.email))
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/settings/account/data-saver")
+@login_required
+def data_saver():
+    form = DataSaverForm(prefix="ds")
+    if form.validate_on_submit():
+        profiles.update_profile(current_user, {"data_saver": bool(form.data_saver.data)})
+        if current_user.data_saver:
+            flash(_("Data saver is on: clips play in 540p, at most about 1.3 MB per 15 seconds."))
+        else:
+            flash(_("Data saver is off: clips play in full quality unless your network is slow."))
+        return redirect(url_for("auth.account"))
+    return _page(400, saver_form=form)
 
 
 @bp.post("/settings/account/logout-all")

@@ -46,3 +46,7 @@ class DeleteForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """A form that is only a button (and its CSRF token)."""
+
+
+class DataSaverForm(FlaskForm):
+    data_saver = BooleanField(_l("Data saver: play smaller videos (540p) everywhere"))

@@ -78,6 +78,15 @@ def video(entry_id):
     return get_storage().serve(entry.video_key, entry.content_type or "video/mp4")
 
 
+@bp.get("/entries/<int:entry_id>/small.mp4")
+def small_video(entry_id):
+    """The small rendition (540p) for slow networks and Data saver."""
+    entry = get_visible_entry(current_user, entry_id)
+    if not entry.has_video or not entry.small_key:
+        raise NotFound(_l("This video is not available."), code="video_not_available")
+    return get_storage().serve(entry.small_key, "video/mp4")
+
+
 @bp.get("/entries/<int:entry_id>/poster.jpg")
 def poster(entry_id):
     entry = get_visible_entry(current_user, entry_id)
