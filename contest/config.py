@@ -139,6 +139,8 @@ class Config:
     # (below JOB_TIMEOUT), its address space capped at MEDIA_MEMORY_MB (entries/media_box.py)
     MEDIA_TIMEOUT = _int("MEDIA_TIMEOUT", 420)
     MEDIA_MEMORY_MB = _int("MEDIA_MEMORY_MB", 2048)
+    # the organiser's insights are stored and recomputed once older than this (0: every read)
+    INSIGHTS_MAX_AGE = _int("INSIGHTS_MAX_AGE", 3600)
     # storage gc queues the small rendition of this many older clips per run
     RENDITION_BATCH = _int("RENDITION_BATCH", 4)
     IMAGE_WORKERS = _int("IMAGE_WORKERS", 2)  # pictures decoded at once in one process

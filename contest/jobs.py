@@ -27,6 +27,7 @@ from contest.entries.processing import process_entry, sweep_stale_processing
 from contest.entries.renditions import make_small_rendition
 from contest.events import MailQueued, ProcessingWanted, SmallRenditionWanted
 from contest.extensions import db, socketio
+from contest.moderation.insight_snapshots import refresh_due as refresh_insights
 from contest.moderation.integrity import check_open_rounds
 from contest.rounds.finals import shortlist_due_rounds
 from contest.rounds.ratings import mature_ratings
@@ -172,6 +173,7 @@ def scheduled_work():
         check_open_rounds,
         collect_garbage,
         push_delivery.remind_closing,
+        refresh_insights,
     )
     for step in steps:
         try:

@@ -151,3 +151,65 @@ def test_safe_cell_quotes_only_text_that_starts_a_formula():
         2.5,
         None,
     ]
+
+
+@pytest.mark.parametrize("config_overrides", [{"INSIGHTS_MAX_AGE": 3600}])
+def test_stored_insights_are_read_until_an_hour_old_and_a_closed_rounds_are_final(
+    app, world, new_api
+):
+    from contest.models import InsightSnapshot
+    from contest.moderation import insight_snapshots
+
+    mod = new_api("mod")
+    november = f"/api/v1/moderation/insights?round_id={world['new'].id}"
+    october = f"/api/v1/moderation/insights?round_id={world['old'].id}"
+
+    def rate_once_more(round_id):
+        with app.app_context():
+            entry_id = db.session.scalar(
+                sa.select(Entry.id).where(Entry.round_id == round_id).order_by(Entry.id)
+            )
+            judge = make_judge()
+            db.session.add(Rating(user_id=judge, entry_id=entry_id, stars=2))
+            db.session.commit()
+
+    def make_judge():
+        user = User(username=f"late{utcnow().timestamp()}", email=f"{utcnow().timestamp()}@x.io")
+        user.password_hash = "!"
+        db.session.add(user)
+        db.session.flush()
+        return user.id
+
+    first = mod.get(november).get_json()
+    assert first["round"]["ratings"] == 8
+    rate_once_more(world["new"].id)
+    again = mod.get(november).get_json()  # read from the stored rows
+    assert again["round"]["ratings"] == 8 and again["as_of"] == first["as_of"]
+    page = mod.client.get(f"/moderation/insights?round_id={world['new'].id}").data.decode()
+    assert "recounted every 60 minutes" in page and 'id="n-ratings">8<' in page
+
+    with app.app_context():  # an hour later, the scheduler's step recounts what went stale
+        db.session.execute(
+            sa.update(InsightSnapshot).values(computed_at=utcnow() - timedelta(hours=2))
+        )
+        db.session.commit()
+        assert insight_snapshots.refresh_due() >= 3
+        assert insight_snapshots.refresh_due() == 0  # nothing stale any more
+    later = mod.get(november).get_json()
+    assert later["round"]["ratings"] == 9 and later["as_of"] > first["as_of"]
+
+    with app.app_context():  # October closes: its numbers, counted after the close, are final
+        from contest.models import Round
+
+        db.session.get(Round, world["old"].id).closed_at = utcnow() - timedelta(hours=3)
+        db.session.commit()
+    assert mod.get(october).get_json()["round"]["ratings"] == 4
+    with app.app_context():
+        db.session.execute(
+            sa.update(InsightSnapshot)
+            .where(InsightSnapshot.round_id == world["old"].id)
+            .values(computed_at=utcnow() - timedelta(hours=2))
+        )
+        db.session.commit()
+    rate_once_more(world["old"].id)
+    assert mod.get(october).get_json()["round"]["ratings"] == 4

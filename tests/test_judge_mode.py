@@ -495,3 +495,55 @@ def test_the_language_menu_works_from_judge_mode(
     page.wait_for_function("document.documentElement.lang === 'zh-Hans'")
     assert page.url.endswith(f"/rounds/{round_.slug}/judge?entry={shown}")  # the same clip
     assert current(page) == shown
+
+
+def test_a_slow_network_or_data_saver_plays_small_clips_and_the_next_loads_only_its_start(
+    browser, start_server, make_user, make_round, real_entry, new_api
+):
+    server = start_server()
+    make_user("judge")
+    author = make_user("author")
+    round_ = make_round("open", title="Slow round")
+    made = [real_entry(round_.id, author.id, f"Clip {i}") for i in range(3)]
+    src = """(() => {
+      const id = document.getElementById('judge').dataset.current;
+      const video = document.querySelector(`section.clip[data-entry-id="${id}"] video`);
+      return video && video.currentSrc;
+    })()"""
+
+    # on a fast network, the clip as uploaded (or its playback rendition)
+    page = phone_page(browser, server, "judge")
+    page.goto(f"/rounds/{round_.slug}/judge")
+    assert wait_js(page, src).endswith("/video")
+
+    # "Slow 4G" in DevTools: 1.6 Mbit/s, 150 ms; the player gets the 540p rendition
+    slow = phone_page(browser, server, "judge")
+    cdp = slow.context.new_cdp_session(slow)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 150, "downloadThroughput": 2e5, "uploadThroughput": 93750},
+    )
+    ranges = []
+    slow.on("request", lambda r: ranges.append((r.url, r.headers.get("range"))))
+    slow.goto(f"/rounds/{round_.slug}/judge")
+    shown = wait_js(slow, src)
+    assert shown.endswith("/small.mp4"), shown
+    following = made[(made.index(current(slow)) + 1) % 3]
+    # the next clip: its first 256 KB, then a player that reads its header, not the whole file
+    wait_js(
+        slow,
+        f"""(() => {{
+          const v = document.querySelector('section.clip[data-entry-id="{following}"] video');
+          return v && v.preload === 'metadata' && v.src.endsWith('/small.mp4');
+        }})()""",
+    )
+    assert (f"{server.url}/entries/{following}/small.mp4", "bytes=0-262143") in ranges
+    assert slow.evaluate("document.querySelectorAll('section.clip video').length") == 2
+
+    # Data saver, on a fast network: small everywhere, the entry page too
+    assert new_api("judge").patch("/api/v1/me", json={"data_saver": True}).status_code == 200
+    page.goto(f"/rounds/{round_.slug}/judge")
+    assert wait_js(page, src).endswith("/small.mp4")
+    page.goto(f"/entries/{made[0]}")
+    assert page.get_attribute("video.player", "src") == f"/entries/{made[0]}/small.mp4"

@@ -174,3 +174,11 @@ class Insights(Schema):
     across = fields.List(fields.Dict(), required=True)
     themes = fields.List(fields.Dict(), required=True)
     places = fields.Dict(required=True, metadata={"description": "countries and clubs"})
+    as_of = fields.String(
+        required=True,
+        metadata={
+            "format": "date-time",
+            "description": "when these numbers were computed: a closed round's are final, "
+            "the others are at most INSIGHTS_MAX_AGE (an hour) old",
+        },
+    )

@@ -9,7 +9,7 @@ from contest.api.blueprint import bp
 from contest.api.entries import entries_to_dicts, entry_to_dict
 from contest.extensions import limiter
 from contest.moderation import actions as rules
-from contest.moderation import insights, queue, reports
+from contest.moderation import insight_snapshots, queue, reports
 from contest.rounds import phases as rounds
 from contest.rounds import results
 
@@ -127,15 +127,14 @@ def moderation_log():
 @bp.arguments(inputs.InsightsQuery(), location="query")
 def moderation_insights(query):
     """The numbers behind the insights charts: one round's (round_id, default none), across
-    rounds, theme proposals per month, and participants' countries and clubs."""
+    rounds, theme proposals per month, and participants' countries and clubs, as of `as_of`."""
     round_id = query.get("round_id")
-    if round_id is not None:
-        rounds.get_round(round_id)  # 404 for an unknown round
-    numbers = insights.round_numbers(round_id) if round_id is not None else None
-    places = insights.places(round_id)
+    round_ = rounds.get_round(round_id) if round_id is not None else None  # 404 if unknown
+    shown = insight_snapshots.figures(round_)
     return jsonify(
-        round=numbers,
-        across=insights.across_rounds(),
-        themes=insights.theme_months(),
-        places={k: [{"name": n, "fans": c} for n, c in v] for k, v in places.items()},
+        round=shown["round"],
+        across=shown["across"],
+        themes=shown["themes"],
+        places={k: [{"name": n, "fans": c} for n, c in v] for k, v in shown["places"].items()},
+        as_of=shown["as_of"].isoformat(),
     )

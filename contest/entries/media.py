@@ -34,6 +34,7 @@ class VideoFacts:
     rotation: int = 0
     pix_fmt: str = "yuv420p"
     brand: str = ""
+    bit_rate: int = 0  # bits a second, all tracks: what a player must download to keep up
 
 
 def _minutes(seconds):
@@ -135,6 +136,7 @@ def probe_video(source, max_seconds):
             brand=(container.metadata.get("major_brand") or "").ljust(4)[:4]
             if container.metadata.get("major_brand")
             else "",
+            bit_rate=int(container.bit_rate or 0),
         )
 
 

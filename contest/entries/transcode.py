@@ -1,8 +1,9 @@
 """Renditions: H.264 + AAC MP4, upright, `faststart` (they play while they download).
 
-PLAYBACK (at most 720p) is made when the upload itself would not play on every phone; SMALL
-(at most 540p, at most about 0.7 Mbit/s) is made for every clip, for fans on a slow network or
-with Data saver on: a 15 s clip is at most about 1.3 MB.
+PLAYBACK (at most 720p, at most 2.5 Mbit/s) is made when the upload itself would not play on
+every phone or would not stream on a 4G one (over 5 Mbit/s). SMALL (at most 540p, at most about
+0.7 Mbit/s) is made for every clip, for fans on a slow network or with Data saver on: a 15 s
+clip is at most about 1.3 MB.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ import av
 from contest.entries.media import open_upload
 
 SAFE_PIX_FMTS = ("yuv420p", "yuvj420p")
+# above this, an upload would stall on a 4G phone (about 9 Mbit/s shared with the page):
+# phones record 1080p at 12-17 Mbit/s, so most clips play from their 720p rendition
+MAX_PLAYBACK_BIT_RATE = 5_000_000
 QUICKTIME_BRAND = "qt  "
 
 
@@ -69,6 +73,8 @@ def reasons_to_transcode(facts):
         reasons.append("larger than 1080p")
     if facts.brand == QUICKTIME_BRAND:
         reasons.append("QuickTime container")
+    if facts.bit_rate > MAX_PLAYBACK_BIT_RATE:
+        reasons.append(f"{facts.bit_rate / 1e6:.1f} Mbit/s, more than a 4G phone keeps up with")
     return reasons
 
 

@@ -1,6 +1,6 @@
 """SQLAlchemy models only: no request code lives here."""
 
-from contest.models.audit import ModerationAction
+from contest.models.audit import InsightSnapshot, ModerationAction
 from contest.models.crews import Crew, CrewMember, CrewResult
 from contest.models.entries import Entry, Rating, Upload
 from contest.models.flags import Flag
@@ -29,6 +29,7 @@ __all__ = [
     "CrewResult",
     "Flag",
     "Follow",
+    "InsightSnapshot",
     "Notification",
     "NotificationSetting",
     "Entry",

@@ -21,3 +21,16 @@ class ModerationAction(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
     moderator: Mapped["User"] = relationship()  # noqa: F821
+
+
+class InsightSnapshot(db.Model):
+    """A stored answer of one insights query (moderation/insight_snapshots.py): a closed
+    round's is kept for good, the others are recomputed once they are older than
+    INSIGHTS_MAX_AGE."""
+
+    __tablename__ = "insight_snapshots"
+
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    round_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # 0: all
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(sa.JSON)

@@ -2,12 +2,12 @@
 
 import io
 
-from flask import Response, render_template, request
+from flask import Response, current_app, render_template, request
 from flask_babel import gettext as _
 
 from contest.accounts.permissions import permission_required
 from contest.models import utcnow
-from contest.moderation import insights
+from contest.moderation import insight_snapshots
 from contest.pages.moderation import charts
 from contest.pages.moderation.blueprint import bp
 from contest.rounds import phases as rounds
@@ -28,10 +28,8 @@ def _chosen_round():
 @permission_required("moderator")
 def insights_page():
     everything, chosen = _chosen_round()
-    numbers = insights.round_numbers(chosen.id) if chosen else None
-    across = insights.across_rounds()
-    months = insights.theme_months()
-    places = insights.places(chosen.id if chosen else None)
+    shown = insight_snapshots.figures(chosen)
+    numbers, across, months, places = (shown[k] for k in ("round", "across", "themes", "places"))
     figures = {}
     if numbers:
         figures["ratings"] = charts.bars(_("Ratings per day"), numbers["ratings_per_day"])
@@ -53,6 +51,8 @@ def insights_page():
         numbers=numbers,
         across=across,
         figures=figures,
+        as_of=shown["as_of"],
+        every_minutes=current_app.config["INSIGHTS_MAX_AGE"] // 60,
     )
 
 
@@ -60,11 +60,13 @@ def insights_page():
 @permission_required("moderator")
 def insights_csv():
     _, chosen = _chosen_round()
+    shown = insight_snapshots.figures(chosen)
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(["section", "key", "value"])
+    writer.writerow(["as of", "", shown["as_of"].isoformat()])
     if chosen:
-        numbers = insights.round_numbers(chosen.id)
+        numbers = shown["round"]
         for key in (
             "entries",
             "live_entries",
@@ -79,10 +81,10 @@ def insights_csv():
             writer.writerow(["ratings per day", day, n])
         for day, n in numbers["uploads_per_day"]:
             writer.writerow(["uploads per day", day, n])
-    for row in insights.across_rounds():
+    for row in shown["across"]:
         for key in ("fans", "new_fans", "returning_fans", "theme_proposals", "theme_votes"):
             writer.writerow([f"round {row['slug']}", key, row[key]])
-    places = insights.places(chosen.id if chosen else None)
+    places = shown["places"]
     for kind in ("countries", "clubs"):
         for name, n in places[kind]:
             writer.writerow([kind, name, n])

@@ -94,8 +94,22 @@
     node.textContent = localTime(node.getAttribute("datetime"));
   });
 
+  // The small (540p) rendition when the fan asked for Data saver, the phone saves data, or the
+  // network is slower than 4G or than the full rendition's rate (downlink in Mbit/s).
+  function wantsSmall() {
+    if (document.body && document.body.dataset.saver === "on") return true;
+    var net = navigator.connection;
+    if (!net) return false;
+    if (net.saveData) return true;
+    if (/^(slow-2g|2g|3g)$/.test(net.effectiveType || "")) return true;
+    return typeof net.downlink === "number" && net.downlink > 0 && net.downlink < 3;
+  }
+  function videoUrl(entry) {
+    return (entry.small_video_url && wantsSmall()) ? entry.small_video_url : entry.video_url;
+  }
+
   window.ginga = { localTime: localTime, api: api, csrf: csrf, ApiError: ApiError, t: t, number: number,
-    ratingsText: ratingsText, scoreLine: scoreLine };
+    ratingsText: ratingsText, scoreLine: scoreLine, wantsSmall: wantsSmall, videoUrl: videoUrl };
 })();
 
 // Offline page and fast repeat visits (contest/static/js/sw.js); pages themselves stay live.

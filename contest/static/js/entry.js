@@ -1,6 +1,11 @@
 // The entry page: tappable stars and the share button.
 (function () {
   "use strict";
+  // a slow network or Data saver: the small rendition, before the player loads more
+  var player = document.querySelector("video.player[data-small-src]");
+  if (player && ginga.wantsSmall() && player.getAttribute("src") !== player.dataset.smallSrc) {
+    player.src = player.dataset.smallSrc;
+  }
   var rate = document.getElementById("rate");
   var entry = document.querySelector(".entry[data-entry-id]");
   if (rate && entry) {

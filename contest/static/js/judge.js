@@ -154,27 +154,52 @@
   }
 
   // ---- videos: only the clips around the one on screen hold one ----------------------------
+  // The small rendition on a slow network or with Data saver (ginga.videoUrl). The next clip
+  // loads its header and first seconds only: a ranged request that the player's own requests
+  // then find in the cache, never the whole file before the fan gets there.
+  var WARM_BYTES = { small: 256 * 1024, full: 768 * 1024 };
+  var warmed = {};
+  function warm(entry, url) {
+    if (!warmed[url]) {
+      var bytes = url === entry.small_video_url ? WARM_BYTES.small : WARM_BYTES.full;
+      warmed[url] = !window.fetch ? Promise.resolve() :
+        fetch(url, { headers: { Range: "bytes=0-" + (bytes - 1) }, credentials: "same-origin" })
+          .then(function (response) { return response.arrayBuffer(); })
+          .catch(function () { /* the player fetches it itself */ });
+    }
+    return warmed[url];
+  }
+
+  // "auto" for the clip on screen; "next" for the one after it: its first seconds, then a
+  // player that has read its header
   function ensureVideo(index, preload) {
     var section = sections[index], entry = clips[index];
     if (!section || !entry.video_url) return null;
     var video = section.querySelector("video");
-    if (!video) {
-      video = document.createElement("video");
-      video.className = "clip-video";
-      video.muted = true; video.loop = true; video.playsInline = true;
-      video.setAttribute("playsinline", ""); video.setAttribute("muted", "");
-      if (entry.poster_url) video.poster = entry.poster_url;
-      video.preload = preload;
-      video.src = entry.video_url;
-      video.setAttribute("aria-label", ginga.t("clip_by", { title: entry.title, name: entry.author }));
-      var fill = section.querySelector(".clip-progress span");
-      video.addEventListener("timeupdate", function () {
-        if (video.duration) fill.style.width = (100 * video.currentTime / video.duration).toFixed(1) + "%";
-      });
-      section.querySelector(".clip-stage").appendChild(video);
-    } else if (preload === "auto") {
-      video.preload = "auto";
+    if (video) {
+      if (preload === "auto") video.preload = "auto";
+      return video;
     }
+    var url = ginga.videoUrl(entry);
+    if (preload === "next") {
+      warm(entry, url).then(function () {
+        if (Math.abs(current - index) <= 1) ensureVideo(index, "metadata");
+      });
+      return null;
+    }
+    video = document.createElement("video");
+    video.className = "clip-video";
+    video.muted = true; video.loop = true; video.playsInline = true;
+    video.setAttribute("playsinline", ""); video.setAttribute("muted", "");
+    if (entry.poster_url) video.poster = entry.poster_url;
+    video.preload = preload;
+    video.src = url;
+    video.setAttribute("aria-label", ginga.t("clip_by", { title: entry.title, name: entry.author }));
+    var fill = section.querySelector(".clip-progress span");
+    video.addEventListener("timeupdate", function () {
+      if (video.duration) fill.style.width = (100 * video.currentTime / video.duration).toFixed(1) + "%";
+    });
+    section.querySelector(".clip-stage").appendChild(video);
     return video;
   }
 
@@ -197,11 +222,10 @@
     });
     var video = ensureVideo(index, "auto");
     sections[index].classList.remove("paused");
-    // the next clips load once this one plays: its first frame comes first
+    // the next clip's first seconds load once this one plays: its first frame comes first
     var preloadNext = function () {
       if (current !== index) return;
-      ensureVideo(index + 1, "auto");
-      ensureVideo(index + 2, "metadata");
+      ensureVideo(index + 1, "next");
     };
     if (video) {
       video.muted = muted;
