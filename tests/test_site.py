@@ -1,5 +1,7 @@
 """The demo seed, the OpenAPI document, and pages that escape what fans type."""
 
+import re
+
 import sqlalchemy as sa
 
 from contest.extensions import db
@@ -55,6 +57,11 @@ def test_openapi_documents_every_api_route(client, app):
         op["operationId"] for path in paths.values() for op in path.values() if "responses" in op
     ]
     assert len(names) == len(set(names)) > 50  # every operation named, once
+    assert all(re.fullmatch(r"[a-z]+(?:[A-Z][a-z0-9]*)*", n) for n in names), names
+    assert {"judgeQueue", "putRating", "moderationInsights"} <= set(names)
+    areas = {"auth", "community", "crews", "entries", "moderation", "push", "rounds", "themes"}
+    tags = [op["tags"] for path in paths.values() for op in path.values() if "responses" in op]
+    assert all(len(t) == 1 for t in tags) and {t[0] for t in tags} >= areas | {"uploads"}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.startswith("api-docs"):
             continue

@@ -40,18 +40,31 @@ ERRORS = {
 }
 
 
+def camel(words):
+    """judge_queue -> judgeQueue."""
+    first, *rest = words.split("_")
+    return first + "".join(w.capitalize() for w in rest)
+
+
 class ErrorResponses(BasePlugin):
     """Every operation may answer these errors in API.md's shape: document them once, for all;
-    and every operation is named (operationId)."""
+    every operation is named (operationId) and tagged with its area."""
+
+    def __init__(self, app):
+        self.app = app
 
     def operation_helper(self, path=None, operations=None, rule=None, **kwargs):
         for method, operation in (operations or {}).items():
-            # operationId: the view's name (and its method where one view answers several),
-            # so generated clients and the contract test name each operation
+            # operationId: the view's name in camelCase (led by its method where one view
+            # answers several), so generated clients get names like judgeQueue; the tag is the
+            # view's area (the module it is in: rounds, entries, themes...)
             if rule is not None:
                 name = rule.endpoint.rsplit(".", 1)[-1]
                 several = len(operations) > 1
-                operation.setdefault("operationId", f"{name}_{method}" if several else name)
+                operation["operationId"] = camel(f"{method}_{name}" if several else name)
+                view = self.app.view_functions.get(rule.endpoint)
+                if view is not None:
+                    operation["tags"] = [view.__module__.rsplit(".", 1)[-1]]
             responses = operation.setdefault("responses", {})
             for status, why in ERRORS.items():
                 responses.setdefault(
@@ -79,6 +92,6 @@ def init_app(app):
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
     app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
     app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
-    api = ContestApi(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
+    api = ContestApi(app, spec_kwargs={"extra_plugins": [ErrorResponses(app)]})
     api.register_blueprint(bp)
     app.extensions["api"] = api

@@ -162,9 +162,11 @@
   function warm(entry, url) {
     if (!warmed[url]) {
       var bytes = url === entry.small_video_url ? WARM_BYTES.small : WARM_BYTES.full;
+      var started = performance.now();
       warmed[url] = !window.fetch ? Promise.resolve() :
         fetch(url, { headers: { Range: "bytes=0-" + (bytes - 1) }, credentials: "same-origin" })
           .then(function (response) { return response.arrayBuffer(); })
+          .then(function (body) { ginga.noteDownload(body.byteLength, performance.now() - started); })
           .catch(function () { /* the player fetches it itself */ });
     }
     return warmed[url];
@@ -183,6 +185,9 @@
     var url = ginga.videoUrl(entry);
     if (preload === "next") {
       warm(entry, url).then(function () {
+        var now = ginga.videoUrl(entry);   // slower than it looked: the small one instead
+        return now === url ? null : warm(entry, now);
+      }).then(function () {
         if (Math.abs(current - index) <= 1) ensureVideo(index, "metadata");
       });
       return null;
