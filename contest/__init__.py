@@ -47,52 +47,15 @@ def create_app(config=None):
     app = Ginga(
         __name__, instance_relative_config=True, instance_path=(config or {}).get("INSTANCE_PATH")
     )
-    app.config.from_object(Config)
-    if config:
-        app.config.from_mapping(config)
-    os.makedirs(app.instance_path, exist_ok=True)
-    if app.config.get("TRUSTED_HOSTS") is None:
-        app.config["TRUSTED_HOSTS"] = trusted_hosts(
-            app.config["SITE_URL"], app.config.get("MORE_TRUSTED_HOSTS", "")
-        )
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-    if not app.config.get("VAPID_PUBLIC_KEY") and not app.config.get("VAPID_PRIVATE_KEY"):
-        # the demo site's own pair (demo seed makes it), so push works out of the box
-        public, private = load_vapid_keys(app.instance_path)
-        app.config["VAPID_PUBLIC_KEY"], app.config["VAPID_PRIVATE_KEY"] = public, private
+    _settle_config(app, config)
     app.session_interface = RememberingSessionInterface()
-    # One request never carries more than one upload part (plus a little slack). Flask defines
-    # the key as None, so setdefault would never set it: a body over it is a 413 before reading.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_PART_SIZE"] + 1024 * 1024
     # Ids in paths fit every database's integer column: a larger one is a 404, not a 500.
     app.url_map.converters["int"] = BoundedInt
     if not app.debug and not app.testing:
         request_log.configure_logging(app)
     request_log.init_app(app)  # first: every later hook and error answer has the request id
-
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # a file on this machine: nothing to ping, and a ping per checkout costs ~10% of a rating
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            "pool_pre_ping": False,
-        }
     configure_extensions(app)
-    # Socket.IO's middleware (configure_extensions) answers /socket.io/ before Flask: the
-    # connection caps go around it, and ProxyFix around both, so each sees the fan's address
-    app.wsgi_app = ConnectionLimits(
-        app.wsgi_app,
-        per_address=app.config["SOCKETS_PER_ADDRESS"],
-        per_session=app.config["SOCKETS_PER_SESSION"],
-        cookie_name=app.config["SESSION_COOKIE_NAME"],
-    )
-    if app.config["PROXY_HOPS"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
-
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    app.wsgi_app = OversizedRequests(app.wsgi_app)
+    _wrap_wsgi(app)
     configure_blueprints(app)
     errors.init_app(app)
     health.init_app(app)
@@ -114,6 +77,52 @@ def create_app(config=None):
     if app.config["AUTO_MIGRATE"]:
         apply_migrations(app)
     return app
+
+
+def _settle_config(app, config):
+    """Settings from Config, the mapping given, and what follows from them (trusted hosts,
+    the instance's keys, the body limit, SQLite's pool)."""
+    app.config.from_object(Config)
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(
+            app.config["SITE_URL"], app.config.get("MORE_TRUSTED_HOSTS", "")
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config.get("VAPID_PUBLIC_KEY") and not app.config.get("VAPID_PRIVATE_KEY"):
+        # the demo site's own pair (demo seed makes it), so push works out of the box
+        public, private = load_vapid_keys(app.instance_path)
+        app.config["VAPID_PUBLIC_KEY"], app.config["VAPID_PRIVATE_KEY"] = public, private
+    # One request never carries more than one upload part (plus a little slack). Flask defines
+    # the key as None, so setdefault would never set it: a body over it is a 413 before reading.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_PART_SIZE"] + 1024 * 1024
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # a file on this machine: nothing to ping, and a ping per checkout costs ~10% of a rating
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_pre_ping": False,
+        }
+
+
+def _wrap_wsgi(app):
+    """Socket.IO's middleware (configure_extensions) answers /socket.io/ before Flask: the
+    connection caps go around it, and ProxyFix around both, so each sees the fan's address."""
+    app.wsgi_app = ConnectionLimits(
+        app.wsgi_app,
+        per_address=app.config["SOCKETS_PER_ADDRESS"],
+        per_session=app.config["SOCKETS_PER_SESSION"],
+        cookie_name=app.config["SESSION_COOKIE_NAME"],
+    )
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix  # only behind a proxy
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.wsgi_app = OversizedRequests(app.wsgi_app)
 
 
 class BoundedInt(IntegerConverter):

@@ -131,6 +131,20 @@ def is_empty():
     return not db.session.scalar(sa.select(sa.func.count(User.id)))
 
 
+def _people():
+    """The moderator and the fans, long-standing accounts: their ratings count (young
+    accounts' ratings wait a day)."""
+    moderator = accounts.register_user(
+        "moderator", "moderator@example.com", PASSWORD, role="moderator", verified=True
+    )
+    fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD, verified=True) for n in FANS]
+    now = utcnow()
+    for i, person in enumerate([moderator, *fans]):
+        person.created_at = now - timedelta(days=90 - i)
+    db.session.commit()
+    return moderator, fans
+
+
 def seed_demo():
     """Fill an empty database; refuse to touch one that has users."""
     if not is_empty():
@@ -139,15 +153,8 @@ def seed_demo():
             code="not_empty",
         )
     rng = random.Random(2006)
-    moderator = accounts.register_user(
-        "moderator", "moderator@example.com", PASSWORD, role="moderator", verified=True
-    )
-    fans = [accounts.register_user(n, f"{n}@example.com", PASSWORD, verified=True) for n in FANS]
+    moderator, fans = _people()
     now = utcnow()
-    for i, person in enumerate([moderator, *fans]):
-        # long-standing accounts: their ratings count (young accounts' ratings wait a day)
-        person.created_at = now - timedelta(days=90 - i)
-    db.session.commit()
     current = editing.create_round(
         moderator,
         {

@@ -144,6 +144,21 @@ def _answer(status, code, message, details=None, headers=None):
     return response
 
 
+def http_error(error):
+    """werkzeug's errors (404, 405, 413, 429...) in the API's shape or as a page."""
+    status = error.code or 500
+    code = HTTP_CODES.get(status, "error")
+    message = error.description
+    if status in (413, 429) or not message or message == type(error).description:
+        message = str(HTTP_MESSAGES.get(status, error.name))
+    headers = {}
+    if status == 429 and error.get_headers():
+        headers = {k: v for k, v in error.get_headers() if k.lower() == "retry-after"}
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return _answer(status, code, message, headers=headers)
+
+
 def init_app(app):
     """Register the handlers that turn every error into API.md's shape or a page."""
 
@@ -167,19 +182,7 @@ def init_app(app):
         drawn (its links would need one); a short answer in the API's shape instead."""
         return jsonify(error_body("bad_host", error.description)), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(error):
-        status = error.code or 500
-        code = HTTP_CODES.get(status, "error")
-        message = error.description
-        if status in (413, 429) or not message or message == type(error).description:
-            message = str(HTTP_MESSAGES.get(status, error.name))
-        headers = {}
-        if status == 429 and error.get_headers():
-            headers = {k: v for k, v in error.get_headers() if k.lower() == "retry-after"}
-        if status == 405 and getattr(error, "valid_methods", None):
-            headers["Allow"] = ", ".join(error.valid_methods)
-        return _answer(status, code, message, headers=headers)
+    app.register_error_handler(HTTPException, http_error)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -13,7 +13,8 @@ from contest.database import read_only_context
 from contest.extensions import db, socketio
 from contest.models import Entry, Round
 from contest.rounds import phases as rounds
-from contest.rounds.ratings import histograms, round_prior, summary
+from contest.rounds.histograms import histograms
+from contest.rounds.ratings import round_prior, summary
 from contest.rounds.standings import top_standings
 
 log = logging.getLogger(__name__)

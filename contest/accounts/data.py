@@ -42,35 +42,40 @@ def _when(value):
 
 def export_data(user):
     """Everything stored about this fan, and nothing about anyone else, as plain values."""
-    rows = db.session.execute
-    entries = db.session.scalars(
-        sa.select(Entry).where(Entry.author_id == user.id).order_by(Entry.id)
-    ).all()
-    rated = rows(
-        sa.select(Rating.entry_id, Rating.stars, Rating.stage, Rating.created_at)
-        .where(Rating.user_id == user.id)
-        .order_by(Rating.id)
-    ).all()
-    comments = db.session.scalars(
-        sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id)
-    ).all()
-    following = rows(
-        sa.select(User.username, Follow.created_at)
-        .join(Follow, Follow.followed_id == User.id)
-        .where(Follow.follower_id == user.id, User.deleted_at.is_(None))
-    ).all()
-    reports = db.session.scalars(
-        sa.select(Report).where(Report.reporter_id == user.id).order_by(Report.id)
-    ).all()
-    notes = db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
-    ).all()
-    proposals = db.session.scalars(
-        sa.select(Theme).where(Theme.proposer_id == user.id).order_by(Theme.id)
-    ).all()
-    voted = db.session.scalars(
+    return {
+        **_themes_and_crew(user),
+        "profile": _profile(user),
+        **_contributions(user),
+        **_social(user),
+    }
+
+
+def _all(query):
+    return db.session.scalars(query).all()
+
+
+def _profile(user):
+    return {
+        "username": user.username,
+        "email": user.email,
+        "email_verified_at": _when(user.email_verified_at),
+        "display_name": user.display_name,
+        "bio": user.bio,
+        "country": user.country,
+        "favourite_position": user.favourite_position,
+        "favourite_club": user.favourite_club,
+        "language": user.language,
+        "data_saver": user.data_saver,
+        "role": user.role,
+        "created_at": _when(user.created_at),
+    }
+
+
+def _themes_and_crew(user):
+    proposals = _all(sa.select(Theme).where(Theme.proposer_id == user.id).order_by(Theme.id))
+    voted = _all(
         sa.select(ThemeVote.theme_id).where(ThemeVote.user_id == user.id).order_by(ThemeVote.id)
-    ).all()
+    )
     crew = membership.crew_of(user.id)
     return {
         "crew": {"slug": crew.slug, "name": crew.name} if crew else None,
@@ -79,19 +84,19 @@ def export_data(user):
             for t in proposals
         ],
         "theme_votes": list(voted),
-        "profile": {
-            "username": user.username,
-            "email": user.email,
-            "email_verified_at": _when(user.email_verified_at),
-            "display_name": user.display_name,
-            "bio": user.bio,
-            "country": user.country,
-            "favourite_position": user.favourite_position,
-            "favourite_club": user.favourite_club,
-            "language": user.language,
-            "role": user.role,
-            "created_at": _when(user.created_at),
-        },
+    }
+
+
+def _contributions(user):
+    """The fan's entries, ratings and comments."""
+    entries = _all(sa.select(Entry).where(Entry.author_id == user.id).order_by(Entry.id))
+    rated = db.session.execute(
+        sa.select(Rating.entry_id, Rating.stars, Rating.stage, Rating.created_at)
+        .where(Rating.user_id == user.id)
+        .order_by(Rating.id)
+    ).all()
+    comments = _all(sa.select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))
+    return {
         "entries": [
             {
                 "id": e.id,
@@ -111,6 +116,21 @@ def export_data(user):
             {"id": c.id, "entry_id": c.entry_id, "body": c.body, "at": _when(c.created_at)}
             for c in comments
         ],
+    }
+
+
+def _social(user):
+    """Whom the fan follows, what they reported, what they were told."""
+    following = db.session.execute(
+        sa.select(User.username, Follow.created_at)
+        .join(Follow, Follow.followed_id == User.id)
+        .where(Follow.follower_id == user.id, User.deleted_at.is_(None))
+    ).all()
+    reports = _all(sa.select(Report).where(Report.reporter_id == user.id).order_by(Report.id))
+    notes = _all(
+        sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    )
+    return {
         "following": [{"username": name, "since": _when(at)} for name, at in following],
         "reports": [
             {

@@ -64,61 +64,15 @@ def probe_video(source, max_seconds):
     except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         raise NotAVideo(_l("This file is not a video we can read."), code="not_a_video") from None
     with container:
-        if container.format.name in IMAGE_FORMATS:
-            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
-        if not container.streams.video:
-            raise NotAVideo(_l("The file has no video track."), code="no_video_track")
-        stream = container.streams.video[0]
-        codec = stream.codec_context.name
-        if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
-            raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
-        if codec not in VIDEO_CODECS:
-            raise NotAVideo(
-                Text("The video is coded as %(codec)s, which we do not take.", codec=codec),
-                code="unsupported_codec",
-            )
-        audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
-        if audio is not None and audio not in AUDIO_CODECS and not audio.startswith("pcm_"):
-            raise NotAVideo(
-                Text("The sound is coded as %(codec)s, which we do not take.", codec=audio),
-                code="unsupported_codec",
-            )
+        stream, audio = _check_tracks(container)
         width, height = stream.codec_context.width, stream.codec_context.height
-        if not width or not height:
-            raise NotAVideo(_l("The video track has no picture size."), code="not_a_video")
-        if min(width, height) < MIN_SIDE or max(width, height) > MAX_SIDE:
-            raise NotAVideo(
-                Text(
-                    "The picture is %(size)s; we take %(min)s to %(max)s pixels a side.",
-                    size="×".join((str(width), str(height))),
-                    min=str(MIN_SIDE),
-                    max=str(MAX_SIDE),
-                ),
-                code="bad_resolution",
-            )
         declared = container.duration / av.time_base if container.duration else None
-        if declared and declared > max_seconds + 0.5:
-            raise NotAVideo(
-                Text(
-                    "The video is %(length)s long; the limit is %(limit)s.",
-                    length=_minutes(declared),
-                    limit=_minutes(max_seconds),
-                ),
-                code="too_long",
-            )
+        _check_length(declared, max_seconds)
         covered, rotation = _decode_through(container, stream)
         duration = declared or covered
         if duration < MIN_SECONDS:
             raise NotAVideo(_l("The video is shorter than one second."), code="too_short")
-        if duration > max_seconds + 0.5:
-            raise NotAVideo(
-                Text(
-                    "The video is %(length)s long; the limit is %(limit)s.",
-                    length=_minutes(duration),
-                    limit=_minutes(max_seconds),
-                ),
-                code="too_long",
-            )
+        _check_length(duration, max_seconds)
         if declared and covered < declared * 0.9 - 0.5:
             raise NotAVideo(
                 _l("The file is cut off before the end of the video. Please upload it again."),
@@ -128,7 +82,7 @@ def probe_video(source, max_seconds):
             duration=round(duration, 3),
             width=width,
             height=height,
-            codec=codec,
+            codec=stream.codec_context.name,
             audio_codec=audio,
             container=container.format.name,
             rotation=rotation,
@@ -137,6 +91,56 @@ def probe_video(source, max_seconds):
             if container.metadata.get("major_brand")
             else "",
             bit_rate=int(container.bit_rate or 0),
+        )
+
+
+def _check_tracks(container):
+    """(the video stream, the audio codec or None) of a real video in codecs we take, at a
+    size we take; NotAVideo otherwise."""
+    if container.format.name in IMAGE_FORMATS:
+        raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
+    if not container.streams.video:
+        raise NotAVideo(_l("The file has no video track."), code="no_video_track")
+    stream = container.streams.video[0]
+    codec = stream.codec_context.name
+    if codec in IMAGE_CODECS and (stream.frames or 0) <= 1:
+        raise NotAVideo(_l("This is a still image, not a video."), code="not_a_video")
+    if codec not in VIDEO_CODECS:
+        raise NotAVideo(
+            Text("The video is coded as %(codec)s, which we do not take.", codec=codec),
+            code="unsupported_codec",
+        )
+    audio = container.streams.audio[0].codec_context.name if container.streams.audio else None
+    if audio is not None and audio not in AUDIO_CODECS and not audio.startswith("pcm_"):
+        raise NotAVideo(
+            Text("The sound is coded as %(codec)s, which we do not take.", codec=audio),
+            code="unsupported_codec",
+        )
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if not width or not height:
+        raise NotAVideo(_l("The video track has no picture size."), code="not_a_video")
+    if min(width, height) < MIN_SIDE or max(width, height) > MAX_SIDE:
+        raise NotAVideo(
+            Text(
+                "The picture is %(size)s; we take %(min)s to %(max)s pixels a side.",
+                size="×".join((str(width), str(height))),
+                min=str(MIN_SIDE),
+                max=str(MAX_SIDE),
+            ),
+            code="bad_resolution",
+        )
+    return stream, audio
+
+
+def _check_length(seconds, max_seconds):
+    if seconds and seconds > max_seconds + 0.5:
+        raise NotAVideo(
+            Text(
+                "The video is %(length)s long; the limit is %(limit)s.",
+                length=_minutes(seconds),
+                limit=_minutes(max_seconds),
+            ),
+            code="too_long",
         )
 
 

@@ -25,12 +25,45 @@ log = logging.getLogger(__name__)
 
 
 def process_entry(entry_id):
-    """The job: check by content, poster, playback rendition if needed; then live or rejected."""
+    """The job: check by content, poster, renditions; then live, pending review or rejected."""
+    claimed = _claim(entry_id)
+    if claimed is None:
+        return
+    attempt, video_key, round_id = claimed
+    folder = video_key.rsplit("/", 1)[0]
+    keys = {"poster": folder + "/poster.jpg", "playback": None, "small": folder + "/small.mp4"}
+    stored = (keys["poster"], folder + "/playback.mp4", keys["small"])
+    storage = get_storage()
+    try:
+        if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
+            return reject(entry_id, _l("The uploaded file is missing. Please send it again."))
+        facts = _read_and_store(entry_id, storage, video_key, keys)
+    except NotAVideo as error:
+        return reject(entry_id, error.text, *stored)
+    except media_box.TooSlow:
+        log.warning("processing entry %s took too long (try %d): killed", entry_id, attempt)
+        return _try_again_or_fail(entry_id, attempt, *stored, slow=True)
+    except Exception:
+        log.exception("processing entry %s failed (try %d)", entry_id, attempt)
+        return _try_again_or_fail(entry_id, attempt, *stored)
     entry = db.session.get(Entry, entry_id)
     if entry is None or entry.status != "processing":
         return
+    entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
+    entry.codec, entry.poster_key = facts.codec, keys["poster"]
+    entry.playback_key, entry.small_key = keys["playback"], keys["small"]
+    _publish(entry, rounds.get_round(round_id))
+    db.session.commit()
+    metrics.VIDEOS.labels("processed").inc()
+
+
+def _claim(entry_id):
+    """Claim this try: (attempt, video key, round id), or None when the entry is not waiting or
+    another run (a sweeper's re-queue) got here first."""
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.status != "processing":
+        return None
     attempt = entry.processing_attempts + 1
-    # Claim this try: if another run (a sweeper's re-queue) got here first, leave it to that one.
     claimed = db.session.execute(
         sa.update(Entry)
         .where(
@@ -40,51 +73,38 @@ def process_entry(entry_id):
         )
         .values(processing_attempts=attempt, processing_started_at=utcnow())
     ).rowcount
-    storage = get_storage()
     video_key, round_id = entry.video_key, entry.round_id
     db.session.commit()  # no transaction stays open while the video is read
-    if not claimed:
-        return
-    folder = video_key.rsplit("/", 1)[0]
-    poster_key, playback_key, small_key = folder + "/poster.jpg", None, folder + "/small.mp4"
-    try:
-        if not storage.exists(video_key):  # raises StorageUnavailable if the store is down
-            return reject(entry_id, _l("The uploaded file is missing. Please send it again."))
-        source = storage.local_source(video_key)
-        config = current_app.config
-        with tempfile.TemporaryDirectory() as tmp:
-            read = media_box.read_upload(
-                source,
-                tmp,
-                config["MAX_VIDEO_SECONDS"],
-                seconds_limit=config["MEDIA_TIMEOUT"],
-                memory_mb=config["MEDIA_MEMORY_MB"],
-                on_converting=lambda: _say(
-                    entry_id, _l("Converting your video so every phone can play it…")
-                ),
-            )
-            facts = read["facts"]
-            storage.put_file(poster_key, read["poster"], "image/jpeg")
-            storage.put_file(small_key, read["small"], "video/mp4")
-            if read["rendition"]:
-                playback_key = folder + "/playback.mp4"
-                storage.put_file(playback_key, read["rendition"], "video/mp4")
-            facts.width, facts.height = read["size"]
-    except NotAVideo as error:
-        return reject(entry_id, error.text, poster_key, playback_key, small_key)
-    except media_box.TooSlow:
-        log.warning("processing entry %s took too long (try %d): killed", entry_id, attempt)
-        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, small_key, slow=True)
-    except Exception:
-        log.exception("processing entry %s failed (try %d)", entry_id, attempt)
-        return _try_again_or_fail(entry_id, attempt, poster_key, playback_key, small_key)
-    entry = db.session.get(Entry, entry_id)
-    if entry is None or entry.status != "processing":
-        return
-    entry.duration, entry.width, entry.height = facts.duration, facts.width, facts.height
-    entry.codec, entry.poster_key, entry.playback_key = facts.codec, poster_key, playback_key
-    entry.small_key = small_key
-    round_ = rounds.get_round(round_id)
+    return (attempt, video_key, round_id) if claimed else None
+
+
+def _read_and_store(entry_id, storage, video_key, keys):
+    """Read the upload in its box and store its poster and renditions (keys["playback"] is set
+    when a playback rendition was made): the video's facts, at its upright size."""
+    config = current_app.config
+    with tempfile.TemporaryDirectory() as tmp:
+        read = media_box.read_upload(
+            storage.local_source(video_key),
+            tmp,
+            config["MAX_VIDEO_SECONDS"],
+            seconds_limit=config["MEDIA_TIMEOUT"],
+            memory_mb=config["MEDIA_MEMORY_MB"],
+            on_converting=lambda: _say(
+                entry_id, _l("Converting your video so every phone can play it…")
+            ),
+        )
+        storage.put_file(keys["poster"], read["poster"], "image/jpeg")
+        storage.put_file(keys["small"], read["small"], "video/mp4")
+        if read["rendition"]:
+            keys["playback"] = video_key.rsplit("/", 1)[0] + "/playback.mp4"
+            storage.put_file(keys["playback"], read["rendition"], "video/mp4")
+    facts = read["facts"]
+    facts.width, facts.height = read["size"]
+    return facts
+
+
+def _publish(entry, round_):
+    """Live (its author told, the answered told), or waiting for a moderator's approval."""
     if round_.requires_approval and not (entry.author.is_moderator or entry.author.trusted):
         entry.set_status("pending_review", _l("Waiting for a moderator to approve it."))
     else:
@@ -100,8 +120,6 @@ def process_entry(entry_id):
     events.record(EntryStatusChanged(entry.id))
     if entry.status == "live":
         events.record(RatingChanged(entry.id, entry.round_id))  # the leaderboard gains a row
-    db.session.commit()
-    metrics.VIDEOS.labels("processed").inc()
 
 
 def _tell_the_answered(entry):

@@ -9,6 +9,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from flask import redirect
 from flask_babel import lazy_gettext as _l
 
+from contest.entries import bucket_setup
 from contest.errors import ContestError, NotFound
 from contest.texts import Text
 
@@ -256,70 +257,9 @@ class S3Storage:
 
     def cors_problems(self, site_origins):
         """What the bucket's CORS rules lack for browsers to PUT parts and read ETags."""
-        try:
-            rules = self.client.get_bucket_cors(Bucket=self.bucket)["CORSRules"]
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "NoSuchCORSConfiguration":
-                return ["the bucket has no CORS rule: browsers cannot upload parts to it"]
-            raise
-        problems = []
-        for origin in site_origins:
-            fits = [
-                r
-                for r in rules
-                if {origin, "*"} & set(r.get("AllowedOrigins", []))
-                and "PUT" in r.get("AllowedMethods", [])
-            ]
-            if not fits:
-                problems.append(f"no CORS rule lets {origin} PUT parts into the bucket")
-            elif not any("ETag" in r.get("ExposeHeaders", []) for r in fits):
-                problems.append(f"the CORS rule for {origin} does not expose the ETag header")
-        return problems
+        return bucket_setup.cors_problems(self.client, self.bucket, site_origins)
 
     @_guarded
     def setup(self, site_origins):
         """Create the bucket if missing; CORS for browser PUTs and ETags; expire stale uploads."""
-        try:
-            self.client.head_bucket(Bucket=self.bucket)
-            done = [f"bucket {self.bucket} exists"]
-        except ClientError:
-            self.client.create_bucket(Bucket=self.bucket)
-            done = [f"created bucket {self.bucket}"]
-        self.client.put_bucket_cors(
-            Bucket=self.bucket,
-            CORSConfiguration={
-                "CORSRules": [
-                    {
-                        "AllowedOrigins": list(site_origins),
-                        "AllowedMethods": ["GET", "HEAD", "PUT"],
-                        "AllowedHeaders": ["*"],
-                        "ExposeHeaders": ["ETag"],
-                        "MaxAgeSeconds": 3600,
-                    }
-                ]
-            },
-        )
-        done.append("CORS: PUT/GET from " + ", ".join(site_origins) + ", ETag exposed")
-        try:
-            self.client.put_bucket_lifecycle_configuration(
-                Bucket=self.bucket,
-                LifecycleConfiguration={
-                    "Rules": [
-                        {
-                            "ID": "abort-stale-multipart-uploads",
-                            "Status": "Enabled",
-                            "Filter": {"Prefix": ""},
-                            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                        }
-                    ]
-                },
-            )
-            done.append("lifecycle: incomplete multipart uploads aborted after 1 day")
-        except ClientError as error:
-            done.append(
-                "lifecycle rule NOT set ("
-                + error.response.get("Error", {}).get("Code", "error")
-                + "): abandoned uploads are cleaned by the app's sweeper"
-            )
-        return done
+        return bucket_setup.setup(self.client, self.bucket, site_origins)

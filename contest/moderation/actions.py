@@ -87,28 +87,34 @@ def moderate_entry(moderator, entry_id, action, reason=None):
     resolve_reports("entry", entry.id, action)
     if action in UPHOLDS:
         resolve_flags(entry.id, "actioned")
-    title = entry.title
-    text = {
-        "approve": Text("Your entry %(title)s was approved and is live.", title=title),
-        "reject": Text("Your entry %(title)s was rejected: %(reason)s", title=title, reason=reason),
-        "hide": Text("Your entry %(title)s was hidden by a moderator.", title=title)
-        if not reason
-        else Text(
-            "Your entry %(title)s was hidden by a moderator: %(reason)s", title=title, reason=reason
-        ),
-        "restore": Text("Your entry %(title)s is visible again.", title=title),
-        "disqualify": Text(
-            "Your entry %(title)s was disqualified: %(reason)s", title=title, reason=reason
-        ),
-    }[action]
     notifications.notify(
-        entry.author_id, "moderation", text, notifications.target("entry", entry.id)
+        entry.author_id,
+        "moderation",
+        _told(action, entry.title, reason),
+        notifications.target("entry", entry.id),
     )
     if round_.closed_at is not None and action in ("disqualify", "restore"):
         freeze_results(round_)  # a disqualification after close changes the unpublished results
     events.record(RatingChanged(entry.id, entry.round_id))
     db.session.commit()
     return entry
+
+
+def _told(action, title, reason):
+    """What the author reads about a moderator's action on their entry."""
+    if action == "hide" and reason:
+        return Text(
+            "Your entry %(title)s was hidden by a moderator: %(reason)s", title=title, reason=reason
+        )
+    return {
+        "approve": Text("Your entry %(title)s was approved and is live.", title=title),
+        "reject": Text("Your entry %(title)s was rejected: %(reason)s", title=title, reason=reason),
+        "hide": Text("Your entry %(title)s was hidden by a moderator.", title=title),
+        "restore": Text("Your entry %(title)s is visible again.", title=title),
+        "disqualify": Text(
+            "Your entry %(title)s was disqualified: %(reason)s", title=title, reason=reason
+        ),
+    }[action]
 
 
 def _maybe_trust(author):

@@ -134,49 +134,20 @@ def check_round(round_id, now=None):
     # half the threshold can hold a burst, and only those are read rating by rating
     peaks = _peaks(round_id, [row[0] for row in counts if 2 * row[4] >= threshold])
     singles = _single_purpose(round_id)
-    flags = []
-    for entry_id, n, fresh, _first, _busiest in counts:
-        if n < MIN_RATINGS:
-            continue
-        single = singles.get(entry_id, 0)
-        if fresh / n >= SHARE:
-            flags.append(
-                (
-                    entry_id,
-                    "new_accounts",
-                    Text(
-                        "%(num)s of %(total)s ratings come from accounts less than %(days)s days "
-                        "old when they rated.",
-                        num=fresh,
-                        total=n,
-                        days=NEW_ACCOUNT_DAYS,
-                    ),
-                )
-            )
-        if single / n >= SHARE:
-            flags.append(
-                (
-                    entry_id,
-                    "single_purpose",
-                    Text(
-                        "%(num)s of %(total)s raters have rated nothing else.", num=single, total=n
-                    ),
-                )
-            )
-        peak = peaks.get(entry_id, 0)
-        if peak >= threshold:
-            flags.append(
-                (
-                    entry_id,
-                    "burst",
-                    Text(
-                        "%(num)s ratings within one hour; this round's normal rate is "
-                        "%(rate)s an hour per entry.",
-                        num=peak,
-                        rate=round(normal_per_hour, 1),
-                    ),
-                )
-            )
+    flags = [
+        flag
+        for entry_id, n, fresh, _first, _busiest in counts
+        if n >= MIN_RATINGS
+        for flag in _evidence(
+            entry_id,
+            n,
+            fresh,
+            singles.get(entry_id, 0),
+            peaks.get(entry_id, 0),
+            threshold,
+            normal_per_hour,
+        )
+    ]
     created = []
     for entry_id, kind, evidence in flags:
         exists = db.session.scalar(
@@ -191,6 +162,47 @@ def check_round(round_id, now=None):
             created.append(flag)
     db.session.commit()
     return created
+
+
+def _evidence(entry_id, n, fresh, single, peak, threshold, normal_per_hour):
+    """[(entry_id, kind, what a moderator reads)] for one entry's counted ratings."""
+    found = []
+    if fresh / n >= SHARE:
+        found.append(
+            (
+                entry_id,
+                "new_accounts",
+                Text(
+                    "%(num)s of %(total)s ratings come from accounts less than %(days)s days "
+                    "old when they rated.",
+                    num=fresh,
+                    total=n,
+                    days=NEW_ACCOUNT_DAYS,
+                ),
+            )
+        )
+    if single / n >= SHARE:
+        found.append(
+            (
+                entry_id,
+                "single_purpose",
+                Text("%(num)s of %(total)s raters have rated nothing else.", num=single, total=n),
+            )
+        )
+    if peak >= threshold:
+        found.append(
+            (
+                entry_id,
+                "burst",
+                Text(
+                    "%(num)s ratings within one hour; this round's normal rate is "
+                    "%(rate)s an hour per entry.",
+                    num=peak,
+                    rate=round(normal_per_hour, 1),
+                ),
+            )
+        )
+    return found
 
 
 def _peak(times):

@@ -135,13 +135,39 @@ def apply_changes(changes):
     stages = {e.id: stage_of(e) for e in entries.values()}
     keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
     stored = _stored(connection, sorted(keys))
-    # key -> (id or None, stars, counted) after the batch; stars None: withdrawn
-    final = dict(stored)
-    counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
     now = utcnow()
+    final, counts = dict(stored), _net_counts(accepted, entries, stages, stored, now)
+    for change in accepted:  # final: key -> (id or None, stars, counted); stars None: withdrawn
+        key = (change.user.id, change.entry_id, stages[change.entry_id])
+        rating_id = final.get(key, (None,))[0]
+        final[key] = (rating_id, change.stars, counts_now(change.user, now))
+    stamped = _write_ratings(connection, stored, final, now)
+    rows = _aggregate_rows(entries, counts, stamped, now)
+    connection.execute(_MOVE_AGGREGATES, rows)
+    for entry, row in zip(entries.values(), rows, strict=True):
+        entry.rating_count, entry.rating_sum = row["rating_count"], row["rating_sum"]
+    summaries = {}
+    for round_id in {entries[c.entry_id].round_id for c in accepted}:
+        # reads the aggregates just updated, in this transaction
+        prior_ = round_prior(round_id, by_id[round_id], connection)
+        for entry in entries.values():
+            if entry.round_id == round_id:
+                summaries[entry.id] = public_summary(entry, prior_)
+    for entry_id in {c.entry_id for c in accepted}:
+        events.record(RatingChanged(entry_id, entries[entry_id].round_id))
+    db.session.commit()
+    for change in accepted:
+        change.result = summaries[change.entry_id]
+
+
+def _net_counts(accepted, entries, stages, stored, now):
+    """{entry_id: [count, sum]} after the batch: each change takes back the counted rating it
+    replaces (as the batch has it so far) and adds its own if it counts now."""
+    latest = dict(stored)
+    counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
     for change in accepted:
         key = (change.user.id, change.entry_id, stages[change.entry_id])
-        rating_id, old, old_counted = final.get(key, (None, None, False))
+        rating_id, old, old_counted = latest.get(key, (None, None, False))
         counted = counts_now(change.user, now)
         aggregate = counts[change.entry_id]
         if old is not None and old_counted:
@@ -150,8 +176,12 @@ def apply_changes(changes):
         if change.stars is not None and counted:
             aggregate[0] += 1
             aggregate[1] += change.stars
-        final[key] = (rating_id, change.stars, counted)
-    stamped = _write_ratings(connection, stored, final, now)
+        latest[key] = (rating_id, change.stars, counted)
+    return counts
+
+
+def _aggregate_rows(entries, counts, stamped, now):
+    """The parameters of _MOVE_AGGREGATES: each locked entry's new count, sum and hours."""
     rows = []
     for entry in entries.values():
         hour, in_hour, busiest = rating_hours.stamp(entry, stamped.get(entry.id, 0), now)
@@ -165,21 +195,7 @@ def apply_changes(changes):
                 "busiest_hour_ratings": busiest,
             }
         )
-    connection.execute(_MOVE_AGGREGATES, rows)
-    summaries = {}
-    for entry, row in zip(entries.values(), rows, strict=True):
-        entry.rating_count, entry.rating_sum = row["rating_count"], row["rating_sum"]
-    for round_id in {entries[c.entry_id].round_id for c in accepted}:
-        # reads the aggregates just updated, in this transaction
-        prior_ = round_prior(round_id, by_id[round_id], connection)
-        for entry in entries.values():
-            if entry.round_id == round_id:
-                summaries[entry.id] = public_summary(entry, prior_)
-    for entry_id in {c.entry_id for c in accepted}:
-        events.record(RatingChanged(entry_id, entries[entry_id].round_id))
-    db.session.commit()
-    for change in accepted:
-        change.result = summaries[change.entry_id]
+    return rows
 
 
 def _write_ratings(connection, stored, final, now):

@@ -206,10 +206,9 @@ def check_rateable(user, entry):
 def may_rate(user, entry):
     """True when check_rateable lets this fan rate this entry now (pages show stars by it)."""
     try:
-        check_rateable(user, entry)
+        return check_rateable(user, entry) is None  # it answers nothing, or raises
     except ContestError:
         return False
-    return True
 
 
 def stage_of(entry):
@@ -239,44 +238,6 @@ def cast_rating(user, entry_id, stars):
 def remove_rating(user, entry_id):
     """Withdraw the user's rating of an entry (while voting is open)."""
     return current_app.extensions["rating_writer"].submit(user, entry_id, None)
-
-
-def histogram(entry):
-    """[count of 1-star, ..., count of 5-star] ratings of an entry's current stage."""
-    counts = dict(
-        db.session.execute(
-            sa.select(Rating.stars, sa.func.count(Rating.id))
-            .where(
-                Rating.entry_id == entry.id,
-                Rating.stage == stage_of(entry),
-                Rating.counted.is_(True),
-            )
-            .group_by(Rating.stars)
-        ).all()
-    )
-    return [counts.get(stars, 0) for stars in range(1, 6)]
-
-
-_HISTOGRAMS = (
-    sa.select(Rating.entry_id, Rating.stars, sa.func.count(Rating.id))
-    .where(
-        Rating.entry_id.in_(sa.bindparam("ids", expanding=True)),
-        Rating.stage == sa.bindparam("stage"),
-        Rating.counted.is_(True),
-    )
-    .group_by(Rating.entry_id, Rating.stars)
-)  # built once: the live broadcaster runs it several times a second
-
-
-def histograms(entries):
-    """{entry_id: histogram} of many entries in one query (the live broadcaster's batch)."""
-    entries = list(entries)
-    found = {e.id: [0] * 5 for e in entries}
-    for stage in {stage_of(e) for e in entries}:
-        ids = [e.id for e in entries if stage_of(e) == stage]
-        for entry_id, stars, n in db.session.execute(_HISTOGRAMS, {"ids": ids, "stage": stage}):
-            found[entry_id][stars - 1] = n
-    return found
 
 
 def recount(entry_id):

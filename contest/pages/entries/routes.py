@@ -13,8 +13,8 @@ from contest.extensions import db
 from contest.models import Entry
 from contest.models.types import MAX_ID
 from contest.pages.entries.blueprint import bp
+from contest.rounds import histograms, ratings, results
 from contest.rounds import phases as rounds
-from contest.rounds import ratings, results
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -27,7 +27,7 @@ def entry_page(entry_id):
         entry=entry,
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
-        histogram=ratings.histogram(entry),
+        histogram=histograms.histogram(entry),
         blind=rounds.is_blind(entry.round),
         comments=first_comments,
         liked=likes.liked(current_user, [c.id for c in first_comments]),
