@@ -15,10 +15,12 @@ def problems(root=ROOT / "contest"):
     found = []
     for path in sorted(root.rglob("*.py")):
         text = path.read_text()
-        name = path.relative_to(ROOT)
+        name = path.relative_to(root.parent)
         lines = text.count("\n")
         if lines > MODULE_LINES:
-            found.append(f"{name}: {lines} lines (at most {MODULE_LINES}): split it by what it does")
+            found.append(
+                f"{name}: {lines} lines (at most {MODULE_LINES}): split it by what it does"
+            )
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
