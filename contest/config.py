@@ -149,6 +149,8 @@ class Config:
     # every process closes sockets whose sessions ended (elsewhere) within this many seconds
     SOCKET_SWEEP_SECONDS = _int("SOCKET_SWEEP_SECONDS", 5)
     LIVE_INTERVAL = float(os.environ.get("LIVE_INTERVAL", "0.25"))
+    # pages share one count of a round's prior (m, C) for this long (0: every request counts)
+    PRIOR_SECONDS = float(os.environ.get("PRIOR_SECONDS", "1"))
 
     # argon2id cost of password hashes (RFC 9106's second choice: 3 passes over 64 MiB); older
     # or cheaper hashes are upgraded at the fan's next sign-in

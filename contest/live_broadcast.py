@@ -13,7 +13,7 @@ from contest.database import read_only_context
 from contest.extensions import db, socketio
 from contest.models import Entry, Round
 from contest.rounds import phases as rounds
-from contest.rounds.histograms import histograms
+from contest.rounds.rating_counts import histograms
 from contest.rounds.ratings import round_prior, summary
 from contest.rounds.standings import top_standings
 

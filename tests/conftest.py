@@ -65,6 +65,7 @@ def make_config(db_url, upload_dir, **extra):
         "LIVE_INTERVAL": 0.25,
         "MIN_ACCOUNT_AGE_HOURS": 0,
         "MOST_FOLLOWED_SECONDS": 0,  # suggestions count follows afresh (a test follows, then asks)
+        "PRIOR_SECONDS": 0,  # every request counts the prior (test_ratings checks the shared)
         "INSIGHTS_MAX_AGE": 0,  # insights counted on every read (test_insights checks stored)
         # real argon2id, cheaper than production's 64 MiB: hundreds of test accounts
         "PASSWORD_HASH_MEMORY_KIB": 8 * 1024,

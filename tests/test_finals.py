@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from contest.extensions import db
 from contest.models import Entry, ModerationAction, Notification, Rating, Round, utcnow
-from contest.rounds import finals, histograms, ratings
+from contest.rounds import finals, rating_counts, ratings
 from tests.helpers import wait_for_event
 
 
@@ -172,7 +172,7 @@ def test_finals_vote_among_finalists_only_and_results_use_finals_ratings(
     board = mod.get(f"/api/v1/rounds/{round_id}").get_json()["leaderboard"]
     assert [row["entry_id"] for row in board] == [e["B"], e["C"], e["A"]]
     with app.app_context():
-        assert histograms.histogram(db.session.get(Entry, e["A"])) == [0, 3, 0, 0, 0]
+        assert rating_counts.histogram(db.session.get(Entry, e["A"])) == [0, 3, 0, 0, 0]
         for entry_id in e.values():
             entry = db.session.get(Entry, entry_id)
             assert (entry.rating_count, entry.rating_sum) == ratings.recount(entry_id)

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from contest.community import follows
 from contest.extensions import db
 from contest.models import Entry, Follow, Rating, User, utcnow
-from contest.rounds import histograms, ratings, standings
+from contest.rounds import rating_counts, ratings, standings
 from contest.rounds.rating_batches import RatingChange, apply_changes
 
 
@@ -85,7 +85,7 @@ def test_hot_paths_read_ratings_through_indexes(pg, make_user, make_round, make_
         standings.live_standings(round_id)  # round page leaderboard
         standings.top_standings(round_id)  # every live leaderboard update
         entry = db.session.get(Entry, entry_id)  # entry page
-        histograms.histogram(entry)
+        rating_counts.histogram(entry)
         ratings.my_rating(db.session.get(User, fans[3].id), entry)
         ratings.recount(entry_id)
         ratings.round_prior(round_id)

@@ -172,3 +172,31 @@ def test_the_round_prior_counted_in_sql_equals_the_formula(app, make_user, make_
         make_entry(round_.id, author.id, title="hidden one", status="hidden")  # not ranked
         with app.test_request_context():
             assert round_prior(round_.id) == pytest.approx(prior(counts))
+
+
+@pytest.mark.parametrize("config_overrides", [{"PRIOR_SECONDS": 30}])
+def test_pages_share_a_rounds_prior_for_a_while_and_the_rater_gets_it_counted_afresh(
+    setup, app, new_api
+):
+    """Counting a round's prior reads every clip of it: pages share one count for
+    PRIOR_SECONDS, while the rating's own answer always counts the prior afresh."""
+    from contest.rounds.ratings import round_prior
+
+    voter, entry = setup["voter"], setup["entry"]
+    with app.test_request_context():
+        before = round_prior(entry.round_id)
+    rated = voter.put(f"/api/v1/entries/{entry.id}/rating", {"stars": 1})
+    assert rated.status_code == 200
+    with app.app_context():
+        from contest.rounds.ratings import _round_prior
+
+        fresh = _round_prior(entry.round_id)
+    assert fresh != before  # one rating of 1 star moved the round's mean
+    assert rated.get_json()["rating"]["score"] == pytest.approx(
+        round((fresh[1] * fresh[0] + 1) / (fresh[1] + 1), 2), abs=0.006
+    )
+    with app.test_request_context():  # a page within PRIOR_SECONDS: the shared count
+        assert round_prior(entry.round_id) == before
+    app.extensions["round_priors"].clear()  # PRIOR_SECONDS later
+    with app.test_request_context():
+        assert round_prior(entry.round_id) == fresh

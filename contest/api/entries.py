@@ -13,7 +13,7 @@ from contest.entries.access import get_visible_entry
 from contest.entries.storage import get_storage
 from contest.extensions import limiter
 from contest.rounds import phases as rounds
-from contest.rounds import ratings
+from contest.rounds import rating_counts, ratings
 
 
 def media_urls(entry):
@@ -44,7 +44,7 @@ def entries_to_dicts(entries, user, following=False):
     ids = [e.id for e in entries]
     batch = {
         "comment_counts": comments.count_comments(ids),
-        "pending_counts": ratings.pending(entries),
+        "pending_counts": rating_counts.pending(entries),
         "answered": answers.answered_by(ids),
         "mine": ratings.my_ratings(user, entries) if user.is_authenticated else {},
         "priors": ratings.round_priors(entries),
@@ -67,7 +67,7 @@ def entry_to_dict(
     if comment_counts is None:
         comment_counts = comments.count_comments([entry.id])
     if pending_counts is None:
-        pending_counts = ratings.pending([entry])
+        pending_counts = rating_counts.pending([entry])
     data = {
         "id": entry.id,
         "round_id": entry.round_id,

@@ -1,7 +1,8 @@
 """Casting ratings, keeping the live aggregates, and the score formula."""
 
 import functools
-from datetime import UTC, timedelta
+import time
+from datetime import timedelta
 from statistics import median
 
 import sqlalchemy as sa
@@ -73,14 +74,28 @@ def _prior_statement(finals):
 
 
 def round_prior(round_id, round_=None, connection=None):
-    """(m, C) of a round; asked again while reading a page (the page, its leaderboard and its
-    cards each want it), the first answer is kept for that GET request: nothing in it writes."""
+    """(m, C) of a round. A GET request keeps its first answer (the page, its leaderboard and
+    its cards each want it) and pages share one count per round for PRIOR_SECONDS: the prior
+    moves by a hair per rating, and counting it reads every clip of the round. The rating
+    writer passes its connection and always counts afresh."""
     if connection is None and has_request_context() and request.method == "GET":
         known = g.setdefault("round_priors", {})
         if round_id not in known:
-            known[round_id] = _round_prior(round_id, round_)
+            known[round_id] = _shared_prior(round_id, round_)
         return known[round_id]
     return _round_prior(round_id, round_, connection)
+
+
+def _shared_prior(round_id, round_):
+    seconds = current_app.config["PRIOR_SECONDS"]
+    if seconds <= 0:
+        return _round_prior(round_id, round_)
+    shared = current_app.extensions.setdefault("round_priors", {})
+    now = time.monotonic()
+    counted = shared.get(round_id)
+    if counted is None or now - counted[0] >= seconds:
+        counted = shared[round_id] = (now, _round_prior(round_id, round_))
+    return counted[1]
 
 
 def _round_prior(round_id, round_=None, connection=None):
@@ -155,29 +170,6 @@ def counts_from(user):
 def counts_now(user, now=None):
     """True when this fan's ratings count (live and in the frozen result)."""
     return counts_from(user) <= (now or utcnow())
-
-
-def pending(entries):
-    """{entry_id: (n, first)}: ratings not counted yet (young accounts), when one first counts."""
-    entries = list(entries)
-    found = {}
-    for stage in {stage_of(e) for e in entries}:
-        ids = [e.id for e in entries if stage_of(e) == stage]
-        rows = db.session.execute(
-            sa.select(Rating.entry_id, sa.func.count(Rating.id), sa.func.min(User.created_at))
-            .join(User, User.id == Rating.user_id)
-            .where(
-                Rating.entry_id.in_(ids),
-                Rating.stage == stage,
-                Rating.counted.is_(False),
-                User.banned_at.is_(None),
-            )
-            .group_by(Rating.entry_id)
-        )
-        for entry_id, n, first in rows:  # min() comes back without the column's time zone
-            first = first.replace(tzinfo=UTC) if first.tzinfo is None else first
-            found[entry_id] = (n, first + min_account_age())
-    return found
 
 
 def check_stars(stars):

@@ -13,8 +13,8 @@ from contest.extensions import db
 from contest.models import Entry
 from contest.models.types import MAX_ID
 from contest.pages.entries.blueprint import bp
-from contest.rounds import histograms, ratings, results
 from contest.rounds import phases as rounds
+from contest.rounds import rating_counts, ratings, results
 
 
 @bp.get("/entries/<int:entry_id>")
@@ -27,7 +27,7 @@ def entry_page(entry_id):
         entry=entry,
         rating=ratings.summary(entry),
         my_rating=ratings.my_rating(current_user, entry),
-        histogram=histograms.histogram(entry),
+        histogram=rating_counts.histogram(entry),
         blind=rounds.is_blind(entry.round),
         comments=first_comments,
         liked=likes.liked(current_user, [c.id for c in first_comments]),
@@ -38,7 +38,7 @@ def entry_page(entry_id):
         unverified=current_user.is_authenticated and not current_user.email_verified_at,
         finals_stage=ratings.stage_of(entry) == "finals",
         voting_open=rounds.accepts_votes(entry.round),
-        pending=ratings.pending([entry]).get(entry.id),
+        pending=rating_counts.pending([entry]).get(entry.id),
         counts_from=ratings.counts_from(current_user) if young else None,
         answered=db.session.get(Entry, entry.answers_id) if entry.answers_id else None,
         answers=answers.answers_to(entry),
