@@ -136,11 +136,7 @@ def apply_changes(changes):
     keys = {(c.user.id, c.entry_id, stages[c.entry_id]) for c in accepted}
     stored = _stored(connection, sorted(keys))
     now = utcnow()
-    final, counts = dict(stored), _net_counts(accepted, entries, stages, stored, now)
-    for change in accepted:  # final: key -> (id or None, stars, counted); stars None: withdrawn
-        key = (change.user.id, change.entry_id, stages[change.entry_id])
-        rating_id = final.get(key, (None,))[0]
-        final[key] = (rating_id, change.stars, counts_now(change.user, now))
+    final, counts = _net_counts(accepted, entries, stages, stored, now)
     stamped = _write_ratings(connection, stored, final, now)
     rows = _aggregate_rows(entries, counts, stamped, now)
     connection.execute(_MOVE_AGGREGATES, rows)
@@ -161,8 +157,9 @@ def apply_changes(changes):
 
 
 def _net_counts(accepted, entries, stages, stored, now):
-    """{entry_id: [count, sum]} after the batch: each change takes back the counted rating it
-    replaces (as the batch has it so far) and adds its own if it counts now."""
+    """(final, counts) after the batch, in one pass over its changes. final: key -> (id or
+    None, stars, counted), stars None when withdrawn; counts: {entry_id: [count, sum]}, each
+    change taking back the counted rating it replaces and adding its own if it counts now."""
     latest = dict(stored)
     counts = {e.id: [e.rating_count, e.rating_sum] for e in entries.values()}
     for change in accepted:
@@ -177,7 +174,7 @@ def _net_counts(accepted, entries, stages, stored, now):
             aggregate[0] += 1
             aggregate[1] += change.stars
         latest[key] = (rating_id, change.stars, counted)
-    return counts
+    return latest, counts
 
 
 def _aggregate_rows(entries, counts, stamped, now):
